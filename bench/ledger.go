@@ -1,0 +1,483 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	nethttp "net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"astara/http"
+	"astara/journal"
+	"astara/ledger"
+	"astara/money"
+)
+
+// Workload names.
+const (
+	WorkloadUniform = "uniform" // debit and credit accounts drawn uniformly
+	WorkloadHot     = "hot"     // 90% of transfers debit or credit one account
+)
+
+// Config is what to run.
+type Config struct {
+	Accounts  int      // accounts in the workload
+	Transfers int      // transfers per run
+	BatchSize int      // transfers per batch (at most ledger.BatchEventsMax)
+	Clients   int      // concurrent clients for the journal and HTTP runs
+	Workloads []string // WorkloadUniform, WorkloadHot
+	Modes     []string // "engine", "journal", "http"
+	Seed      uint64
+	Dir       string    // where the journal runs keep their stores; "" is a temp dir
+	Progress  io.Writer // a progress bar is drawn here; nil for none
+}
+
+// Result is one row of the table.
+type Result struct {
+	Mode       string
+	Workload   string
+	BatchSize  int
+	Clients    int
+	Transfers  int
+	Failed     int
+	Elapsed    time.Duration
+	LatencyP50 time.Duration // per batch, submit to answer
+	LatencyP99 time.Duration
+}
+
+// PerSecond returns transfers per second.
+func (r Result) PerSecond() float64 { return float64(r.Transfers) / r.Elapsed.Seconds() }
+
+func (c *Config) defaults() {
+	if c.Accounts <= 0 {
+		c.Accounts = 10_000
+	}
+	if c.Transfers <= 0 {
+		c.Transfers = 2_000_000
+	}
+	if c.BatchSize <= 0 || c.BatchSize > ledger.BatchEventsMax {
+		c.BatchSize = ledger.BatchEventsMax
+	}
+	if c.Clients <= 0 {
+		c.Clients = 4
+	}
+	if len(c.Workloads) == 0 {
+		c.Workloads = []string{WorkloadUniform, WorkloadHot}
+	}
+	if len(c.Modes) == 0 {
+		c.Modes = []string{"engine", "journal", "http"}
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+}
+
+var benchCurrency = money.MustCode("RUB")
+
+// accountID and transferID keep the two id spaces apart.
+func accountID(i int) ledger.ID { return ledger.IDFromUint64(1<<40 | uint64(i+1)) }
+
+// Generate returns the accounts and the batches of a workload. Every
+// transfer succeeds: the accounts have no balance limits, so that the
+// figures measure applying transfers, not refusing them.
+func Generate(workload string, accounts, transfers, batchSize int, seed uint64) ([]ledger.Account, [][]ledger.Transfer, error) {
+	if workload != WorkloadUniform && workload != WorkloadHot {
+		return nil, nil, fmt.Errorf("unknown workload %q (uniform, hot)", workload)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	accs := make([]ledger.Account, accounts)
+	for i := range accs {
+		accs[i] = ledger.Account{ID: accountID(i), Currency: benchCurrency, Code: 1}
+	}
+	var batches [][]ledger.Transfer
+	for n := 0; n < transfers; {
+		size := min(batchSize, transfers-n)
+		b := make([]ledger.Transfer, size)
+		for i := range b {
+			dr := rng.IntN(accounts)
+			cr := rng.IntN(accounts - 1)
+			if cr >= dr {
+				cr++
+			}
+			if workload == WorkloadHot && rng.IntN(10) < 9 {
+				if rng.IntN(2) == 0 {
+					dr = 0
+				} else {
+					cr = 0
+				}
+				if dr == cr {
+					cr = 1 + rng.IntN(accounts-1)
+				}
+			}
+			b[i] = ledger.Transfer{
+				ID:              ledger.IDFromUint64(1<<41 | uint64(n+i+1) | seed<<48),
+				DebitAccountID:  accountID(dr),
+				CreditAccountID: accountID(cr),
+				Amount:          money.NewAmount(uint64(1 + rng.IntN(1_000_000))),
+				Currency:        benchCurrency,
+				Code:            1,
+			}
+		}
+		batches = append(batches, b)
+		n += size
+	}
+	return accs, batches, nil
+}
+
+// Run runs every mode over every workload and returns the rows.
+func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	cfg.defaults()
+	var out []Result
+	for _, w := range cfg.Workloads {
+		accs, batches, err := Generate(w, cfg.Accounts, cfg.Transfers, cfg.BatchSize, cfg.Seed)
+		if err != nil {
+			return out, err
+		}
+		for _, mode := range cfg.Modes {
+			if err := ctx.Err(); err != nil {
+				return out, err
+			}
+			bar := newProgress(cfg.Progress, fmt.Sprintf("%-8s %-8s", mode, w), len(batches))
+			var r Result
+			switch mode {
+			case "engine":
+				r, err = runEngine(accs, batches, bar)
+			case "journal":
+				r, err = runJournal(ctx, cfg, accs, batches, bar)
+			case "http":
+				r, err = runHTTP(ctx, cfg, accs, batches, bar)
+			default:
+				err = fmt.Errorf("unknown mode %q (engine, journal, http)", mode)
+			}
+			bar.done()
+			if err != nil {
+				return out, fmt.Errorf("%s %s: %w", mode, w, err)
+			}
+			r.Mode, r.Workload, r.BatchSize = mode, w, cfg.BatchSize
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func runEngine(accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
+	e := ledger.New(ledger.Options{})
+	ts := uint64(time.Now().UnixNano())
+	res := make([]ledger.Result, ledger.BatchEventsMax)
+	for i := 0; i < len(accs); i += ledger.BatchEventsMax {
+		chunk := accs[i:min(i+ledger.BatchEventsMax, len(accs))]
+		e.CreateAccounts(ts, chunk, res[:len(chunk)])
+		ts += uint64(len(chunk))
+	}
+	lat := make([]time.Duration, 0, len(batches))
+	failed, total := 0, 0
+	start := time.Now()
+	for _, b := range batches {
+		t0 := time.Now()
+		e.CreateTransfers(ts, b, res[:len(b)])
+		lat = append(lat, time.Since(t0))
+		ts += uint64(len(b))
+		total += len(b)
+		for _, r := range res[:len(b)] {
+			if r != ledger.ResultOK {
+				failed++
+			}
+		}
+		bar.step()
+	}
+	elapsed := time.Since(start)
+	if err := e.Verify(); err != nil {
+		return Result{}, err
+	}
+	return summarize(total, failed, 1, elapsed, lat), nil
+}
+
+func tempDir(cfg Config) (string, func(), error) {
+	dir, err := os.MkdirTemp(cfg.Dir, "astara-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+func openService(dir string, obs ledger.Observer) (*journal.Store, *ledger.Service, error) {
+	st, err := journal.Open(dir, journal.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := ledger.Open(st, ledger.ServiceOptions{Observer: obs, SnapshotEventsInterval: -1})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, svc, nil
+}
+
+// clients runs fn for every batch from cfg.Clients goroutines and returns
+// the per-batch latencies.
+func clients(ctx context.Context, n int, batches [][]ledger.Transfer, bar *progress, fn func(context.Context, []ledger.Transfer) (int, error)) ([]time.Duration, int, time.Duration, error) {
+	next := make(chan []ledger.Transfer)
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, len(batches))
+	failed := 0
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				t0 := time.Now()
+				f, err := fn(ctx, b)
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				failed += f
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				bar.step()
+			}
+		}()
+	}
+	for _, b := range batches {
+		next <- b
+	}
+	close(next)
+	wg.Wait()
+	return lat, failed, time.Since(start), firstErr
+}
+
+func runJournal(ctx context.Context, cfg Config, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
+	dir, cleanup, err := tempDir(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer cleanup()
+	st, svc, err := openService(dir, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	defer st.Close()
+	defer svc.Close()
+	for i := 0; i < len(accs); i += ledger.BatchEventsMax {
+		if _, err := svc.CreateAccounts(ctx, accs[i:min(i+ledger.BatchEventsMax, len(accs))]); err != nil {
+			return Result{}, err
+		}
+	}
+	lat, failed, elapsed, err := clients(ctx, cfg.Clients, batches, bar, func(ctx context.Context, b []ledger.Transfer) (int, error) {
+		res, err := svc.CreateTransfers(ctx, b)
+		return countFailed(res), err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return summarize(total(batches), failed, cfg.Clients, elapsed, lat), nil
+}
+
+func countFailed(res []ledger.Result) int {
+	n := 0
+	for _, r := range res {
+		if r != ledger.ResultOK {
+			n++
+		}
+	}
+	return n
+}
+
+func total(batches [][]ledger.Transfer) int {
+	n := 0
+	for _, b := range batches {
+		n += len(b)
+	}
+	return n
+}
+
+// runHTTP starts the real HTTP server in-process on a loopback port and
+// posts pre-encoded JSON batches to it from cfg.Clients connections.
+func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
+	dir, cleanup, err := tempDir(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer cleanup()
+	metrics := http.NewMetrics()
+	st, svc, err := openService(dir, metrics)
+	if err != nil {
+		return Result{}, err
+	}
+	defer st.Close()
+	defer svc.Close()
+	const token = "bench-token"
+	srv := &nethttp.Server{Handler: http.NewServer(http.Config{Ledger: svc, Metrics: metrics, AdminTokenHash: http.HashToken(token)})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Result{}, err
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	client := &nethttp.Client{Transport: &nethttp.Transport{MaxIdleConnsPerHost: cfg.Clients, DisableCompression: true}}
+	post := func(ctx context.Context, path string, body []byte) (int, error) {
+		req, err := nethttp.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Results []struct{ Result string } `json:"results"`
+		}
+		if resp.StatusCode != 200 {
+			b, _ := io.ReadAll(resp.Body)
+			return 0, fmt.Errorf("%s: %s: %s", path, resp.Status, b)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			return 0, err
+		}
+		failed := 0
+		for _, r := range out.Results {
+			if r.Result != "ok" {
+				failed++
+			}
+		}
+		return failed, nil
+	}
+	for i := 0; i < len(accs); i += ledger.BatchEventsMax {
+		if _, err := post(ctx, "/v1/ledger/accounts", AccountsJSON(accs[i:min(i+ledger.BatchEventsMax, len(accs))])); err != nil {
+			return Result{}, err
+		}
+	}
+	bodies := make(map[*ledger.Transfer][]byte, len(batches))
+	for _, b := range batches {
+		bodies[&b[0]] = TransfersJSON(b)
+	}
+	lat, failed, elapsed, err := clients(ctx, cfg.Clients, batches, bar, func(ctx context.Context, b []ledger.Transfer) (int, error) {
+		return post(ctx, "/v1/ledger/transfers", bodies[&b[0]])
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return summarize(total(batches), failed, cfg.Clients, elapsed, lat), nil
+}
+
+// AccountsJSON encodes accounts as a POST /v1/ledger/accounts body.
+func AccountsJSON(accs []ledger.Account) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"accounts":[`)
+	for i, a := range accs {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":"%s","currency":"%s","code":%d}`, a.ID, a.Currency, a.Code)
+	}
+	sb.WriteString("]}")
+	return []byte(sb.String())
+}
+
+// TransfersJSON encodes plain transfers as a POST /v1/ledger/transfers body.
+func TransfersJSON(b []ledger.Transfer) []byte {
+	var sb strings.Builder
+	sb.Grow(len(b) * 200)
+	sb.WriteString(`{"transfers":[`)
+	for i, t := range b {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		c, _ := money.LookupCurrency(t.Currency)
+		fmt.Fprintf(&sb, `{"id":"%s","debit_account_id":"%s","credit_account_id":"%s","amount":"%s","currency":"%s","code":%d}`,
+			t.ID, t.DebitAccountID, t.CreditAccountID, money.FormatAmount(t.Amount, c), t.Currency, t.Code)
+	}
+	sb.WriteString("]}")
+	return []byte(sb.String())
+}
+
+func summarize(transfers, failed, clients int, elapsed time.Duration, lat []time.Duration) Result {
+	slices.Sort(lat)
+	pct := func(q float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		i := int(q * float64(len(lat)-1))
+		return lat[i]
+	}
+	return Result{Clients: clients, Transfers: transfers, Failed: failed, Elapsed: elapsed, LatencyP50: pct(0.50), LatencyP99: pct(0.99)}
+}
+
+// WriteTable prints results as an aligned table.
+func WriteTable(w io.Writer, results []Result) {
+	fmt.Fprintf(w, "%-9s %-9s %6s %7s %10s %8s %14s %10s %10s\n", "mode", "workload", "batch", "clients", "transfers", "seconds", "transfers/s", "p50", "p99")
+	for _, r := range results {
+		fmt.Fprintf(w, "%-9s %-9s %6d %7d %10d %8.2f %14.0f %10s %10s\n", r.Mode, r.Workload, r.BatchSize, r.Clients, r.Transfers,
+			r.Elapsed.Seconds(), r.PerSecond(), roundDur(r.LatencyP50), roundDur(r.LatencyP99))
+	}
+}
+
+func roundDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}
+
+// progress draws a one-line progress bar.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	label string
+	n, of int
+	start time.Time
+	last  time.Time
+}
+
+func newProgress(w io.Writer, label string, of int) *progress {
+	return &progress{w: w, label: label, of: of, start: time.Now()}
+}
+
+func (p *progress) step() {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	if now := time.Now(); now.Sub(p.last) > 100*time.Millisecond || p.n == p.of {
+		p.last = now
+		p.draw()
+	}
+}
+
+func (p *progress) draw() {
+	const width = 30
+	filled := width * p.n / max(p.of, 1)
+	fmt.Fprintf(p.w, "\r%s [%s%s] %3d%% %s", p.label, strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+		100*p.n/max(p.of, 1), time.Since(p.start).Round(100*time.Millisecond))
+}
+
+func (p *progress) done() {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.draw()
+	fmt.Fprintln(p.w)
+}

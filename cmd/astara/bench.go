@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"astara/bench"
+	"astara/bench/pgledger"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "ledger" {
+		return usageError{"usage: astara bench ledger [flags] (payments follows with the payments layer)"}
+	}
+	fs := newFlagSet("bench ledger", stderr)
+	accounts := fs.Int("accounts", 10_000, "accounts in the workload")
+	transfers := fs.Int("transfers", 2_000_000, "transfers per run")
+	batch := fs.Int("batch", 8190, "transfers per batch (at most 8190)")
+	clients := fs.Int("clients", 4, "concurrent clients for the journal and HTTP runs")
+	workloads := fs.String("workloads", "uniform,hot", "workloads: uniform, hot")
+	modes := fs.String("modes", "engine,journal,http", "modes: engine, journal, http")
+	postgres := fs.Bool("postgres", false, "also run the PostgreSQL ledger with row locks (pgbench on a throwaway cluster)")
+	pgSeconds := fs.Int("postgres-seconds", 10, "seconds per PostgreSQL run")
+	dir := fs.String("dir", "", "directory for the journal runs' stores (default: the system temp dir)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg := bench.Config{
+		Accounts: *accounts, Transfers: *transfers, BatchSize: *batch, Clients: *clients,
+		Workloads: strings.Split(*workloads, ","), Modes: strings.Split(*modes, ","), Dir: *dir,
+	}
+	if !*quiet {
+		cfg.Progress = stderr
+	}
+	fmt.Fprintf(stdout, "astara bench ledger: %d accounts, %d transfers per run, batches of %d, %d clients; started %s\n",
+		cfg.Accounts, cfg.Transfers, cfg.BatchSize, cfg.Clients, time.Now().UTC().Format(time.RFC3339))
+	results, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	bench.WriteTable(stdout, results)
+	if *postgres {
+		var progress io.Writer
+		if !*quiet {
+			progress = stderr
+		}
+		pg, err := pgledger.Run(ctx, pgledger.Config{Seconds: *pgSeconds, Accounts: *accounts, Progress: progress})
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		fmt.Fprintln(stdout, "\nPostgreSQL ledger with row locks (PL/pgSQL, pgbench, fsync on), same machine, same run:")
+		for _, r := range pg {
+			fmt.Fprintln(stdout, r.String())
+		}
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+// Package http serves Astara's JSON API (the contract is API.md; the full
+// reference is the OpenAPI document at /openapi.json), its Prometheus
+// metrics and its health check. It translates between JSON and the domain
+// packages; it holds no business rules of its own beyond the shape of
+// requests.
+package http
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	_ "embed"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"astara/ledger"
+)
+
+// Limits of the HTTP API.
+const (
+	// RequestBodyBytesMax is the largest request body. A full batch of
+	// 8190 transfers with every field set is about 3 MiB of JSON.
+	RequestBodyBytesMax = 4 << 20
+	// ListLimitMax is the most items one page of a listing returns.
+	ListLimitMax = 1000
+	// ListLimitDefault is the page size when none is asked for.
+	ListLimitDefault = 100
+)
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// Server is the HTTP API of one Astara node.
+type Server struct {
+	ledger         *ledger.Service
+	metrics        *Metrics
+	adminTokenHash [sha256.Size]byte
+	mux            *http.ServeMux
+	// Dashboard, when set, serves GET /.
+	dashboard http.Handler
+}
+
+// Config configures a Server.
+type Config struct {
+	Ledger *ledger.Service
+	// Metrics must be the Observer the ledger Service reports to.
+	Metrics *Metrics
+	// AdminTokenHash is the SHA-256 of the operator's bearer token.
+	AdminTokenHash [sha256.Size]byte
+	// Dashboard serves GET /; nil means a plain index.
+	Dashboard http.Handler
+}
+
+// NewServer returns a Server with its routes.
+func NewServer(cfg Config) *Server {
+	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard}
+	mux := http.NewServeMux()
+	s.mux = mux
+	s.route("POST /v1/ledger/accounts", s.admin(s.createAccounts))
+	s.route("GET /v1/ledger/accounts", s.admin(s.listAccounts))
+	s.route("GET /v1/ledger/accounts/{id}", s.admin(s.getAccount))
+	s.route("GET /v1/ledger/accounts/{id}/balances", s.admin(s.getAccountBalances))
+	s.route("POST /v1/ledger/transfers", s.admin(s.createTransfers))
+	s.route("GET /v1/ledger/transfers/{id}", s.admin(s.getTransfer))
+	s.route("GET /v1/ledger/totals", s.admin(s.getTotals))
+	s.route("GET /healthz", s.healthz)
+	s.route("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(openAPIDocument)
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{}))
+	s.route("GET /{$}", s.index)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, problem(http.StatusNotFound, "not_found", "", "no route for %s %s", r.Method, r.URL.Path))
+	})
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// route registers a handler with per-route metrics.
+func (s *Server) route(pattern string, h http.HandlerFunc) {
+	name := pattern
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h(sw, r)
+		s.metrics.requests.WithLabelValues(name, strconv.Itoa(sw.status)).Inc()
+		s.metrics.requestSecs.WithLabelValues(name).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// HashToken returns the SHA-256 of a bearer token, the form in which
+// tokens are kept.
+func HashToken(token string) [sha256.Size]byte { return sha256.Sum256([]byte(token)) }
+
+// admin lets a request through only with the operator's bearer token. The
+// comparison is of hashes, in constant time.
+func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="astara"`)
+			writeProblem(w, problem(http.StatusUnauthorized, "unauthenticated", "", "an Authorization: Bearer <token> header is required"))
+			return
+		}
+		got := HashToken(token)
+		if subtle.ConstantTimeCompare(got[:], s.adminTokenHash[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="astara", error="invalid_token"`)
+			writeProblem(w, problem(http.StatusUnauthorized, "invalid_token", "", "the bearer token is not valid"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(prefix):]), true
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if err := s.ledger.Err(); err != nil {
+		writeProblem(w, problem(http.StatusServiceUnavailable, "unavailable", "", "%v", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	if s.dashboard != nil {
+		s.dashboard.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("Astara. The API is described at /openapi.json; metrics are at /metrics.\n"))
+}
+
+// serviceProblem maps a ledger.Service error to a problem.
+func serviceProblem(err error) *Problem {
+	switch {
+	case errors.Is(err, ledger.ErrBatchTooLarge):
+		return problem(http.StatusRequestEntityTooLarge, "batch_too_large", "", "%v", err)
+	case errors.Is(err, ledger.ErrStopped):
+		return problem(http.StatusServiceUnavailable, "stopping", "", "the server is shutting down; retry the same batch elsewhere or later")
+	case errors.Is(err, ledger.ErrJournalFailed):
+		return problem(http.StatusServiceUnavailable, "journal_failed", "", "the journal could not make the batch durable; the node has stopped accepting writes. Retry the same batch after it restarts: ids make the retry safe")
+	}
+	return problem(http.StatusServiceUnavailable, "unavailable", "", "%v", err)
+}

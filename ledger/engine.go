@@ -1,0 +1,806 @@
+package ledger
+
+import (
+	"container/heap"
+	"fmt"
+
+	"astara/money"
+)
+
+// Limits of the engine. Each is a named constant with its unit last, and a
+// test goes one past it.
+const (
+	// BatchEventsMax is the most accounts or transfers in one batch, as in
+	// TigerBeetle (8190 fit one 1 MiB message there).
+	BatchEventsMax = 8190
+	// OpenPendingTransfersMaxDefault is the default cap on pending transfers
+	// that are neither posted, voided nor expired.
+	OpenPendingTransfersMaxDefault = 1 << 20
+	// TimeoutSecondsMax is the longest timeout of a pending transfer: 30 days.
+	TimeoutSecondsMax = 30 * 24 * 3600
+
+	transferChunkRecords = 1 << 15
+	nanosPerSecond       = 1_000_000_000
+)
+
+// Options configure an Engine.
+type Options struct {
+	// OpenPendingTransfersMax caps the open pending transfers; zero means
+	// OpenPendingTransfersMaxDefault.
+	OpenPendingTransfersMax int
+	// CurrencyKnown reports whether a currency may be used; nil means any
+	// currency of the money package's table.
+	CurrencyKnown func(money.Code) bool
+}
+
+// Engine is the ledger's deterministic state machine. It applies batches of
+// commands in order, does no I/O, reads no clock (every batch carries its
+// timestamp) and keeps its whole state in memory: the same sequence of
+// batches always yields the same state and the same results.
+//
+// An Engine is not safe for concurrent use: one goroutine applies batches;
+// readers must be excluded while a batch is applied (Service does this).
+type Engine struct {
+	opts Options
+
+	accounts     []Account
+	accountIndex map[ID]uint32
+	histories    map[uint32][]Balance
+
+	transfers     [][]transferRecord // chunks of transferChunkRecords
+	transferCount uint32
+	transferIndex map[ID]uint32
+
+	expiries    expiryHeap
+	openPending int
+
+	totals        map[money.Code]*Totals
+	lastTimestamp uint64
+
+	chainOpen bool
+	undo      []undoEntry
+}
+
+type transferRecord struct {
+	Transfer
+	expiresAt uint64
+	state     PendingState
+}
+
+// New returns an empty Engine.
+func New(opts Options) *Engine {
+	if opts.OpenPendingTransfersMax <= 0 {
+		opts.OpenPendingTransfersMax = OpenPendingTransfersMaxDefault
+	}
+	if opts.CurrencyKnown == nil {
+		opts.CurrencyKnown = func(c money.Code) bool {
+			_, ok := money.LookupCurrency(c)
+			return ok
+		}
+	}
+	return &Engine{
+		opts:          opts,
+		accountIndex:  make(map[ID]uint32),
+		histories:     make(map[uint32][]Balance),
+		transferIndex: make(map[ID]uint32),
+		totals:        make(map[money.Code]*Totals),
+	}
+}
+
+// LastTimestamp returns the timestamp of the last event applied; a batch
+// must carry a later one.
+func (e *Engine) LastTimestamp() uint64 { return e.lastTimestamp }
+
+// AccountsCount returns the number of accounts.
+func (e *Engine) AccountsCount() int { return len(e.accounts) }
+
+// TransfersCount returns the number of transfers.
+func (e *Engine) TransfersCount() int { return int(e.transferCount) }
+
+// OpenPendingCount returns the number of pending transfers not yet posted,
+// voided or expired.
+func (e *Engine) OpenPendingCount() int { return e.openPending }
+
+func (e *Engine) transfer(i uint32) *transferRecord {
+	return &e.transfers[i/transferChunkRecords][i%transferChunkRecords]
+}
+
+// checkTimestamp panics if a batch's timestamp does not follow the last
+// one: the caller (Service, replay) assigns timestamps, so a violation is a
+// programming error, not an input error.
+func (e *Engine) checkTimestamp(ts uint64, events int) {
+	if ts <= e.lastTimestamp {
+		panic(fmt.Sprintf("ledger: batch timestamp %d does not follow %d", ts, e.lastTimestamp))
+	}
+	if ts+uint64(events) < ts {
+		panic("ledger: batch timestamp overflows")
+	}
+}
+
+func (e *Engine) endBatch(ts uint64, events int) {
+	if events > 0 {
+		e.lastTimestamp = ts + uint64(events) - 1
+	} else {
+		e.lastTimestamp = ts
+	}
+	for c, t := range e.totals {
+		if !t.Balanced() {
+			panic(fmt.Sprintf("ledger: double entry broken for %s: %+v", c, *t))
+		}
+	}
+}
+
+// Pulse expires the pending transfers whose timeout has passed at ts. It is
+// a batch of no events: the Service journals it so that replay expires the
+// same transfers at the same moment.
+func (e *Engine) Pulse(ts uint64) {
+	e.checkTimestamp(ts, 0)
+	e.expire(ts)
+	e.endBatch(ts, 0)
+}
+
+// NextExpiry returns the earliest moment at which an open pending transfer
+// expires, if there is one.
+func (e *Engine) NextExpiry() (uint64, bool) {
+	for len(e.expiries) > 0 {
+		top := e.expiries[0]
+		if e.expiryLive(top) {
+			return top.at, true
+		}
+		heap.Pop(&e.expiries)
+	}
+	return 0, false
+}
+
+func (e *Engine) expiryLive(x expiry) bool {
+	if x.index >= e.transferCount {
+		return false
+	}
+	r := e.transfer(x.index)
+	return r.state == PendingOpen && r.expiresAt == x.at
+}
+
+func (e *Engine) expire(ts uint64) {
+	for len(e.expiries) > 0 && e.expiries[0].at <= ts {
+		x := heap.Pop(&e.expiries).(expiry)
+		if !e.expiryLive(x) {
+			continue
+		}
+		r := e.transfer(x.index)
+		dri, cri := e.accountIndex[r.DebitAccountID], e.accountIndex[r.CreditAccountID]
+		dr, cr := e.accounts[dri], e.accounts[cri]
+		dr.DebitsPending = dr.DebitsPending.MustSub(r.Amount)
+		cr.CreditsPending = cr.CreditsPending.MustSub(r.Amount)
+		e.setAccount(dri, dr, r.ID, ts)
+		e.setAccount(cri, cr, r.ID, ts)
+		r.state = PendingExpired
+		e.openPending--
+	}
+}
+
+// CreateAccounts applies a batch of new accounts at timestamp ts (event i
+// gets ts+i) and writes one Result per account into results, which must be
+// as long as accounts.
+func (e *Engine) CreateAccounts(ts uint64, accounts []Account, results []Result) {
+	e.checkTimestamp(ts, len(accounts))
+	e.expire(ts)
+	e.applyChains(len(accounts), results,
+		func(i int) bool { return accounts[i].Flags&AccountLinked != 0 },
+		func(i int) Result { return e.createAccount(&accounts[i], ts+uint64(i)) })
+	e.endBatch(ts, len(accounts))
+}
+
+// CreateTransfers applies a batch of transfers at timestamp ts (event i
+// gets ts+i) and writes one Result per transfer into results, which must be
+// as long as transfers.
+func (e *Engine) CreateTransfers(ts uint64, transfers []Transfer, results []Result) {
+	e.checkTimestamp(ts, len(transfers))
+	e.expire(ts)
+	e.applyChains(len(transfers), results,
+		func(i int) bool { return transfers[i].Flags&TransferLinked != 0 },
+		func(i int) Result { return e.createTransfer(&transfers[i], ts+uint64(i)) })
+	e.endBatch(ts, len(transfers))
+}
+
+// applyChains applies n events in order. A chain of linked events
+// succeeds or fails as one: on the first failure the events already
+// applied are undone and every other event of the chain answers
+// ResultLinkedEventFailed. A chain still open at the end of the batch fails
+// with ResultLinkedEventChainOpen on its last event.
+func (e *Engine) applyChains(n int, results []Result, linked func(int) bool, apply func(int) Result) {
+	chainStart := -1
+	for i := 0; i < n; i++ {
+		isLinked := linked(i)
+		if chainStart < 0 && isLinked {
+			chainStart = i
+			e.chainOpen = true
+			e.undo = e.undo[:0]
+		}
+		var r Result
+		if isLinked && i == n-1 {
+			r = ResultLinkedEventChainOpen
+		} else {
+			r = apply(i)
+		}
+		results[i] = r
+		if chainStart < 0 {
+			continue
+		}
+		if r != ResultOK {
+			e.rollback()
+			for j := chainStart; j < i; j++ {
+				results[j] = ResultLinkedEventFailed
+			}
+			for isLinked && i+1 < n {
+				i++
+				isLinked = linked(i)
+				results[i] = ResultLinkedEventFailed
+				if isLinked && i == n-1 {
+					results[i] = ResultLinkedEventChainOpen
+				}
+			}
+			chainStart = -1
+		} else if !isLinked {
+			chainStart = -1
+			e.chainOpen = false
+			e.undo = e.undo[:0]
+		}
+	}
+}
+
+func (e *Engine) createAccount(a *Account, ts uint64) Result {
+	switch {
+	case a.Timestamp != 0:
+		return ResultTimestampMustBeZero
+	case a.Flags&^(accountFlagsKnown|AccountLinked) != 0:
+		return ResultFlagsUnknown
+	case a.ID.IsZero():
+		return ResultIDMustNotBeZero
+	case a.ID.isMax():
+		return ResultIDMustNotBeMax
+	case a.Flags&AccountDebitsMustNotExceedCredits != 0 && a.Flags&AccountCreditsMustNotExceedDebits != 0:
+		return ResultFlagsAreMutuallyExclusive
+	case !e.opts.CurrencyKnown(a.Currency):
+		return ResultCurrencyUnknown
+	case a.Code == 0:
+		return ResultCodeMustNotBeZero
+	case !a.DebitsPending.IsZero() || !a.DebitsPosted.IsZero() || !a.CreditsPending.IsZero() || !a.CreditsPosted.IsZero():
+		return ResultBalancesMustBeZero
+	}
+	flags := a.Flags &^ AccountLinked
+	if i, ok := e.accountIndex[a.ID]; ok {
+		x := &e.accounts[i]
+		switch {
+		case x.Flags != flags:
+			return ResultExistsWithDifferentFlags
+		case x.Currency != a.Currency:
+			return ResultExistsWithDifferentCurrency
+		case x.Code != a.Code:
+			return ResultExistsWithDifferentCode
+		}
+		return ResultExists
+	}
+	stored := *a
+	stored.Flags = flags
+	stored.Timestamp = ts
+	idx := uint32(len(e.accounts))
+	e.accounts = append(e.accounts, stored)
+	e.accountIndex[a.ID] = idx
+	if e.totals[a.Currency] == nil {
+		e.totals[a.Currency] = &Totals{}
+	}
+	if e.chainOpen {
+		e.undo = append(e.undo, undoEntry{kind: undoAccountCreated, index: idx})
+	}
+	return ResultOK
+}
+
+func (e *Engine) createTransfer(t *Transfer, ts uint64) Result {
+	switch {
+	case t.Timestamp != 0:
+		return ResultTimestampMustBeZero
+	case t.Flags&^transferFlagsKnown != 0:
+		return ResultFlagsUnknown
+	case t.ID.IsZero():
+		return ResultIDMustNotBeZero
+	case t.ID.isMax():
+		return ResultIDMustNotBeMax
+	}
+	kinds := 0
+	for _, f := range [...]TransferFlags{TransferPending, TransferPostPending, TransferVoidPending} {
+		if t.Flags&f != 0 {
+			kinds++
+		}
+	}
+	if kinds > 1 {
+		return ResultFlagsAreMutuallyExclusive
+	}
+	if t.Flags&(TransferPostPending|TransferVoidPending) != 0 {
+		return e.postOrVoid(t, ts)
+	}
+	switch {
+	case t.DebitAccountID.IsZero():
+		return ResultDebitAccountIDMustNotBeZero
+	case t.DebitAccountID.isMax():
+		return ResultDebitAccountIDMustNotBeMax
+	case t.CreditAccountID.IsZero():
+		return ResultCreditAccountIDMustNotBeZero
+	case t.CreditAccountID.isMax():
+		return ResultCreditAccountIDMustNotBeMax
+	case t.DebitAccountID == t.CreditAccountID:
+		return ResultAccountsMustBeDifferent
+	case !t.PendingID.IsZero():
+		return ResultPendingIDMustBeZero
+	case t.TimeoutSeconds != 0 && t.Flags&TransferPending == 0:
+		return ResultTimeoutReservedForPendingTransfer
+	case t.Amount.IsZero():
+		return ResultAmountMustNotBeZero
+	case t.Code == 0:
+		return ResultCodeMustNotBeZero
+	case !e.opts.CurrencyKnown(t.Currency):
+		return ResultCurrencyUnknown
+	}
+	dri, ok := e.accountIndex[t.DebitAccountID]
+	if !ok {
+		return ResultDebitAccountNotFound
+	}
+	cri, ok := e.accountIndex[t.CreditAccountID]
+	if !ok {
+		return ResultCreditAccountNotFound
+	}
+	dr, cr := e.accounts[dri], e.accounts[cri]
+	if dr.Currency != cr.Currency {
+		return ResultAccountsMustHaveTheSameCurrency
+	}
+	if t.Currency != dr.Currency {
+		return ResultTransferMustHaveTheSameCurrencyAsAccounts
+	}
+	if xi, ok := e.transferIndex[t.ID]; ok {
+		return transferExists(t, &e.transfer(xi).Transfer)
+	}
+	pending := t.Flags&TransferPending != 0
+	var expiresAt uint64
+	if pending {
+		var ok bool
+		if dr.DebitsPending, ok = dr.DebitsPending.Add(t.Amount); !ok {
+			return ResultOverflowsDebitsPending
+		}
+		if cr.CreditsPending, ok = cr.CreditsPending.Add(t.Amount); !ok {
+			return ResultOverflowsCreditsPending
+		}
+	} else {
+		var ok bool
+		if dr.DebitsPosted, ok = dr.DebitsPosted.Add(t.Amount); !ok {
+			return ResultOverflowsDebitsPosted
+		}
+		if cr.CreditsPosted, ok = cr.CreditsPosted.Add(t.Amount); !ok {
+			return ResultOverflowsCreditsPosted
+		}
+	}
+	if _, ok := dr.DebitsPending.Add(dr.DebitsPosted); !ok {
+		return ResultOverflowsDebits
+	}
+	if _, ok := cr.CreditsPending.Add(cr.CreditsPosted); !ok {
+		return ResultOverflowsCredits
+	}
+	if tot := e.totals[t.Currency]; !totalsCanAdd(tot, t.Amount) {
+		return ResultOverflowsDebits
+	}
+	if pending && t.TimeoutSeconds != 0 {
+		if t.TimeoutSeconds > TimeoutSecondsMax {
+			return ResultOverflowsTimeout
+		}
+		expiresAt = ts + uint64(t.TimeoutSeconds)*nanosPerSecond
+		if expiresAt < ts {
+			return ResultOverflowsTimeout
+		}
+	}
+	if dr.Flags&AccountDebitsMustNotExceedCredits != 0 {
+		debits := dr.DebitsPending.MustAdd(dr.DebitsPosted)
+		if dr.CreditsPosted.Less(debits) {
+			return ResultExceedsCredits
+		}
+	}
+	if cr.Flags&AccountCreditsMustNotExceedDebits != 0 {
+		credits := cr.CreditsPending.MustAdd(cr.CreditsPosted)
+		if cr.DebitsPosted.Less(credits) {
+			return ResultExceedsDebits
+		}
+	}
+	if pending && e.openPending >= e.opts.OpenPendingTransfersMax {
+		return ResultOpenPendingTransfersMax
+	}
+	e.setAccount(dri, dr, t.ID, ts)
+	e.setAccount(cri, cr, t.ID, ts)
+	rec := transferRecord{Transfer: *t, expiresAt: expiresAt}
+	rec.Timestamp = ts
+	if pending {
+		rec.state = PendingOpen
+		e.openPending++
+	}
+	idx := e.appendTransfer(rec)
+	if pending && expiresAt != 0 {
+		heap.Push(&e.expiries, expiry{at: expiresAt, index: idx})
+	}
+	return ResultOK
+}
+
+func (e *Engine) postOrVoid(t *Transfer, ts uint64) Result {
+	post := t.Flags&TransferPostPending != 0
+	switch {
+	case t.PendingID.IsZero():
+		return ResultPendingIDMustNotBeZero
+	case t.PendingID.isMax():
+		return ResultPendingIDMustNotBeMax
+	case t.PendingID == t.ID:
+		return ResultPendingIDMustBeDifferent
+	case t.TimeoutSeconds != 0:
+		return ResultTimeoutReservedForPendingTransfer
+	}
+	pi, ok := e.transferIndex[t.PendingID]
+	if !ok {
+		return ResultPendingTransferNotFound
+	}
+	p := e.transfer(pi)
+	if p.Flags&TransferPending == 0 {
+		return ResultPendingTransferNotPending
+	}
+	switch {
+	case !t.DebitAccountID.IsZero() && t.DebitAccountID != p.DebitAccountID:
+		return ResultPendingTransferHasDifferentDebitAccountID
+	case !t.CreditAccountID.IsZero() && t.CreditAccountID != p.CreditAccountID:
+		return ResultPendingTransferHasDifferentCreditAccountID
+	case t.Currency != (money.Code{}) && t.Currency != p.Currency:
+		return ResultPendingTransferHasDifferentCurrency
+	case t.Code != 0 && t.Code != p.Code:
+		return ResultPendingTransferHasDifferentCode
+	}
+	amount := p.Amount
+	if !t.Amount.IsZero() {
+		if post {
+			if p.Amount.Less(t.Amount) {
+				return ResultExceedsPendingTransferAmount
+			}
+			amount = t.Amount
+		} else if t.Amount != p.Amount {
+			return ResultPendingTransferHasDifferentAmount
+		}
+	}
+	resolved := *t
+	resolved.DebitAccountID = p.DebitAccountID
+	resolved.CreditAccountID = p.CreditAccountID
+	resolved.Currency = p.Currency
+	resolved.Code = p.Code
+	resolved.Amount = amount
+	if xi, ok := e.transferIndex[t.ID]; ok {
+		return transferExists(&resolved, &e.transfer(xi).Transfer)
+	}
+	switch p.state {
+	case PendingPosted:
+		return ResultPendingTransferAlreadyPosted
+	case PendingVoided:
+		return ResultPendingTransferAlreadyVoided
+	case PendingExpired:
+		return ResultPendingTransferExpired
+	}
+	dri, cri := e.accountIndex[p.DebitAccountID], e.accountIndex[p.CreditAccountID]
+	dr, cr := e.accounts[dri], e.accounts[cri]
+	dr.DebitsPending = dr.DebitsPending.MustSub(p.Amount)
+	cr.CreditsPending = cr.CreditsPending.MustSub(p.Amount)
+	if post {
+		var ok bool
+		if dr.DebitsPosted, ok = dr.DebitsPosted.Add(amount); !ok {
+			return ResultOverflowsDebitsPosted
+		}
+		if cr.CreditsPosted, ok = cr.CreditsPosted.Add(amount); !ok {
+			return ResultOverflowsCreditsPosted
+		}
+	}
+	e.setAccount(dri, dr, t.ID, ts)
+	e.setAccount(cri, cr, t.ID, ts)
+	if e.chainOpen {
+		e.undo = append(e.undo, undoEntry{kind: undoPendingState, index: pi, state: p.state})
+	}
+	if post {
+		p.state = PendingPosted
+	} else {
+		p.state = PendingVoided
+	}
+	e.openPending--
+	rec := transferRecord{Transfer: resolved}
+	rec.Timestamp = ts
+	e.appendTransfer(rec)
+	return ResultOK
+}
+
+// transferExists compares a retried transfer with the stored one.
+func transferExists(t, x *Transfer) Result {
+	switch {
+	case t.Flags != x.Flags:
+		return ResultExistsWithDifferentFlags
+	case t.DebitAccountID != x.DebitAccountID:
+		return ResultExistsWithDifferentDebitAccountID
+	case t.CreditAccountID != x.CreditAccountID:
+		return ResultExistsWithDifferentCreditAccountID
+	case t.Amount != x.Amount:
+		return ResultExistsWithDifferentAmount
+	case t.PendingID != x.PendingID:
+		return ResultExistsWithDifferentPendingID
+	case t.TimeoutSeconds != x.TimeoutSeconds:
+		return ResultExistsWithDifferentTimeout
+	case t.Currency != x.Currency:
+		return ResultExistsWithDifferentCurrency
+	case t.Code != x.Code:
+		return ResultExistsWithDifferentCode
+	}
+	return ResultExists
+}
+
+func totalsCanAdd(t *Totals, amount money.Amount) bool {
+	if t == nil {
+		return true
+	}
+	d := t.DebitsPending.MustAdd(t.DebitsPosted)
+	if _, ok := d.Add(amount); !ok {
+		return false
+	}
+	return true
+}
+
+// setAccount stores a changed account, keeps the per-currency totals by
+// the difference between the old and new balances (so a change that moves
+// one side only breaks the totals, which endBatch checks), appends to the
+// account's history where it has one, and records the undo step inside a
+// chain.
+func (e *Engine) setAccount(i uint32, a Account, transferID ID, ts uint64) {
+	old := e.accounts[i]
+	tot := e.totals[a.Currency]
+	// Subtract first: the total holds the old balance, and total plus new
+	// balance may not fit 128 bits even when the new total does.
+	tot.DebitsPending = tot.DebitsPending.MustSub(old.DebitsPending).MustAdd(a.DebitsPending)
+	tot.DebitsPosted = tot.DebitsPosted.MustSub(old.DebitsPosted).MustAdd(a.DebitsPosted)
+	tot.CreditsPending = tot.CreditsPending.MustSub(old.CreditsPending).MustAdd(a.CreditsPending)
+	tot.CreditsPosted = tot.CreditsPosted.MustSub(old.CreditsPosted).MustAdd(a.CreditsPosted)
+	e.accounts[i] = a
+	history := a.Flags&AccountHistory != 0
+	if history {
+		e.histories[i] = append(e.histories[i], Balance{
+			TransferID:     transferID,
+			Timestamp:      ts,
+			DebitsPending:  a.DebitsPending,
+			DebitsPosted:   a.DebitsPosted,
+			CreditsPending: a.CreditsPending,
+			CreditsPosted:  a.CreditsPosted,
+		})
+	}
+	if e.chainOpen {
+		e.undo = append(e.undo, undoEntry{kind: undoAccountChanged, index: i, account: old, history: history})
+	}
+}
+
+func (e *Engine) appendTransfer(rec transferRecord) uint32 {
+	idx := e.transferCount
+	if idx%transferChunkRecords == 0 && int(idx/transferChunkRecords) == len(e.transfers) {
+		e.transfers = append(e.transfers, make([]transferRecord, transferChunkRecords))
+	}
+	*e.transfer(idx) = rec
+	e.transferCount++
+	e.transferIndex[rec.ID] = idx
+	if e.chainOpen {
+		e.undo = append(e.undo, undoEntry{kind: undoTransferCreated, index: idx})
+	}
+	return idx
+}
+
+type undoKind uint8
+
+const (
+	undoAccountCreated undoKind = iota
+	undoAccountChanged
+	undoTransferCreated
+	undoPendingState
+)
+
+type undoEntry struct {
+	kind    undoKind
+	history bool
+	state   PendingState
+	index   uint32
+	account Account
+}
+
+// rollback undoes a failed chain's steps in reverse order.
+func (e *Engine) rollback() {
+	for k := len(e.undo) - 1; k >= 0; k-- {
+		u := &e.undo[k]
+		switch u.kind {
+		case undoAccountCreated:
+			a := e.accounts[u.index]
+			delete(e.accountIndex, a.ID)
+			e.accounts = e.accounts[:u.index]
+			delete(e.histories, u.index)
+		case undoAccountChanged:
+			cur := e.accounts[u.index]
+			tot := e.totals[cur.Currency]
+			tot.DebitsPending = tot.DebitsPending.MustSub(cur.DebitsPending).MustAdd(u.account.DebitsPending)
+			tot.DebitsPosted = tot.DebitsPosted.MustSub(cur.DebitsPosted).MustAdd(u.account.DebitsPosted)
+			tot.CreditsPending = tot.CreditsPending.MustSub(cur.CreditsPending).MustAdd(u.account.CreditsPending)
+			tot.CreditsPosted = tot.CreditsPosted.MustSub(cur.CreditsPosted).MustAdd(u.account.CreditsPosted)
+			e.accounts[u.index] = u.account
+			if u.history {
+				h := e.histories[u.index]
+				e.histories[u.index] = h[:len(h)-1]
+			}
+		case undoTransferCreated:
+			r := e.transfer(u.index)
+			delete(e.transferIndex, r.ID)
+			if r.state == PendingOpen {
+				e.openPending--
+			}
+			*r = transferRecord{}
+			e.transferCount--
+		case undoPendingState:
+			e.transfer(u.index).state = u.state
+			e.openPending++
+		}
+	}
+	e.undo = e.undo[:0]
+	e.chainOpen = false
+}
+
+// LookupAccount returns the account with the given id.
+func (e *Engine) LookupAccount(id ID) (Account, bool) {
+	i, ok := e.accountIndex[id]
+	if !ok {
+		return Account{}, false
+	}
+	return e.accounts[i], true
+}
+
+// LookupTransfer returns the transfer with the given id and, for a pending
+// transfer, where it stands.
+func (e *Engine) LookupTransfer(id ID) (Transfer, PendingState, bool) {
+	i, ok := e.transferIndex[id]
+	if !ok {
+		return Transfer{}, PendingNone, false
+	}
+	r := e.transfer(i)
+	return r.Transfer, r.state, true
+}
+
+// AccountBalances returns up to limit balances of an account with
+// AccountHistory, oldest first, starting after the given timestamp.
+func (e *Engine) AccountBalances(id ID, afterTimestamp uint64, limit int) ([]Balance, bool) {
+	i, ok := e.accountIndex[id]
+	if !ok {
+		return nil, false
+	}
+	h := e.histories[i]
+	// Binary search: timestamps in a history only grow.
+	lo, hi := 0, len(h)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if h[m].Timestamp <= afterTimestamp {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	h = h[lo:]
+	if len(h) > limit {
+		h = h[:limit]
+	}
+	return append([]Balance(nil), h...), true
+}
+
+// Accounts calls fn for each account in order of creation, from the index
+// start, until fn returns false. It is for listings and verification.
+func (e *Engine) Accounts(start int, fn func(int, *Account) bool) {
+	for i := start; i < len(e.accounts); i++ {
+		if !fn(i, &e.accounts[i]) {
+			return
+		}
+	}
+}
+
+// Totals returns the per-currency sums of all balances as the engine keeps
+// them incrementally.
+func (e *Engine) Totals() map[money.Code]Totals {
+	out := make(map[money.Code]Totals, len(e.totals))
+	for c, t := range e.totals {
+		out[c] = *t
+	}
+	return out
+}
+
+// Verify recomputes the per-currency totals from every account and checks
+// double entry and that they agree with the incremental totals; it also
+// checks that the open pending amounts add up to the pending balances.
+// It costs a pass over the whole state: for tests, start-up and `astara
+// verify`, not for every batch.
+func (e *Engine) Verify() error {
+	sums := make(map[money.Code]*Totals)
+	var ok bool
+	for i := range e.accounts {
+		a := &e.accounts[i]
+		t := sums[a.Currency]
+		if t == nil {
+			t = &Totals{}
+			sums[a.Currency] = t
+		}
+		if t.DebitsPending, ok = t.DebitsPending.Add(a.DebitsPending); !ok {
+			return fmt.Errorf("ledger: %s debits pending overflow", a.Currency)
+		}
+		if t.DebitsPosted, ok = t.DebitsPosted.Add(a.DebitsPosted); !ok {
+			return fmt.Errorf("ledger: %s debits posted overflow", a.Currency)
+		}
+		if t.CreditsPending, ok = t.CreditsPending.Add(a.CreditsPending); !ok {
+			return fmt.Errorf("ledger: %s credits pending overflow", a.Currency)
+		}
+		if t.CreditsPosted, ok = t.CreditsPosted.Add(a.CreditsPosted); !ok {
+			return fmt.Errorf("ledger: %s credits posted overflow", a.Currency)
+		}
+	}
+	for c, t := range sums {
+		if !t.Balanced() {
+			return fmt.Errorf("ledger: double entry broken for %s: debits pending %s, credits pending %s, debits posted %s, credits posted %s",
+				c, t.DebitsPending, t.CreditsPending, t.DebitsPosted, t.CreditsPosted)
+		}
+		if inc := e.totals[c]; inc == nil || *inc != *t {
+			return fmt.Errorf("ledger: incremental totals for %s disagree with the accounts", c)
+		}
+	}
+	pending := make(map[ID]money.Amount)
+	open := 0
+	for i := uint32(0); i < e.transferCount; i++ {
+		r := e.transfer(i)
+		if r.state != PendingOpen {
+			continue
+		}
+		open++
+		pending[r.DebitAccountID] = pending[r.DebitAccountID].MustAdd(r.Amount)
+		pending[r.CreditAccountID] = pending[r.CreditAccountID].MustAdd(r.Amount)
+	}
+	if open != e.openPending {
+		return fmt.Errorf("ledger: %d open pending transfers, counted %d", open, e.openPending)
+	}
+	for i := range e.accounts {
+		a := &e.accounts[i]
+		if want := a.DebitsPending.MustAdd(a.CreditsPending); want != pending[a.ID] {
+			return fmt.Errorf("ledger: account %s pending balances %s disagree with its open pending transfers %s", a.ID, want, pending[a.ID])
+		}
+	}
+	return nil
+}
+
+type expiry struct {
+	at    uint64
+	index uint32
+}
+
+// expiryHeap orders pending transfers by expiry time, then by index so
+// that the order is deterministic.
+type expiryHeap []expiry
+
+func (h expiryHeap) Len() int { return len(h) }
+func (h expiryHeap) Less(i, j int) bool {
+	return h[i].at < h[j].at || (h[i].at == h[j].at && h[i].index < h[j].index)
+}
+func (h expiryHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *expiryHeap) Push(x any)   { *h = append(*h, x.(expiry)) }
+func (h *expiryHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// peekExpiry returns the earliest expiry in the queue without removing
+// stale entries: it may name a transfer that was posted or voided since,
+// in which case the pulse it causes expires nothing.
+func (e *Engine) peekExpiry() (uint64, bool) {
+	if len(e.expiries) == 0 {
+		return 0, false
+	}
+	return e.expiries[0].at, true
+}

@@ -1,0 +1,555 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Op is the kind of a journal entry.
+type Op uint8
+
+// The journal's operations. Their numbers are part of the journal format:
+// never renumber them.
+const (
+	OpCreateAccounts  Op = 1
+	OpCreateTransfers Op = 2
+	OpPulse           Op = 3 // expire pending transfers when no batch does
+)
+
+func (o Op) String() string {
+	switch o {
+	case OpCreateAccounts:
+		return "create_accounts"
+	case OpCreateTransfers:
+		return "create_transfers"
+	case OpPulse:
+		return "pulse"
+	}
+	return fmt.Sprintf("op(%d)", uint8(o))
+}
+
+// Entry is one applied batch as the journal keeps it: its place in the
+// sequence, the timestamp it was applied at, and its encoded commands.
+type Entry struct {
+	Seq       uint64
+	Timestamp uint64
+	Op        Op
+	Payload   []byte
+}
+
+// Store is the durable journal the Service writes to and recovers from.
+// journal.Store implements it on Pebble.
+type Store interface {
+	// LastSeq returns the sequence number of the last entry, 0 if none.
+	LastSeq() uint64
+	// Append writes entries, whose sequence numbers follow LastSeq without
+	// a gap, and returns only once they are durable (synced). On error
+	// nothing may be assumed about which entries are durable; the Service
+	// stops accepting work.
+	Append(entries []Entry) error
+	// Replay calls fn with every entry after seq, in order, after checking
+	// its checksum and its place in the hash chain. It returns
+	// journal.ErrCorrupt (wrapped, with the position) on a bad entry, or the
+	// error of fn.
+	Replay(after uint64, fn func(Entry) error) error
+	// LoadSnapshot opens the latest snapshot and returns the sequence number
+	// of the last entry it includes; ok is false when there is none.
+	LoadSnapshot() (seq uint64, r io.ReadCloser, ok bool, err error)
+	// SaveSnapshot durably stores a snapshot of the state after entry seq,
+	// written by write.
+	SaveSnapshot(seq uint64, write func(io.Writer) error) error
+}
+
+// Clock tells the time. Tests use a fake one; a batch reads it once.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Observer is told how the pipeline performs, for metrics. Its methods are
+// called from the pipeline's goroutines and must be quick.
+type Observer interface {
+	// Committed is called after a group of entries was made durable.
+	Committed(entries, events int, bytes int, sync time.Duration)
+	// Applied is called after one entry was applied.
+	Applied(op Op, events int, failed int)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Committed(int, int, int, time.Duration) {}
+func (nopObserver) Applied(Op, int, int)                   {}
+
+// ServiceOptions configure a Service.
+type ServiceOptions struct {
+	Engine   Options
+	Clock    Clock    // nil means SystemClock
+	Observer Observer // nil means none
+	// GroupEntriesMax is the most entries that share one fsync.
+	GroupEntriesMax int
+	// GroupBytesMax is the most payload bytes that share one fsync.
+	GroupBytesMax int
+	// SnapshotEventsInterval is how many events are applied between
+	// snapshots; zero means SnapshotEventsIntervalDefault, negative never.
+	SnapshotEventsInterval int
+	// PulseInterval is how often idle pending expiries are checked.
+	PulseInterval time.Duration
+}
+
+// Defaults of ServiceOptions.
+const (
+	GroupEntriesMaxDefault        = 256
+	GroupBytesMaxDefault          = 16 << 20
+	SnapshotEventsIntervalDefault = 4 << 20
+	PulseIntervalDefault          = 250 * time.Millisecond
+)
+
+// Errors of the Service.
+var (
+	// ErrStopped is returned once the Service is closed.
+	ErrStopped = errors.New("ledger: service stopped")
+	// ErrBatchTooLarge is returned for a batch of more than BatchEventsMax.
+	ErrBatchTooLarge = fmt.Errorf("ledger: batch holds more than %d events", BatchEventsMax)
+	// ErrJournalFailed is returned after the journal failed to make a group
+	// durable: the Service stops accepting work (fail-stop); a restart
+	// recovers from what is on disk.
+	ErrJournalFailed = errors.New("ledger: journal failed; restart to recover")
+)
+
+// Service runs an Engine behind a durable journal. Batches from many
+// goroutines queue up; one goroutine gives each a sequence number and a
+// timestamp and writes a group of them with one fsync (group commit);
+// another applies the durable entries to the engine in order and answers.
+// An answer therefore always describes durable state, and a restart
+// (snapshot plus replay) reproduces exactly the state that was answered.
+type Service struct {
+	store    Store
+	clock    Clock
+	observer Observer
+	opts     ServiceOptions
+
+	mu     sync.RWMutex // excludes readers while a batch is applied
+	engine *Engine
+
+	requests chan *request
+	applies  chan []*request
+	stop     chan struct{}
+	done     sync.WaitGroup
+
+	closeOnce sync.Once
+	submitMu  sync.RWMutex // held to send on requests; Close takes it to stop sends
+	closed    bool
+	failMu    sync.Mutex
+	failErr   error
+
+	// Owned by the committer goroutine.
+	nextSeq       uint64
+	nextTimestamp uint64
+
+	// Owned by the applier goroutine.
+	lastSeq         uint64
+	eventsSinceSnap int
+	replayer        *Replayer
+	lastSnapshotSeq uint64
+}
+
+type request struct {
+	op        Op
+	events    int
+	payload   []byte
+	accounts  []Account  // decoded form, when the caller has it
+	transfers []Transfer // decoded form, when the caller has it
+	entry     Entry
+	results   []Result
+	err       error
+	done      chan struct{}
+}
+
+// Open recovers the engine from the store (the latest snapshot, then the
+// entries after it) and starts the pipeline.
+func Open(store Store, opts ServiceOptions) (*Service, error) {
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
+	if opts.GroupEntriesMax <= 0 {
+		opts.GroupEntriesMax = GroupEntriesMaxDefault
+	}
+	if opts.GroupBytesMax <= 0 {
+		opts.GroupBytesMax = GroupBytesMaxDefault
+	}
+	if opts.SnapshotEventsInterval == 0 {
+		opts.SnapshotEventsInterval = SnapshotEventsIntervalDefault
+	}
+	if opts.PulseInterval <= 0 {
+		opts.PulseInterval = PulseIntervalDefault
+	}
+	s := &Service{
+		store:    store,
+		clock:    opts.Clock,
+		observer: opts.Observer,
+		opts:     opts,
+		requests: make(chan *request, opts.GroupEntriesMax),
+		applies:  make(chan []*request, 2),
+		stop:     make(chan struct{}),
+	}
+	engine, seq, err := Recover(store, opts.Engine)
+	if err != nil {
+		return nil, err
+	}
+	s.engine = engine
+	s.replayer = &Replayer{Engine: engine}
+	s.lastSeq = seq
+	s.lastSnapshotSeq = seq
+	s.nextSeq = seq + 1
+	s.nextTimestamp = engine.LastTimestamp() + 1
+	s.done.Add(3)
+	go s.commitLoop()
+	go s.applyLoop()
+	go s.pulseLoop()
+	return s, nil
+}
+
+// Recover rebuilds an engine from a store: the latest snapshot, then every
+// entry after it. It returns the engine and the last sequence number.
+func Recover(store Store, opts Options) (*Engine, uint64, error) {
+	engine := New(opts)
+	var seq uint64
+	snapSeq, r, ok, err := store.LoadSnapshot()
+	if err != nil {
+		return nil, 0, fmt.Errorf("load snapshot: %w", err)
+	}
+	if ok {
+		engine, err = RestoreSnapshot(r, opts)
+		r.Close()
+		if err != nil {
+			return nil, 0, fmt.Errorf("restore snapshot %d: %w", snapSeq, err)
+		}
+		seq = snapSeq
+	}
+	rp := &Replayer{Engine: engine}
+	err = store.Replay(seq, func(e Entry) error {
+		if e.Seq != seq+1 {
+			return fmt.Errorf("replay: entry %d follows %d", e.Seq, seq)
+		}
+		if _, err := rp.Apply(e); err != nil {
+			return fmt.Errorf("replay entry %d: %w", e.Seq, err)
+		}
+		seq = e.Seq
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return engine, seq, nil
+}
+
+// Replayer applies journal entries to an engine, reusing its buffers
+// across entries. Recovery and verification use it.
+type Replayer struct {
+	Engine    *Engine
+	accounts  []Account
+	transfers []Transfer
+	results   []Result
+}
+
+// Apply checks that the entry's timestamp follows the engine's, decodes
+// the entry and applies it. It returns the number of events and
+// ErrCorruptPayload (wrapped) for an entry that does not decode.
+func (r *Replayer) Apply(e Entry) (int, error) {
+	if e.Timestamp <= r.Engine.LastTimestamp() {
+		return 0, fmt.Errorf("%w: entry %d timestamp %d does not follow %d", ErrCorruptPayload, e.Seq, e.Timestamp, r.Engine.LastTimestamp())
+	}
+	var err error
+	var rest []byte
+	switch e.Op {
+	case OpCreateAccounts:
+		if r.accounts, rest, err = DecodeAccounts(r.accounts, e.Payload); err != nil {
+			return 0, err
+		}
+		if len(rest) != 0 {
+			return 0, fmt.Errorf("%w: %d bytes after the accounts", ErrCorruptPayload, len(rest))
+		}
+		r.results = growResults(r.results, len(r.accounts))
+		r.Engine.CreateAccounts(e.Timestamp, r.accounts, r.results)
+		return len(r.accounts), nil
+	case OpCreateTransfers:
+		if r.transfers, rest, err = DecodeTransfers(r.transfers, e.Payload); err != nil {
+			return 0, err
+		}
+		if len(rest) != 0 {
+			return 0, fmt.Errorf("%w: %d bytes after the transfers", ErrCorruptPayload, len(rest))
+		}
+		r.results = growResults(r.results, len(r.transfers))
+		r.Engine.CreateTransfers(e.Timestamp, r.transfers, r.results)
+		return len(r.transfers), nil
+	case OpPulse:
+		if len(e.Payload) != 0 {
+			return 0, fmt.Errorf("%w: pulse with a payload", ErrCorruptPayload)
+		}
+		r.Engine.Pulse(e.Timestamp)
+		return 0, nil
+	}
+	return 0, fmt.Errorf("%w: unknown op %d", ErrCorruptPayload, e.Op)
+}
+
+// Results returns the results of the last entry applied; valid until the
+// next Apply.
+func (r *Replayer) Results() []Result { return r.results }
+
+func growResults(r []Result, n int) []Result {
+	if cap(r) < n {
+		return make([]Result, n)
+	}
+	return r[:n]
+}
+
+// CreateAccounts applies a batch of accounts and returns one result per
+// account, once the batch is durable.
+func (s *Service) CreateAccounts(ctx context.Context, accounts []Account) ([]Result, error) {
+	if len(accounts) > BatchEventsMax {
+		return nil, ErrBatchTooLarge
+	}
+	r := &request{op: OpCreateAccounts, events: len(accounts), accounts: accounts,
+		payload: AppendAccounts(make([]byte, 0, 4+len(accounts)*accountBytesMin), accounts)}
+	return s.submit(ctx, r)
+}
+
+// CreateTransfers applies a batch of transfers and returns one result per
+// transfer, once the batch is durable.
+func (s *Service) CreateTransfers(ctx context.Context, transfers []Transfer) ([]Result, error) {
+	if len(transfers) > BatchEventsMax {
+		return nil, ErrBatchTooLarge
+	}
+	r := &request{op: OpCreateTransfers, events: len(transfers), transfers: transfers,
+		payload: AppendTransfers(make([]byte, 0, 4+len(transfers)*transferBytesMin), transfers)}
+	return s.submit(ctx, r)
+}
+
+func (s *Service) submit(ctx context.Context, r *request) ([]Result, error) {
+	if err := s.failure(); err != nil {
+		return nil, err
+	}
+	r.done = make(chan struct{})
+	s.submitMu.RLock()
+	if s.closed {
+		s.submitMu.RUnlock()
+		return nil, ErrStopped
+	}
+	select {
+	case s.requests <- r:
+	case <-ctx.Done():
+		s.submitMu.RUnlock()
+		return nil, ctx.Err()
+	}
+	s.submitMu.RUnlock()
+	// Once queued, a batch is applied or fails as a whole: the answer is
+	// awaited even if ctx ends, so that no caller takes an applied batch
+	// for a dropped one.
+	<-r.done
+	return r.results, r.err
+}
+
+// View calls fn with the engine while no batch is being applied. fn must
+// only read, and must not keep references into the engine's state.
+func (s *Service) View(fn func(*Engine)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn(s.engine)
+}
+
+// Err returns the error that stopped the Service, if one did.
+func (s *Service) Err() error { return s.failure() }
+
+func (s *Service) failure() error {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	return s.failErr
+}
+
+func (s *Service) fail(err error) {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	if s.failErr == nil {
+		s.failErr = err
+	}
+}
+
+func (s *Service) commitLoop() {
+	defer s.done.Done()
+	defer close(s.applies)
+	group := make([]*request, 0, s.opts.GroupEntriesMax)
+	entries := make([]Entry, 0, s.opts.GroupEntriesMax)
+	for {
+		var first *request
+		select {
+		case first = <-s.requests:
+		case <-s.stop:
+			// Drain what was queued before the stop, so that no caller
+			// waits forever.
+			for {
+				select {
+				case r := <-s.requests:
+					r.err = ErrStopped
+					close(r.done)
+				default:
+					return
+				}
+			}
+		}
+		group = append(group[:0], first)
+		bytes := len(first.payload)
+	drain:
+		for len(group) < s.opts.GroupEntriesMax && bytes < s.opts.GroupBytesMax {
+			select {
+			case r := <-s.requests:
+				group = append(group, r)
+				bytes += len(r.payload)
+			default:
+				break drain
+			}
+		}
+		if err := s.failure(); err != nil {
+			for _, r := range group {
+				r.err = err
+				close(r.done)
+			}
+			continue
+		}
+		now := uint64(s.clock.Now().UnixNano())
+		entries = entries[:0]
+		events := 0
+		for _, r := range group {
+			ts := max(now, s.nextTimestamp)
+			r.entry = Entry{Seq: s.nextSeq, Timestamp: ts, Op: r.op, Payload: r.payload}
+			s.nextSeq++
+			s.nextTimestamp = ts + uint64(max(r.events, 1))
+			entries = append(entries, r.entry)
+			events += r.events
+		}
+		start := time.Now()
+		err := s.store.Append(entries)
+		s.observer.Committed(len(entries), events, bytes, time.Since(start))
+		if err != nil {
+			err = fmt.Errorf("%w: %v", ErrJournalFailed, err)
+			s.fail(err)
+			for _, r := range group {
+				r.err = err
+				close(r.done)
+			}
+			continue
+		}
+		batch := make([]*request, len(group))
+		copy(batch, group)
+		s.applies <- batch
+	}
+}
+
+func (s *Service) applyLoop() {
+	defer s.done.Done()
+	for group := range s.applies {
+		s.mu.Lock()
+		for _, r := range group {
+			s.apply(r)
+		}
+		s.mu.Unlock()
+		for _, r := range group {
+			close(r.done)
+		}
+		if s.opts.SnapshotEventsInterval > 0 && s.eventsSinceSnap >= s.opts.SnapshotEventsInterval {
+			s.snapshot()
+		}
+	}
+}
+
+func (s *Service) apply(r *request) {
+	e := r.entry
+	switch {
+	case r.op == OpCreateAccounts && r.accounts != nil:
+		r.results = make([]Result, len(r.accounts))
+		s.engine.CreateAccounts(e.Timestamp, r.accounts, r.results)
+	case r.op == OpCreateTransfers && r.transfers != nil:
+		r.results = make([]Result, len(r.transfers))
+		s.engine.CreateTransfers(e.Timestamp, r.transfers, r.results)
+	default:
+		if _, err := s.replayer.Apply(e); err != nil {
+			// The payload was encoded by this process a moment ago: failing
+			// to decode it is a programming error.
+			panic(fmt.Sprintf("ledger: apply entry %d: %v", e.Seq, err))
+		}
+		r.results = append([]Result(nil), s.replayer.Results()...)
+	}
+	s.lastSeq = e.Seq
+	s.eventsSinceSnap += max(r.events, 1)
+	failed := 0
+	for _, x := range r.results {
+		if x != ResultOK {
+			failed++
+		}
+	}
+	s.observer.Applied(r.op, r.events, failed)
+}
+
+// snapshot writes the engine's state; it runs on the applier goroutine, so
+// the state cannot change under it, while readers go on.
+func (s *Service) snapshot() {
+	if s.lastSeq == s.lastSnapshotSeq {
+		return
+	}
+	err := s.store.SaveSnapshot(s.lastSeq, s.engine.WriteSnapshot)
+	if err != nil {
+		// A failed snapshot loses nothing (the journal has every entry); it
+		// is retried after the next interval.
+		s.eventsSinceSnap = 0
+		return
+	}
+	s.lastSnapshotSeq = s.lastSeq
+	s.eventsSinceSnap = 0
+}
+
+func (s *Service) pulseLoop() {
+	defer s.done.Done()
+	t := time.NewTicker(s.opts.PulseInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		var due bool
+		s.mu.RLock()
+		if at, ok := s.engine.peekExpiry(); ok && at <= uint64(s.clock.Now().UnixNano()) {
+			due = true
+		}
+		s.mu.RUnlock()
+		if due {
+			s.submit(context.Background(), &request{op: OpPulse})
+		}
+	}
+}
+
+// Close stops accepting batches, lets the queued ones finish, writes a
+// snapshot and stops the pipeline. It does not close the store.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() {
+		s.submitMu.Lock()
+		s.closed = true
+		s.submitMu.Unlock()
+		close(s.stop)
+		s.done.Wait()
+		if s.failure() == nil && s.opts.SnapshotEventsInterval >= 0 {
+			s.snapshot()
+		}
+	})
+	return nil
+}
