@@ -29,6 +29,7 @@ Usage:
   astara demo   [--listen ADDR] [--data DIR]   a demo network with live traffic, on a throwaway store
   astara verify --data DIR                     check the journal's chain and double entry; non-zero exit on any fault
   astara bench  ledger [flags]                 throughput and latency of the ledger, printed as a table
+  astara calendar COUNTRY YYYY-MM              a month of a country's business calendar (IR takes Solar Hijri months)
 
 Run 'astara COMMAND -h' for a command's flags.
 `
@@ -50,6 +51,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runVerify(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = runBench(ctx, args[1:], stdout, stderr)
+	case "calendar":
+		err = runCalendar(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
