@@ -1,13 +1,16 @@
 package http
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"astara/ledger"
@@ -82,30 +85,139 @@ type transferResponse struct {
 	Timestamp       string   `json:"timestamp"`
 }
 
-type resultResponse struct {
-	ID     string `json:"id"`
-	Result string `json:"result"`
+// writeResults answers a batch with {"results": [RESULT, ...]}, one
+// {"id", "result"} per item, in order. It writes the JSON itself, into one
+// buffer of the right size, rather than through reflection: ids are hex
+// digits and hyphens, result names lower case and underscores, so nothing
+// needs escaping, and a full batch is 8190 results.
+func writeResults(w http.ResponseWriter, results []ledger.Result, id func(int) ledger.ID) {
+	const item = len(`{"id":"","result":""},`) + 36
+	b := make([]byte, 0, len(`{"results":[]}`)+1+len(results)*(item+resultNameLenMax))
+	b = append(b, `{"results":[`...)
+	for i, r := range results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":"`...)
+		b = appendID(b, id(i))
+		b = append(b, `","result":"`...)
+		b = append(b, r.String()...)
+		b = append(b, `"}`...)
+	}
+	b = append(b, "]}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
 }
 
-// decodeBody reads a JSON body strictly: a size limit, no unknown fields,
-// nothing after the value.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) *Problem {
+// resultNameLenMax is the length of the longest result name; a guess that
+// is short only costs writeResults one more allocation.
+const resultNameLenMax = len("transfer_must_have_the_same_currency_as_accounts")
+
+// appendID appends id in the canonical form of ledger.ID.String without
+// making a string of it.
+func appendID(b []byte, id ledger.ID) []byte {
+	b = hex.AppendEncode(b, id[0:4])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, id[4:6])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, id[6:8])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, id[8:10])
+	b = append(b, '-')
+	return hex.AppendEncode(b, id[10:16])
+}
+
+// The typical size of one item of a batch in JSON, to size the slice a
+// batch is decoded into: growing it one doubling at a time cost a full
+// batch of transfers a few percent of its decoding time in copies.
+const (
+	transferRequestBytesTypical = 160
+	accountRequestBytesTypical  = 80
+)
+
+// batchCapacity guesses the items of a batch from the length of the body,
+// when the client sent one within the limit, up to one past the most a
+// batch holds (enough to refuse it).
+func batchCapacity(r *http.Request, itemBytes int) int {
+	if r.ContentLength <= 0 || r.ContentLength > RequestBodyBytesMax {
+		return 0
+	}
+	return min(int(r.ContentLength)/itemBytes+1, ledger.BatchEventsMax+1)
+}
+
+// decodeBatch reads a request body strictly: a size limit, one JSON object
+// whose only member is key (the batch), decoded into v, no unknown fields,
+// nothing after the object. The object is read member by member because
+// encoding/json would accept key twice and decode the second array over
+// the items of the first: an item could then keep fields that the client
+// sent only for the item it replaced.
+func decodeBatch(w http.ResponseWriter, r *http.Request, key string, v any) *Problem {
 	body := http.MaxBytesReader(w, r.Body, RequestBodyBytesMax)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonProblem(err)
+	tok, err := dec.Token()
+	switch {
+	case err != nil:
+		return jsonProblem(err, key)
+	case tok == nil: // null: no batch, answered as an empty one
+	case tok != json.Delim('{'):
+		return problem(http.StatusBadRequest, "json_type", "", "the body must be a JSON object, not %s", jsonKind(tok))
+	default:
+		seen := false
+		for dec.More() {
+			if tok, err = dec.Token(); err != nil {
+				return jsonProblem(err, key)
+			}
+			name, _ := tok.(string)
+			if name != key {
+				return problem(http.StatusBadRequest, "json_invalid", name, "the body has an unknown field %q: it holds %q only", name, key)
+			}
+			if seen {
+				return problem(http.StatusBadRequest, "json_duplicate_field", key, "the body holds %q twice", key)
+			}
+			seen = true
+			if err := dec.Decode(v); err != nil {
+				return jsonProblem(err, key)
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the closing brace
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return jsonProblem(err, key)
+		}
 	}
+	// Anything but the end after the value is trailing data, whether it
+	// scans as JSON or not; only a body that goes on past the size limit is
+	// reported as too large.
 	if _, err := dec.Token(); err != io.EOF {
-		if err != nil {
-			return jsonProblem(err)
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return jsonProblem(err, key)
 		}
 		return problem(http.StatusBadRequest, "json_trailing_data", "", "the body holds more than one JSON value")
 	}
 	return nil
 }
 
-func jsonProblem(err error) *Problem {
+// jsonKind names the kind of JSON value a token starts.
+func jsonKind(tok json.Token) string {
+	switch tok.(type) {
+	case json.Delim:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// jsonProblem maps an error of encoding/json while it decoded the member
+// key of the body.
+func jsonProblem(err error, key string) *Problem {
 	var maxErr *http.MaxBytesError
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
@@ -115,29 +227,69 @@ func jsonProblem(err error) *Problem {
 	case errors.As(err, &syntaxErr):
 		return problem(http.StatusBadRequest, "json_syntax", "", "the body is not valid JSON at byte %d: %v", syntaxErr.Offset, err)
 	case errors.As(err, &typeErr):
-		return problem(http.StatusBadRequest, "json_type", typeErr.Field, "field %q must be a JSON %s", typeErr.Field, typeErr.Type)
+		field := key
+		if typeErr.Field != "" {
+			field += "." + typeErr.Field
+		}
+		return problem(http.StatusBadRequest, "json_type", field, "%s must be a JSON %s, not a JSON %s", field, jsonTypeName(typeErr.Type), typeErr.Value)
 	case errors.Is(err, io.EOF):
 		return problem(http.StatusBadRequest, "json_empty", "", "the body is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return problem(http.StatusBadRequest, "json_syntax", "", "the body ends inside its JSON value")
 	}
 	// encoding/json reports unknown fields only as text.
 	return problem(http.StatusBadRequest, "json_invalid", "", "%v", err)
 }
 
-func parseID(s, field string, required bool) (ledger.ID, *Problem) {
+// jsonTypeName names the JSON type that a Go type is decoded from.
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	}
+	return "integer"
+}
+
+// fieldPath names the field a problem is about: "transfers[3].amount" for
+// a field of a batch item, or a bare name for a parameter. It is formatted
+// only when there is a problem, so that parsing a batch of 8190 valid items
+// builds no field names.
+type fieldPath struct {
+	batch string // "accounts" or "transfers"; empty for a parameter
+	index int
+	name  string
+}
+
+func (f fieldPath) String() string {
+	if f.batch == "" {
+		return f.name
+	}
+	return f.batch + "[" + strconv.Itoa(f.index) + "]." + f.name
+}
+
+func parseID(s string, field fieldPath, required bool) (ledger.ID, *Problem) {
 	if s == "" {
 		if required {
-			return ledger.ID{}, problem(http.StatusBadRequest, "field_required", field, "%s is required", field)
+			name := field.String()
+			return ledger.ID{}, problem(http.StatusBadRequest, "field_required", name, "%s is required", name)
 		}
 		return ledger.ID{}, nil
 	}
 	id, err := ledger.ParseID(s)
 	if err != nil {
-		return id, problem(http.StatusBadRequest, "id_syntax", field, "%s: %v", field, err)
+		name := field.String()
+		return id, problem(http.StatusBadRequest, "id_syntax", name, "%s: %v", name, err)
 	}
 	return id, nil
 }
 
-func parseCurrency(s, field string) (money.Currency, *Problem) {
+func parseCurrency(s string, field fieldPath) (money.Currency, *Problem) {
 	c, err := money.CurrencyByString(s)
 	if err != nil {
 		var ce *money.CurrencyError
@@ -145,12 +297,13 @@ func parseCurrency(s, field string) (money.Currency, *Problem) {
 		if errors.As(err, &ce) {
 			code = string(ce.Rule)
 		}
-		return c, problem(http.StatusBadRequest, code, field, "%s: %q is not a currency of the ISO 4217 table (%s)", field, s, money.TableVersion)
+		name := field.String()
+		return c, problem(http.StatusBadRequest, code, name, "%s: %q is not a currency of the ISO 4217 table (%s)", name, s, money.TableVersion)
 	}
 	return c, nil
 }
 
-func parseAmount(s string, c money.Currency, field string) (money.Amount, *Problem) {
+func parseAmount(s string, c money.Currency, field fieldPath) (money.Amount, *Problem) {
 	a, err := money.ParseAmount(s, c)
 	if err != nil {
 		var ae *money.AmountError
@@ -158,37 +311,40 @@ func parseAmount(s string, c money.Currency, field string) (money.Amount, *Probl
 		if errors.As(err, &ae) {
 			code = string(ae.Rule)
 		}
-		return a, problem(http.StatusBadRequest, code, field, "%s: %v", field, err)
+		name := field.String()
+		return a, problem(http.StatusBadRequest, code, name, "%s: %v", name, err)
 	}
 	return a, nil
 }
 
-func parseCode(v int64, field string) (uint16, *Problem) {
+// parseCode takes 0 too: the engine refuses it per item (an account or a
+// new transfer needs a code), and a post or void with 0 takes the pending
+// transfer's.
+func parseCode(v int64, field fieldPath) (uint16, *Problem) {
 	if v < 0 || v > 65535 {
-		return 0, problem(http.StatusBadRequest, "code_out_of_range", field, "%s must be an integer from 1 to 65535", field)
+		name := field.String()
+		return 0, problem(http.StatusBadRequest, "code_out_of_range", name, "%s must be an integer from 0 to 65535", name)
 	}
 	return uint16(v), nil
 }
 
 func (s *Server) createAccounts(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Accounts []accountRequest `json:"accounts"`
-	}
-	if p := decodeBody(w, r, &req); p != nil {
+	batch := make([]accountRequest, 0, batchCapacity(r, accountRequestBytesTypical))
+	if p := decodeBatch(w, r, "accounts", &batch); p != nil {
 		writeProblem(w, p)
 		return
 	}
-	if len(req.Accounts) == 0 {
+	if len(batch) == 0 {
 		writeProblem(w, problem(http.StatusBadRequest, "batch_empty", "accounts", "accounts must hold at least one account"))
 		return
 	}
-	if len(req.Accounts) > ledger.BatchEventsMax {
-		writeProblem(w, problem(http.StatusRequestEntityTooLarge, "batch_too_large", "accounts", "accounts holds %d items; a batch holds at most %d", len(req.Accounts), ledger.BatchEventsMax))
+	if len(batch) > ledger.BatchEventsMax {
+		writeProblem(w, problem(http.StatusRequestEntityTooLarge, "batch_too_large", "accounts", "accounts holds %d items; a batch holds at most %d", len(batch), ledger.BatchEventsMax))
 		return
 	}
-	accounts := make([]ledger.Account, len(req.Accounts))
-	for i, a := range req.Accounts {
-		f := func(name string) string { return fmt.Sprintf("accounts[%d].%s", i, name) }
+	accounts := make([]ledger.Account, len(batch))
+	for i, a := range batch {
+		f := func(name string) fieldPath { return fieldPath{"accounts", i, name} }
 		var p *Problem
 		if accounts[i].ID, p = parseID(a.ID, f("id"), false); p != nil {
 			writeProblem(w, p)
@@ -218,11 +374,7 @@ func (s *Server) createAccounts(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, serviceProblem(err))
 		return
 	}
-	out := make([]resultResponse, len(results))
-	for i, res := range results {
-		out[i] = resultResponse{ID: accounts[i].ID.String(), Result: res.String()}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	writeResults(w, results, func(i int) ledger.ID { return accounts[i].ID })
 }
 
 func lookupFlag[F ~uint16](names []struct {
@@ -251,24 +403,22 @@ func flagNames[F ~uint16](names []struct {
 }
 
 func (s *Server) createTransfers(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Transfers []transferRequest `json:"transfers"`
-	}
-	if p := decodeBody(w, r, &req); p != nil {
+	batch := make([]transferRequest, 0, batchCapacity(r, transferRequestBytesTypical))
+	if p := decodeBatch(w, r, "transfers", &batch); p != nil {
 		writeProblem(w, p)
 		return
 	}
-	if len(req.Transfers) == 0 {
+	if len(batch) == 0 {
 		writeProblem(w, problem(http.StatusBadRequest, "batch_empty", "transfers", "transfers must hold at least one transfer"))
 		return
 	}
-	if len(req.Transfers) > ledger.BatchEventsMax {
-		writeProblem(w, problem(http.StatusRequestEntityTooLarge, "batch_too_large", "transfers", "transfers holds %d items; a batch holds at most %d", len(req.Transfers), ledger.BatchEventsMax))
+	if len(batch) > ledger.BatchEventsMax {
+		writeProblem(w, problem(http.StatusRequestEntityTooLarge, "batch_too_large", "transfers", "transfers holds %d items; a batch holds at most %d", len(batch), ledger.BatchEventsMax))
 		return
 	}
-	transfers := make([]ledger.Transfer, len(req.Transfers))
-	for i := range req.Transfers {
-		if p := parseTransfer(&req.Transfers[i], &transfers[i], i); p != nil {
+	transfers := make([]ledger.Transfer, len(batch))
+	for i := range batch {
+		if p := parseTransfer(&batch[i], &transfers[i], i); p != nil {
 			writeProblem(w, p)
 			return
 		}
@@ -278,15 +428,11 @@ func (s *Server) createTransfers(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, serviceProblem(err))
 		return
 	}
-	out := make([]resultResponse, len(results))
-	for i, res := range results {
-		out[i] = resultResponse{ID: transfers[i].ID.String(), Result: res.String()}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	writeResults(w, results, func(i int) ledger.ID { return transfers[i].ID })
 }
 
 func parseTransfer(t *transferRequest, out *ledger.Transfer, i int) *Problem {
-	f := func(name string) string { return fmt.Sprintf("transfers[%d].%s", i, name) }
+	f := func(name string) fieldPath { return fieldPath{"transfers", i, name} }
 	var p *Problem
 	for j, name := range t.Flags {
 		flag, ok := lookupFlag(transferFlagNames, name)
@@ -314,11 +460,13 @@ func parseTransfer(t *transferRequest, out *ledger.Transfer, i int) *Problem {
 		return p
 	}
 	if t.TimeoutSeconds < 0 || t.TimeoutSeconds > ledger.TimeoutSecondsMax {
-		return problem(http.StatusBadRequest, "timeout_out_of_range", f("timeout_seconds"), "%s must be from 0 to %d seconds", f("timeout_seconds"), ledger.TimeoutSecondsMax)
+		name := f("timeout_seconds").String()
+		return problem(http.StatusBadRequest, "timeout_out_of_range", name, "%s must be from 0 to %d seconds", name, ledger.TimeoutSecondsMax)
 	}
 	out.TimeoutSeconds = uint32(t.TimeoutSeconds)
 	if t.Currency == "" && (!resolving || t.Amount != "") {
-		return problem(http.StatusBadRequest, "field_required", f("currency"), "%s is required (it sets the amount's decimals)", f("currency"))
+		name := f("currency").String()
+		return problem(http.StatusBadRequest, "field_required", name, "%s is required (it sets the amount's decimals)", name)
 	}
 	if t.Currency != "" {
 		c, p := parseCurrency(t.Currency, f("currency"))
@@ -327,7 +475,8 @@ func parseTransfer(t *transferRequest, out *ledger.Transfer, i int) *Problem {
 		}
 		out.Currency = c.Code
 		if t.Amount == "" && !resolving {
-			return problem(http.StatusBadRequest, "field_required", f("amount"), "%s is required", f("amount"))
+			name := f("amount").String()
+			return problem(http.StatusBadRequest, "field_required", name, "%s is required", name)
 		}
 		if t.Amount != "" {
 			if out.Amount, p = parseAmount(t.Amount, c, f("amount")); p != nil {
@@ -401,7 +550,7 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var currency money.Code
 	if v := q.Get("currency"); v != "" {
-		c, p := parseCurrency(v, "currency")
+		c, p := parseCurrency(v, fieldPath{name: "currency"})
 		if p != nil {
 			writeProblem(w, p)
 			return
@@ -421,13 +570,16 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
 	next := ""
 	s.ledger.View(func(e *ledger.Engine) {
 		e.Accounts(start, func(i int, a *ledger.Account) bool {
+			if !currency.IsZero() && a.Currency != currency {
+				return true
+			}
+			// A cursor only when another account follows, so that the
+			// last page is never an empty one.
 			if len(out) == limit {
 				next = strconv.Itoa(i)
 				return false
 			}
-			if currency.IsZero() || a.Currency == currency {
-				out = append(out, accountJSON(a))
-			}
+			out = append(out, accountJSON(a))
 			return true
 		})
 	})
@@ -444,20 +596,30 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	var after uint64
+	// A cursor is "<timestamp>.<n>": every entry before the timestamp and
+	// the first n entries at it were listed. A timestamp alone cannot say
+	// where a page ended, because entries of one history can share one: the
+	// expiries of one pulse, or an expiry and the first transfer of the
+	// batch that caught it.
+	var at uint64
+	skip := 0
 	if v := r.URL.Query().Get("cursor"); v != "" {
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
+		tsText, skipText, found := strings.Cut(v, ".")
+		ts, err := strconv.ParseUint(tsText, 10, 64)
+		n, err2 := strconv.ParseUint(skipText, 10, 31)
+		if !found || err != nil || err2 != nil || ts == 0 || n == 0 {
 			writeProblem(w, problem(http.StatusBadRequest, "cursor_invalid", "cursor", "cursor is not one this API returned"))
 			return
 		}
-		after = n
+		at, skip = ts, int(n)
 	}
 	var a ledger.Account
 	var balances []ledger.Balance
 	s.ledger.View(func(e *ledger.Engine) {
 		if a, ok = e.LookupAccount(id); ok {
-			balances, _ = e.AccountBalances(id, after, limit)
+			// Entries at or after at (timestamps start above zero), one
+			// more than the page to know whether another page follows.
+			balances, _ = e.AccountBalances(id, max(at, 1)-1, skip+limit+1)
 		}
 	})
 	if !ok {
@@ -477,15 +639,25 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) {
 		CreditsPending string `json:"credits_pending"`
 		CreditsPosted  string `json:"credits_posted"`
 	}
-	out := make([]balanceJSON, len(balances))
-	for i, b := range balances {
+	skip = min(skip, len(balances))
+	page := balances[skip:]
+	next := ""
+	if len(page) > limit {
+		page = page[:limit]
+		// The entries skipped were all at the cursor's timestamp, and those
+		// before them earlier still: counting back from the last entry of
+		// the page counts every entry at its timestamp listed so far.
+		last, n := page[len(page)-1].Timestamp, 0
+		for i := skip + len(page) - 1; i >= 0 && balances[i].Timestamp == last; i-- {
+			n++
+		}
+		next = strconv.FormatUint(last, 10) + "." + strconv.Itoa(n)
+	}
+	out := make([]balanceJSON, len(page))
+	for i, b := range page {
 		out[i] = balanceJSON{b.TransferID.String(), formatTimestamp(b.Timestamp),
 			money.FormatAmount(b.DebitsPending, c), money.FormatAmount(b.DebitsPosted, c),
 			money.FormatAmount(b.CreditsPending, c), money.FormatAmount(b.CreditsPosted, c)}
-	}
-	next := ""
-	if len(balances) == limit {
-		next = strconv.FormatUint(balances[len(balances)-1].Timestamp, 10)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"balances": out, "next_cursor": next})
 }

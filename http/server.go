@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"astara/calendar"
 	"astara/ledger"
 )
 
@@ -42,6 +43,9 @@ type Server struct {
 	mux            *http.ServeMux
 	// Dashboard, when set, serves GET /.
 	dashboard http.Handler
+	calendars *calendar.Set
+	clock     func() time.Time
+	closures  func(country string, c calendar.Closure) error
 }
 
 // Config configures a Server.
@@ -53,11 +57,32 @@ type Config struct {
 	AdminTokenHash [sha256.Size]byte
 	// Dashboard serves GET /; nil means a plain index.
 	Dashboard http.Handler
+	// Calendars are the business calendars; nil means the shipped data.
+	Calendars *calendar.Set
+	// Clock tells the time at the edge (quotes' value dates, rates' times);
+	// nil means time.Now.
+	Clock func() time.Time
+	// RecordClosure, when set, makes an operator's ad-hoc closure durable
+	// before it takes effect.
+	RecordClosure func(country string, c calendar.Closure) error
 }
 
 // NewServer returns a Server with its routes.
 func NewServer(cfg Config) *Server {
-	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard}
+	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard,
+		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordClosure}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.calendars == nil {
+		set, err := calendar.Default(calendar.Edit{By: "startup", At: s.clock()})
+		if err != nil {
+			// The shipped data is checked by the calendar's tests; failing
+			// to load it is a broken build.
+			panic("http: load the shipped calendars: " + err.Error())
+		}
+		s.calendars = set
+	}
 	mux := http.NewServeMux()
 	s.mux = mux
 	s.route("POST /v1/ledger/accounts", s.admin(s.createAccounts))
@@ -67,6 +92,8 @@ func NewServer(cfg Config) *Server {
 	s.route("POST /v1/ledger/transfers", s.admin(s.createTransfers))
 	s.route("GET /v1/ledger/transfers/{id}", s.admin(s.getTransfer))
 	s.route("GET /v1/ledger/totals", s.admin(s.getTotals))
+	s.registerPayments()
+	s.registerCalendars()
 	s.route("GET /healthz", s.healthz)
 	s.route("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"runtime"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -87,10 +88,21 @@ type Options struct {
 type Store struct {
 	db *pebble.DB
 
-	mu       sync.Mutex // guards lastSeq and lastHash
+	// mu guards lastSeq and lastHash, and serializes commits: each commit
+	// is synced and checked before the next one starts, so that a failed
+	// write is seen before anything else is written.
+	mu       sync.Mutex
 	lastSeq  uint64
 	lastHash Hash
 	record   []byte
+	// failed is the first failed commit. Pebble's commit pipeline cannot
+	// be trusted after a failed WAL write or sync (a later commit may
+	// panic, or crash the process outright in a WAL rotation), so the
+	// store refuses every later write with it; a reopen recovers.
+	failed error
+	// wedged: the failure was a panic inside Pebble's commit pipeline,
+	// which then still holds its locks; Close would block forever.
+	wedged bool
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -137,8 +149,56 @@ func Open(dir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the store. After a failure that left Pebble's commit
+// pipeline locked, it returns that failure and leaves Pebble as it is (the
+// process is expected to exit; a restart recovers).
+func (s *Store) Close() error {
+	s.mu.Lock()
+	wedged, failed := s.wedged, s.failed
+	s.mu.Unlock()
+	if wedged {
+		return fmt.Errorf("journal: not closed after a failure: %w", failed)
+	}
+	return s.db.Close()
+}
+
+// commitLocked runs one Pebble commit, which must be synced, with s.mu
+// held. It turns Pebble's panics on a failed WAL write or sync into an
+// error, and a failed commit into the store's failure.
+func (s *Store) commitLocked(what string, commit func() error) (err error) {
+	if s.failed != nil {
+		return fmt.Errorf("journal: %s: refused after an earlier failure: %w", what, s.failed)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			perr, wedged := pebblePanic(r)
+			err = fmt.Errorf("journal: %s: %w", what, perr)
+			s.wedged = wedged
+		}
+		if err != nil {
+			s.failed = err
+		}
+	}()
+	if err := commit(); err != nil {
+		return fmt.Errorf("journal: %s: %w", what, err)
+	}
+	return nil
+}
+
+// pebblePanic returns the error of a panic raised by Pebble on a failed
+// commit: a fatalError from Logger.Fatalf (after the commit pipeline was
+// released), or the WAL's error itself, raised while the pipeline was
+// locked (wedged). Any other panic is a programming error and goes on.
+func pebblePanic(r any) (err error, wedged bool) {
+	switch v := r.(type) {
+	case fatalError:
+		return errors.New(v.msg), false
+	case runtime.Error:
+	case error:
+		return v, true
+	}
+	panic(r)
+}
 
 func entryKey(seq uint64) []byte {
 	k := make([]byte, 9)
@@ -261,8 +321,9 @@ func decodeRecord(seq uint64, rec []byte, prev Hash) (ledger.Entry, Hash, error)
 }
 
 // Append writes entries in one batch with one fsync. Their sequence numbers
-// must follow LastSeq without a gap.
-func (s *Store) Append(entries []ledger.Entry) (err error) {
+// must follow LastSeq without a gap. After a failed commit, it refuses
+// every later append (see Store.failed).
+func (s *Store) Append(entries []ledger.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -285,17 +346,9 @@ func (s *Store) Append(entries []ledger.Entry) (err error) {
 		}
 		seq, prev = e.Seq, hash
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(fatalError)
-			if !ok {
-				panic(r)
-			}
-			err = fmt.Errorf("journal: commit entries %d..%d: %s", entries[0].Seq, seq, f.msg)
-		}
-	}()
-	if err := b.Commit(pebble.Sync); err != nil {
-		return fmt.Errorf("journal: commit entries %d..%d: %w", entries[0].Seq, seq, err)
+	what := fmt.Sprintf("commit entries %d..%d", entries[0].Seq, seq)
+	if err := s.commitLocked(what, func() error { return b.Commit(pebble.Sync) }); err != nil {
+		return err
 	}
 	s.lastSeq, s.lastHash = seq, prev
 	return nil
@@ -377,7 +430,7 @@ func chunkKey(seq uint64, chunk uint32) []byte {
 
 // chunkWriter stores a snapshot in chunks as it is written.
 type chunkWriter struct {
-	db     *pebble.DB
+	s      *Store
 	seq    uint64
 	buf    []byte
 	chunks uint32
@@ -398,7 +451,8 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 	n := len(p)
 	w.sum.Write(p)
 	w.total += uint64(n)
-	for len(p) > 0 {
+	// Stop at a failed flush: the full buffer it leaves would never drain.
+	for len(p) > 0 && w.err == nil {
 		room := SnapshotChunkBytes - len(w.buf)
 		take := min(room, len(p))
 		w.buf = append(w.buf, p[:take]...)
@@ -407,16 +461,25 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 			w.flush()
 		}
 	}
-	return n, w.err
+	if w.err != nil {
+		return n - len(p), w.err
+	}
+	return n, nil
 }
 
 func (w *chunkWriter) flush() {
 	if w.err != nil || len(w.buf) == 0 {
 		return
 	}
-	if err := w.db.Set(chunkKey(w.seq, w.chunks), w.buf, pebble.NoSync); err != nil {
-		w.err = err
-	}
+	// Each chunk is synced: an unsynced write that fails is only seen by
+	// a later commit, and Pebble may crash the process on the way there
+	// (rotating the WAL of a full memtable).
+	s := w.s
+	s.mu.Lock()
+	w.err = s.commitLocked(fmt.Sprintf("snapshot %d chunk %d", w.seq, w.chunks), func() error {
+		return s.db.Set(chunkKey(w.seq, w.chunks), w.buf, pebble.Sync)
+	})
+	s.mu.Unlock()
 	w.chunks++
 	w.buf = w.buf[:0]
 }
@@ -424,16 +487,7 @@ func (w *chunkWriter) flush() {
 // SaveSnapshot stores a snapshot of the state after entry seq, then removes
 // older snapshots. The manifest is written last and synced, so a snapshot
 // either exists whole or not at all.
-func (s *Store) SaveSnapshot(seq uint64, write func(io.Writer) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(fatalError)
-			if !ok {
-				panic(r)
-			}
-			err = fmt.Errorf("journal: snapshot %d: %s", seq, f.msg)
-		}
-	}()
+func (s *Store) SaveSnapshot(seq uint64, write func(io.Writer) error) error {
 	rec, closer, err := s.db.Get(entryKey(seq))
 	if err != nil {
 		return fmt.Errorf("journal: snapshot %d: read entry: %w", seq, err)
@@ -443,13 +497,13 @@ func (s *Store) SaveSnapshot(seq uint64, write func(io.Writer) error) (err error
 	if err != nil {
 		return err
 	}
-	w := &chunkWriter{db: s.db, seq: seq, buf: make([]byte, 0, SnapshotChunkBytes), sum: sha256.New()}
+	w := &chunkWriter{s: s, seq: seq, buf: make([]byte, 0, SnapshotChunkBytes), sum: sha256.New()}
 	if err := write(w); err != nil {
 		return fmt.Errorf("journal: snapshot %d: %w", seq, err)
 	}
 	w.flush()
 	if w.err != nil {
-		return fmt.Errorf("journal: snapshot %d: %w", seq, w.err)
+		return w.err
 	}
 	m := make([]byte, 0, manifestBytes)
 	m = binary.BigEndian.AppendUint64(m, seq)
@@ -464,10 +518,9 @@ func (s *Store) SaveSnapshot(seq uint64, write func(io.Writer) error) (err error
 	// exactly one whole snapshot once this commits.
 	b.DeleteRange([]byte{prefixSnapshotManifest}, manifestKey(seq), nil)
 	b.DeleteRange([]byte{prefixSnapshotChunk}, chunkKey(seq, 0), nil)
-	if err := b.Commit(pebble.Sync); err != nil {
-		return fmt.Errorf("journal: snapshot %d: commit: %w", seq, err)
-	}
-	return nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commitLocked(fmt.Sprintf("snapshot %d manifest", seq), func() error { return b.Commit(pebble.Sync) })
 }
 
 type manifest struct {
@@ -478,9 +531,9 @@ type manifest struct {
 	sum    Hash
 }
 
-func (s *Store) latestManifest() (manifest, bool, error) {
+func latestManifest(r pebble.Reader) (manifest, bool, error) {
 	var m manifest
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixSnapshotManifest}, UpperBound: []byte{prefixSnapshotManifest + 1}})
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixSnapshotManifest}, UpperBound: []byte{prefixSnapshotManifest + 1}})
 	if err != nil {
 		return m, false, err
 	}
@@ -505,29 +558,40 @@ func (s *Store) latestManifest() (manifest, bool, error) {
 
 // LoadSnapshot opens the latest snapshot. The reader checks the snapshot's
 // SHA-256 at its end and fails with ErrCorrupt on a mismatch; the snapshot
-// is also checked against the hash of the entry it follows.
+// is also checked against the hash of the entry it follows. The reader
+// reads a consistent view of the store: a newer snapshot saved meanwhile
+// (which deletes this one) does not disturb it; Close releases the view.
 func (s *Store) LoadSnapshot() (uint64, io.ReadCloser, bool, error) {
-	m, ok, err := s.latestManifest()
+	view := s.db.NewSnapshot()
+	m, ok, err := latestManifest(view)
 	if err != nil || !ok {
+		view.Close()
 		return 0, nil, false, err
 	}
-	rec, closer, err := s.db.Get(entryKey(m.seq))
+	rec, closer, err := view.Get(entryKey(m.seq))
+	if errors.Is(err, pebble.ErrNotFound) {
+		view.Close()
+		return 0, nil, false, &CorruptError{Seq: m.seq, Reason: "snapshot follows an entry the journal does not have"}
+	}
 	if err != nil {
+		view.Close()
 		return 0, nil, false, fmt.Errorf("journal: snapshot %d: read entry: %w", m.seq, err)
 	}
 	hash, err := verifyAlone(m.seq, rec)
 	closer.Close()
 	if err != nil {
+		view.Close()
 		return 0, nil, false, err
 	}
 	if hash != m.hash {
+		view.Close()
 		return 0, nil, false, &CorruptError{Seq: m.seq, Reason: "snapshot does not follow the entry it names"}
 	}
-	return m.seq, &chunkReader{s: s, m: m, sum: sha256.New()}, true, nil
+	return m.seq, &chunkReader{view: view, m: m, sum: sha256.New()}, true, nil
 }
 
 type chunkReader struct {
-	s     *Store
+	view  *pebble.Snapshot
 	m     manifest
 	next  uint32
 	buf   []byte
@@ -542,6 +606,9 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		return 0, r.err
 	}
 	for len(r.buf) == 0 {
+		if r.view == nil {
+			return 0, errors.New("journal: read of a closed snapshot")
+		}
 		if r.next == r.m.chunks {
 			if !r.ended {
 				r.ended = true
@@ -554,7 +621,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			}
 			return 0, io.EOF
 		}
-		v, closer, err := r.s.db.Get(chunkKey(r.m.seq, r.next))
+		v, closer, err := r.view.Get(chunkKey(r.m.seq, r.next))
 		if err != nil {
 			r.err = &CorruptError{Seq: r.m.seq, Reason: fmt.Sprintf("snapshot chunk %d: %v", r.next, err)}
 			return 0, r.err
@@ -570,7 +637,14 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (r *chunkReader) Close() error { return nil }
+func (r *chunkReader) Close() error {
+	if r.view == nil {
+		return nil
+	}
+	err := r.view.Close()
+	r.view = nil
+	return err
+}
 
 // Report is what Verify found.
 type Report struct {
@@ -591,25 +665,37 @@ type Report struct {
 // checks double entry, and checks that the latest snapshot is exactly the
 // state replay reaches at its entry. It returns the first fault.
 func (s *Store) Verify(opts ledger.Options) (Report, error) {
+	return s.VerifyMachine(ledger.NewEngineMachine(opts))
+}
+
+// VerifyMachine is Verify for a journal written by a machine other than
+// the ledger engine alone (the payments layer): machine must be new and
+// empty; it replays every entry.
+func (s *Store) VerifyMachine(machine ledger.Machine) (Report, error) {
 	var rep Report
-	m, hasSnap, err := s.latestManifest()
+	m, hasSnap, err := latestManifest(s.db)
 	if err != nil {
 		return rep, err
 	}
-	engine := ledger.New(opts)
-	rp := &ledger.Replayer{Engine: engine}
+	engine := machine.LedgerEngine()
 	err = s.Replay(0, func(e ledger.Entry) error {
-		n, err := rp.Apply(e)
-		if err != nil {
+		if e.Timestamp <= machine.LastTimestamp() {
+			return &CorruptError{Seq: e.Seq, Reason: fmt.Sprintf("timestamp %d does not follow %d", e.Timestamp, machine.LastTimestamp())}
+		}
+		if _, err := machine.Apply(e, nil); err != nil {
 			return &CorruptError{Seq: e.Seq, Reason: err.Error()}
 		}
+		if e.Op == ledger.OpCreateAccounts || e.Op == ledger.OpCreateTransfers {
+			if len(e.Payload) >= 4 {
+				rep.Events += uint64(binary.BigEndian.Uint32(e.Payload))
+			}
+		}
 		rep.Entries++
-		rep.Events += uint64(n)
 		rep.LastSeq = e.Seq
 		if hasSnap && e.Seq == m.seq {
 			rep.SnapshotSeq = m.seq
 			h := sha256.New()
-			if err := engine.WriteSnapshot(h); err != nil {
+			if err := machine.WriteSnapshot(h); err != nil {
 				return err
 			}
 			var got Hash
@@ -627,6 +713,14 @@ func (s *Store) Verify(opts ledger.Options) (Report, error) {
 	if hasSnap && !rep.SnapshotOK {
 		return rep, &CorruptError{Seq: m.seq, Reason: "snapshot names an entry the journal does not have"}
 	}
+	if hasSnap {
+		// The manifest matched the replayed state; the stored chunks
+		// must also be the bytes it describes, since recovery reads them.
+		if err := s.readSnapshotBack(m.seq); err != nil {
+			rep.SnapshotOK = false
+			return rep, err
+		}
+	}
 	if rep.LastSeq != s.LastSeq() {
 		return rep, &CorruptError{Seq: rep.LastSeq + 1, Reason: "entries end before the last one"}
 	}
@@ -639,4 +733,24 @@ func (s *Store) Verify(opts ledger.Options) (Report, error) {
 	}
 	rep.TotalsBalanced = true
 	return rep, nil
+}
+
+// readSnapshotBack reads the latest snapshot whole, as recovery would,
+// which checks it against the entry it names and against its checksum.
+func (s *Store) readSnapshotBack(seq uint64) error {
+	got, r, ok, err := s.LoadSnapshot()
+	if err != nil {
+		return err
+	}
+	if !ok || got != seq {
+		if ok {
+			r.Close()
+		}
+		return fmt.Errorf("journal: snapshot %d replaced during Verify", seq)
+	}
+	defer r.Close()
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	return nil
 }

@@ -286,11 +286,15 @@ func (e *Engine) createAccount(a *Account, ts uint64) Result {
 	idx := uint32(len(e.accounts))
 	e.accounts = append(e.accounts, stored)
 	e.accountIndex[a.ID] = idx
-	if e.totals[a.Currency] == nil {
+	// The first account of a currency creates its totals; a rollback
+	// removes them again, so that the totals list the same currencies as
+	// after a restore (which makes them from the accounts).
+	totalsCreated := e.totals[a.Currency] == nil
+	if totalsCreated {
 		e.totals[a.Currency] = &Totals{}
 	}
 	if e.chainOpen {
-		e.undo = append(e.undo, undoEntry{kind: undoAccountCreated, index: idx})
+		e.undo = append(e.undo, undoEntry{kind: undoAccountCreated, index: idx, totalsCreated: totalsCreated})
 	}
 	return ResultOK
 }
@@ -335,10 +339,10 @@ func (e *Engine) createTransfer(t *Transfer, ts uint64) Result {
 		return ResultTimeoutReservedForPendingTransfer
 	case t.Amount.IsZero():
 		return ResultAmountMustNotBeZero
-	case t.Code == 0:
-		return ResultCodeMustNotBeZero
 	case !e.opts.CurrencyKnown(t.Currency):
 		return ResultCurrencyUnknown
+	case t.Code == 0:
+		return ResultCodeMustNotBeZero
 	}
 	dri, ok := e.accountIndex[t.DebitAccountID]
 	if !ok {
@@ -602,11 +606,12 @@ const (
 )
 
 type undoEntry struct {
-	kind    undoKind
-	history bool
-	state   PendingState
-	index   uint32
-	account Account
+	kind          undoKind
+	history       bool
+	totalsCreated bool
+	state         PendingState
+	index         uint32
+	account       Account
 }
 
 // rollback undoes a failed chain's steps in reverse order.
@@ -619,6 +624,9 @@ func (e *Engine) rollback() {
 			delete(e.accountIndex, a.ID)
 			e.accounts = e.accounts[:u.index]
 			delete(e.histories, u.index)
+			if u.totalsCreated {
+				delete(e.totals, a.Currency)
+			}
 		case undoAccountChanged:
 			cur := e.accounts[u.index]
 			tot := e.totals[cur.Currency]
@@ -687,9 +695,7 @@ func (e *Engine) AccountBalances(id ID, afterTimestamp uint64, limit int) ([]Bal
 		}
 	}
 	h = h[lo:]
-	if len(h) > limit {
-		h = h[:limit]
-	}
+	h = h[:min(len(h), max(limit, 0))]
 	return append([]Balance(nil), h...), true
 }
 
@@ -750,7 +756,11 @@ func (e *Engine) Verify() error {
 			return fmt.Errorf("ledger: incremental totals for %s disagree with the accounts", c)
 		}
 	}
-	pending := make(map[ID]money.Amount)
+	// Debits and credits pending are checked apart: summed together, an
+	// account's reservations could be on the wrong side and still add up.
+	// Add, not MustAdd: Verify runs on restored state that may be corrupt.
+	debitsPending := make(map[ID]money.Amount)
+	creditsPending := make(map[ID]money.Amount)
 	open := 0
 	for i := uint32(0); i < e.transferCount; i++ {
 		r := e.transfer(i)
@@ -758,16 +768,21 @@ func (e *Engine) Verify() error {
 			continue
 		}
 		open++
-		pending[r.DebitAccountID] = pending[r.DebitAccountID].MustAdd(r.Amount)
-		pending[r.CreditAccountID] = pending[r.CreditAccountID].MustAdd(r.Amount)
+		var ok1, ok2 bool
+		debitsPending[r.DebitAccountID], ok1 = debitsPending[r.DebitAccountID].Add(r.Amount)
+		creditsPending[r.CreditAccountID], ok2 = creditsPending[r.CreditAccountID].Add(r.Amount)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("ledger: open pending transfers of %s or %s overflow", r.DebitAccountID, r.CreditAccountID)
+		}
 	}
 	if open != e.openPending {
 		return fmt.Errorf("ledger: %d open pending transfers, counted %d", open, e.openPending)
 	}
 	for i := range e.accounts {
 		a := &e.accounts[i]
-		if want := a.DebitsPending.MustAdd(a.CreditsPending); want != pending[a.ID] {
-			return fmt.Errorf("ledger: account %s pending balances %s disagree with its open pending transfers %s", a.ID, want, pending[a.ID])
+		if a.DebitsPending != debitsPending[a.ID] || a.CreditsPending != creditsPending[a.ID] {
+			return fmt.Errorf("ledger: account %s pending balances (debits %s, credits %s) disagree with its open pending transfers (debits %s, credits %s)",
+				a.ID, a.DebitsPending, a.CreditsPending, debitsPending[a.ID], creditsPending[a.ID])
 		}
 	}
 	return nil
@@ -795,10 +810,11 @@ func (h *expiryHeap) Pop() any {
 	return x
 }
 
-// peekExpiry returns the earliest expiry in the queue without removing
+// PeekExpiry returns the earliest expiry in the queue without removing
 // stale entries: it may name a transfer that was posted or voided since,
-// in which case the pulse it causes expires nothing.
-func (e *Engine) peekExpiry() (uint64, bool) {
+// in which case the pulse it causes expires nothing. Unlike NextExpiry it
+// does not change the engine, so readers may call it.
+func (e *Engine) PeekExpiry() (uint64, bool) {
 	if len(e.expiries) == 0 {
 		return 0, false
 	}

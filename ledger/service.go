@@ -87,11 +87,54 @@ type nopObserver struct{}
 func (nopObserver) Committed(int, int, int, time.Duration) {}
 func (nopObserver) Applied(Op, int, int)                   {}
 
+// Machine is the deterministic state the Service drives: the ledger
+// engine alone, or a layer over it (payments) that keeps its own state and
+// moves money through the engine. It applies durable entries in order, in
+// one goroutine, with no I/O.
+type Machine interface {
+	// Apply applies one durable entry. decoded is the command in the form
+	// the caller submitted it (nil on replay, when the payload must be
+	// decoded). It returns the reply for the caller, or an error wrapping
+	// ErrCorruptPayload for an entry that does not decode.
+	Apply(e Entry, decoded any) (reply any, err error)
+	// LastTimestamp returns the timestamp of the last event applied.
+	LastTimestamp() uint64
+	// NextExpiry returns the earliest moment something pending may expire.
+	NextExpiry() (uint64, bool)
+	// Span returns how many timestamps an entry of op with events events
+	// may use; the pipeline spaces entries' timestamps by it. It must not
+	// depend on state: the committer calls it concurrently with Apply.
+	Span(op Op, events int) int
+	// WriteSnapshot writes the whole state.
+	WriteSnapshot(w io.Writer) error
+	// LedgerEngine returns the ledger engine inside.
+	LedgerEngine() *Engine
+}
+
+// engineMachine is the ledger engine as a Machine.
+type engineMachine struct{ rp *Replayer }
+
+// NewEngineMachine returns a Machine of a new, empty engine.
+func NewEngineMachine(opts Options) Machine { return engineMachine{rp: &Replayer{Engine: New(opts)}} }
+
+func (m engineMachine) Apply(e Entry, decoded any) (any, error) { return m.rp.ApplyDecoded(e, decoded) }
+func (m engineMachine) LastTimestamp() uint64                   { return m.rp.Engine.LastTimestamp() }
+func (m engineMachine) NextExpiry() (uint64, bool)              { return m.rp.Engine.PeekExpiry() }
+func (m engineMachine) Span(op Op, events int) int              { return max(events, 1) }
+func (m engineMachine) WriteSnapshot(w io.Writer) error         { return m.rp.Engine.WriteSnapshot(w) }
+func (m engineMachine) LedgerEngine() *Engine                   { return m.rp.Engine }
+
 // ServiceOptions configure a Service.
 type ServiceOptions struct {
-	Engine   Options
-	Clock    Clock    // nil means SystemClock
-	Observer Observer // nil means none
+	Engine Options
+	// NewMachine returns an empty machine; nil means the ledger engine
+	// alone, with Engine as its options.
+	NewMachine func() Machine
+	// RestoreMachine reads a snapshot written by the machine's
+	// WriteSnapshot; nil means the ledger engine's RestoreSnapshot.
+	RestoreMachine func(io.Reader) (Machine, error)
+	Clock          Clock    // nil means SystemClock
+	Observer       Observer // nil means none
 	// GroupEntriesMax is the most entries that share one fsync.
 	GroupEntriesMax int
 	// GroupBytesMax is the most payload bytes that share one fsync.
@@ -135,8 +178,8 @@ type Service struct {
 	observer Observer
 	opts     ServiceOptions
 
-	mu     sync.RWMutex // excludes readers while a batch is applied
-	engine *Engine
+	mu      sync.RWMutex // excludes readers while a batch is applied
+	machine Machine
 
 	requests chan *request
 	applies  chan []*request
@@ -156,20 +199,19 @@ type Service struct {
 	// Owned by the applier goroutine.
 	lastSeq         uint64
 	eventsSinceSnap int
-	replayer        *Replayer
 	lastSnapshotSeq uint64
 }
 
 type request struct {
-	op        Op
-	events    int
-	payload   []byte
-	accounts  []Account  // decoded form, when the caller has it
-	transfers []Transfer // decoded form, when the caller has it
-	entry     Entry
-	results   []Result
-	err       error
-	done      chan struct{}
+	op      Op
+	events  int
+	span    int
+	payload []byte
+	decoded any // the command as the caller has it
+	entry   Entry
+	reply   any
+	err     error
+	done    chan struct{}
 }
 
 // Open recovers the engine from the store (the latest snapshot, then the
@@ -202,16 +244,27 @@ func Open(store Store, opts ServiceOptions) (*Service, error) {
 		applies:  make(chan []*request, 2),
 		stop:     make(chan struct{}),
 	}
-	engine, seq, err := Recover(store, opts.Engine)
+	if opts.NewMachine == nil {
+		engineOpts := opts.Engine
+		opts.NewMachine = func() Machine { return NewEngineMachine(engineOpts) }
+		opts.RestoreMachine = func(r io.Reader) (Machine, error) {
+			e, err := RestoreSnapshot(r, engineOpts)
+			if err != nil {
+				return nil, err
+			}
+			return engineMachine{rp: &Replayer{Engine: e}}, nil
+		}
+	}
+	s.opts = opts
+	machine, seq, err := RecoverMachine(store, opts.NewMachine, opts.RestoreMachine)
 	if err != nil {
 		return nil, err
 	}
-	s.engine = engine
-	s.replayer = &Replayer{Engine: engine}
+	s.machine = machine
 	s.lastSeq = seq
 	s.lastSnapshotSeq = seq
 	s.nextSeq = seq + 1
-	s.nextTimestamp = engine.LastTimestamp() + 1
+	s.nextTimestamp = machine.LastTimestamp() + 1
 	s.done.Add(3)
 	go s.commitLoop()
 	go s.applyLoop()
@@ -222,26 +275,58 @@ func Open(store Store, opts ServiceOptions) (*Service, error) {
 // Recover rebuilds an engine from a store: the latest snapshot, then every
 // entry after it. It returns the engine and the last sequence number.
 func Recover(store Store, opts Options) (*Engine, uint64, error) {
-	engine := New(opts)
+	m, seq, err := RecoverMachine(store, func() Machine { return NewEngineMachine(opts) }, func(r io.Reader) (Machine, error) {
+		e, err := RestoreSnapshot(r, opts)
+		if err != nil {
+			return nil, err
+		}
+		return engineMachine{rp: &Replayer{Engine: e}}, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return m.LedgerEngine(), seq, nil
+}
+
+// RecoverMachine rebuilds a machine from a store: the latest snapshot, then
+// every entry after it. It returns the machine and the last sequence number.
+func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Reader) (Machine, error)) (Machine, uint64, error) {
+	var machine Machine
 	var seq uint64
 	snapSeq, r, ok, err := store.LoadSnapshot()
 	if err != nil {
 		return nil, 0, fmt.Errorf("load snapshot: %w", err)
 	}
 	if ok {
-		engine, err = RestoreSnapshot(r, opts)
+		machine, err = restore(r)
 		r.Close()
 		if err != nil {
 			return nil, 0, fmt.Errorf("restore snapshot %d: %w", snapSeq, err)
 		}
 		seq = snapSeq
+	} else {
+		machine = newMachine()
 	}
-	rp := &Replayer{Engine: engine}
-	err = store.Replay(seq, func(e Entry) error {
+	after := seq
+	if ok && seq > 0 {
+		// Read the snapshot's own entry too: a snapshot holds the state
+		// after its entry, so its last timestamp is not before the entry's.
+		// An older state under a newer entry's name would otherwise pass
+		// unnoticed and lose the entries in between.
+		after = seq - 1
+	}
+	err = store.Replay(after, func(e Entry) error {
+		if ok && e.Seq == snapSeq {
+			if machine.LastTimestamp() < e.Timestamp {
+				return fmt.Errorf("%w: snapshot %d holds the state at %d, before its entry's timestamp %d",
+					ErrCorruptSnapshot, snapSeq, machine.LastTimestamp(), e.Timestamp)
+			}
+			return nil
+		}
 		if e.Seq != seq+1 {
 			return fmt.Errorf("replay: entry %d follows %d", e.Seq, seq)
 		}
-		if _, err := rp.Apply(e); err != nil {
+		if _, err := machine.Apply(e, nil); err != nil {
 			return fmt.Errorf("replay entry %d: %w", e.Seq, err)
 		}
 		seq = e.Seq
@@ -250,7 +335,7 @@ func Recover(store Store, opts Options) (*Engine, uint64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return engine, seq, nil
+	return machine, seq, nil
 }
 
 // Replayer applies journal entries to an engine, reusing its buffers
@@ -306,6 +391,41 @@ func (r *Replayer) Apply(e Entry) (int, error) {
 // next Apply.
 func (r *Replayer) Results() []Result { return r.results }
 
+// ApplyDecoded applies an entry as Apply does, but takes the batch already
+// decoded when the caller has it ([]Account or []Transfer; nil to decode
+// the payload), and returns a results slice of its own (nil for a pulse).
+func (r *Replayer) ApplyDecoded(e Entry, decoded any) ([]Result, error) {
+	switch d := decoded.(type) {
+	case []Account:
+		if e.Op != OpCreateAccounts {
+			break
+		}
+		if e.Timestamp <= r.Engine.LastTimestamp() {
+			return nil, fmt.Errorf("%w: entry %d timestamp %d does not follow %d", ErrCorruptPayload, e.Seq, e.Timestamp, r.Engine.LastTimestamp())
+		}
+		res := make([]Result, len(d))
+		r.Engine.CreateAccounts(e.Timestamp, d, res)
+		return res, nil
+	case []Transfer:
+		if e.Op != OpCreateTransfers {
+			break
+		}
+		if e.Timestamp <= r.Engine.LastTimestamp() {
+			return nil, fmt.Errorf("%w: entry %d timestamp %d does not follow %d", ErrCorruptPayload, e.Seq, e.Timestamp, r.Engine.LastTimestamp())
+		}
+		res := make([]Result, len(d))
+		r.Engine.CreateTransfers(e.Timestamp, d, res)
+		return res, nil
+	}
+	if _, err := r.Apply(e); err != nil {
+		return nil, err
+	}
+	if e.Op == OpPulse {
+		return nil, nil
+	}
+	return append([]Result(nil), r.results...), nil
+}
+
 func growResults(r []Result, n int) []Result {
 	if cap(r) < n {
 		return make([]Result, n)
@@ -319,9 +439,11 @@ func (s *Service) CreateAccounts(ctx context.Context, accounts []Account) ([]Res
 	if len(accounts) > BatchEventsMax {
 		return nil, ErrBatchTooLarge
 	}
-	r := &request{op: OpCreateAccounts, events: len(accounts), accounts: accounts,
-		payload: AppendAccounts(make([]byte, 0, 4+len(accounts)*accountBytesMin), accounts)}
-	return s.submit(ctx, r)
+	reply, err := s.Submit(ctx, OpCreateAccounts, AppendAccounts(make([]byte, 0, 4+len(accounts)*accountBytesMin), accounts), accounts, len(accounts))
+	if err != nil {
+		return nil, err
+	}
+	return reply.([]Result), nil
 }
 
 // CreateTransfers applies a batch of transfers and returns one result per
@@ -330,15 +452,26 @@ func (s *Service) CreateTransfers(ctx context.Context, transfers []Transfer) ([]
 	if len(transfers) > BatchEventsMax {
 		return nil, ErrBatchTooLarge
 	}
-	r := &request{op: OpCreateTransfers, events: len(transfers), transfers: transfers,
-		payload: AppendTransfers(make([]byte, 0, 4+len(transfers)*transferBytesMin), transfers)}
-	return s.submit(ctx, r)
+	reply, err := s.Submit(ctx, OpCreateTransfers, AppendTransfers(make([]byte, 0, 4+len(transfers)*transferBytesMin), transfers), transfers, len(transfers))
+	if err != nil {
+		return nil, err
+	}
+	return reply.([]Result), nil
 }
 
-func (s *Service) submit(ctx context.Context, r *request) ([]Result, error) {
+// Submit journals one command and applies it, and returns the machine's
+// reply once the entry is durable. payload is the command's journal
+// encoding; decoded is the command as the machine's Apply takes it, so
+// that it is not decoded again; events counts the items it holds.
+func (s *Service) Submit(ctx context.Context, op Op, payload []byte, decoded any, events int) (any, error) {
+	return s.submit(ctx, &request{op: op, payload: payload, decoded: decoded, events: events})
+}
+
+func (s *Service) submit(ctx context.Context, r *request) (any, error) {
 	if err := s.failure(); err != nil {
 		return nil, err
 	}
+	r.span = s.machine.Span(r.op, r.events)
 	r.done = make(chan struct{})
 	s.submitMu.RLock()
 	if s.closed {
@@ -356,7 +489,15 @@ func (s *Service) submit(ctx context.Context, r *request) ([]Result, error) {
 	// awaited even if ctx ends, so that no caller takes an applied batch
 	// for a dropped one.
 	<-r.done
-	return r.results, r.err
+	return r.reply, r.err
+}
+
+// ViewMachine calls fn with the machine while no entry is being applied.
+// fn must only read, and must not keep references into the state.
+func (s *Service) ViewMachine(fn func(Machine)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn(s.machine)
 }
 
 // View calls fn with the engine while no batch is being applied. fn must
@@ -364,7 +505,7 @@ func (s *Service) submit(ctx context.Context, r *request) ([]Result, error) {
 func (s *Service) View(fn func(*Engine)) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	fn(s.engine)
+	fn(s.machine.LedgerEngine())
 }
 
 // Err returns the error that stopped the Service, if one did.
@@ -432,7 +573,7 @@ func (s *Service) commitLoop() {
 			ts := max(now, s.nextTimestamp)
 			r.entry = Entry{Seq: s.nextSeq, Timestamp: ts, Op: r.op, Payload: r.payload}
 			s.nextSeq++
-			s.nextTimestamp = ts + uint64(max(r.events, 1))
+			s.nextTimestamp = ts + uint64(max(r.span, 1))
 			entries = append(entries, r.entry)
 			events += r.events
 		}
@@ -473,27 +614,21 @@ func (s *Service) applyLoop() {
 
 func (s *Service) apply(r *request) {
 	e := r.entry
-	switch {
-	case r.op == OpCreateAccounts && r.accounts != nil:
-		r.results = make([]Result, len(r.accounts))
-		s.engine.CreateAccounts(e.Timestamp, r.accounts, r.results)
-	case r.op == OpCreateTransfers && r.transfers != nil:
-		r.results = make([]Result, len(r.transfers))
-		s.engine.CreateTransfers(e.Timestamp, r.transfers, r.results)
-	default:
-		if _, err := s.replayer.Apply(e); err != nil {
-			// The payload was encoded by this process a moment ago: failing
-			// to decode it is a programming error.
-			panic(fmt.Sprintf("ledger: apply entry %d: %v", e.Seq, err))
-		}
-		r.results = append([]Result(nil), s.replayer.Results()...)
+	reply, err := s.machine.Apply(e, r.decoded)
+	if err != nil {
+		// The payload was encoded by this process a moment ago: failing to
+		// decode it is a programming error.
+		panic(fmt.Sprintf("ledger: apply entry %d: %v", e.Seq, err))
 	}
+	r.reply = reply
 	s.lastSeq = e.Seq
 	s.eventsSinceSnap += max(r.events, 1)
 	failed := 0
-	for _, x := range r.results {
-		if x != ResultOK {
-			failed++
+	if results, ok := reply.([]Result); ok {
+		for _, x := range results {
+			if x != ResultOK {
+				failed++
+			}
 		}
 	}
 	s.observer.Applied(r.op, r.events, failed)
@@ -505,7 +640,7 @@ func (s *Service) snapshot() {
 	if s.lastSeq == s.lastSnapshotSeq {
 		return
 	}
-	err := s.store.SaveSnapshot(s.lastSeq, s.engine.WriteSnapshot)
+	err := s.store.SaveSnapshot(s.lastSeq, s.machine.WriteSnapshot)
 	if err != nil {
 		// A failed snapshot loses nothing (the journal has every entry); it
 		// is retried after the next interval.
@@ -528,7 +663,7 @@ func (s *Service) pulseLoop() {
 		}
 		var due bool
 		s.mu.RLock()
-		if at, ok := s.engine.peekExpiry(); ok && at <= uint64(s.clock.Now().UnixNano()) {
+		if at, ok := s.machine.NextExpiry(); ok && at <= uint64(s.clock.Now().UnixNano()) {
 			due = true
 		}
 		s.mu.RUnlock()

@@ -107,3 +107,19 @@ func (a Amount) PutBytes(b []byte) {
 func AmountFromBytes(b []byte) Amount {
 	return Amount{hi: binary.BigEndian.Uint64(b[0:8]), lo: binary.BigEndian.Uint64(b[8:16])}
 }
+
+// MarshalText writes the count of minor units in decimal, for internal
+// records (journal commands, snapshots), where the currency is known from
+// elsewhere. Amounts shown to people and sent over the API are formatted
+// with FormatAmount, in major units.
+func (a Amount) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText reads what MarshalText wrote.
+func (a *Amount) UnmarshalText(b []byte) error {
+	v, err := ParseMinorUnits(string(b))
+	if err != nil {
+		return err
+	}
+	*a = v
+	return nil
+}

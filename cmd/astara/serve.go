@@ -16,6 +16,7 @@ import (
 	"astara/http"
 	"astara/journal"
 	"astara/ledger"
+	"astara/payments"
 	"astara/web"
 )
 
@@ -57,7 +58,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.metrics = http.NewMetrics()
-	m.service, err = ledger.Open(m.store, ledger.ServiceOptions{Observer: m.metrics})
+	m.service, err = ledger.Open(m.store, ledger.ServiceOptions{Observer: m.metrics,
+		NewMachine: func() ledger.Machine { return payments.NewMachine(ledger.Options{}) },
+		RestoreMachine: func(r io.Reader) (ledger.Machine, error) {
+			return payments.RestoreMachine(r, ledger.Options{})
+		}})
 	if err != nil {
 		m.store.Close()
 		return fmt.Errorf("recover the ledger: %w", err)
@@ -68,7 +73,14 @@ func (m *Main) Open(ctx context.Context) error {
 		m.store.Close()
 		return err
 	}
-	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler()})
+	cals, err := m.openCalendars()
+	if err != nil {
+		m.service.Close()
+		m.store.Close()
+		return err
+	}
+	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler(),
+		Calendars: cals, RecordClosure: m.recordClosure})
 	m.server = &nethttp.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -234,7 +246,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer st.Close()
 	start := time.Now()
-	rep, err := st.Verify(ledger.Options{})
+	rep, err := st.VerifyMachine(payments.NewMachine(ledger.Options{}))
 	if err != nil {
 		return fmt.Errorf("FAULT: %w", err)
 	}

@@ -1,0 +1,504 @@
+package http
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"astara/calendar"
+	"astara/ledger"
+	"astara/money"
+	"astara/payments"
+)
+
+// --- quotes ---------------------------------------------------------------
+
+type amountJSON struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+type quoteResponse struct {
+	ID                   string     `json:"id"`
+	SendingParticipant   string     `json:"sending_participant"`
+	ReceivingParticipant string     `json:"receiving_participant"`
+	SourceCurrency       string     `json:"source_currency"`
+	TargetCurrency       string     `json:"target_currency"`
+	SourceAmount         string     `json:"source_amount"`
+	TargetAmount         string     `json:"target_amount"`
+	Fee                  amountJSON `json:"fee"`
+	Total                amountJSON `json:"total"`
+	Rate                 string     `json:"rate"`
+	RateSource           string     `json:"rate_source"`
+	Derived              bool       `json:"derived"`
+	Via                  string     `json:"via,omitempty"`
+	CreatedAt            string     `json:"created_at"`
+	ExpiresAt            string     `json:"expires_at"`
+	ValueDate            string     `json:"value_date,omitempty"`
+	Deadline             string     `json:"deadline,omitempty"`
+}
+
+func quoteJSON(q *payments.Quote) quoteResponse {
+	sc, _ := money.LookupCurrency(q.Source)
+	tc, _ := money.LookupCurrency(q.Target)
+	total, _ := q.SourceAmount.Add(q.Fee)
+	out := quoteResponse{ID: q.ID.String(), SendingParticipant: q.Sender, ReceivingParticipant: q.Receiver,
+		SourceCurrency: sc.Code.String(), TargetCurrency: tc.Code.String(),
+		SourceAmount: money.FormatAmount(q.SourceAmount, sc), TargetAmount: money.FormatAmount(q.TargetAmount, tc),
+		Fee:   amountJSON{money.FormatAmount(q.Fee, sc), sc.Code.String()},
+		Total: amountJSON{money.FormatAmount(total, sc), sc.Code.String()},
+		Rate:  q.Rate.String(), RateSource: q.RateSource, Derived: q.Derived,
+		CreatedAt: q.CreatedAt.Format(time.RFC3339Nano), ExpiresAt: q.ExpiresAt.Format(time.RFC3339Nano), ValueDate: q.ValueDate}
+	if !q.Via.IsZero() {
+		out.Via = q.Via.String()
+	}
+	if !q.Deadline.IsZero() {
+		out.Deadline = q.Deadline.Format(time.RFC3339)
+	}
+	return out
+}
+
+// valueDate asks the calendars for a corridor's value date and deadline.
+// A corridor between countries of which one has no calendar gets neither
+// (ok false), and its reservations wait ReservationTimeoutDefault.
+func (s *Server) valueDate(cor *payments.Corridor, sourceCountry, targetCountry string, at time.Time) (string, time.Time, *Problem) {
+	if s.calendars == nil {
+		return "", time.Time{}, nil
+	}
+	c := calendar.NewCorridor(sourceCountry, targetCountry)
+	c.SettlementDays = cor.SettlementDays
+	c.CountShortWeekday = cor.ThursdayIsBusinessDay
+	d, deadline, err := s.calendars.ValueDate(c, at)
+	if errors.Is(err, calendar.ErrUnknownCountry) {
+		return "", time.Time{}, nil
+	}
+	if err != nil {
+		rule := calendar.RuleOf(err)
+		return "", time.Time{}, problem(http.StatusUnprocessableEntity, "calendar_"+string(rule), "", "no value date for %s->%s: %v", sourceCountry, targetCountry, err)
+	}
+	return d.String(), deadline, nil
+}
+
+func (s *Server) createQuote(w http.ResponseWriter, r *http.Request, sender *payments.Participant) {
+	var req struct {
+		ReceivingParticipant string `json:"receiving_participant"`
+		SourceCurrency       string `json:"source_currency"`
+		TargetCurrency       string `json:"target_currency"`
+		SourceAmount         string `json:"source_amount"`
+		TargetAmount         string `json:"target_amount"`
+	}
+	if p := decodeBody(w, r, &req); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	sc, p := parseCurrency(req.SourceCurrency, fp("source_currency"))
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	tc, p := parseCurrency(req.TargetCurrency, fp("target_currency"))
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	cmd := &payments.CreateQuote{ID: ledger.NewRandomID(), Sender: sender.ID, Receiver: req.ReceivingParticipant, Source: sc.Code, Target: tc.Code}
+	switch {
+	case req.SourceAmount != "" && req.TargetAmount != "":
+		writeProblem(w, problem(http.StatusBadRequest, "amount_ambiguous", "target_amount", "give source_amount or target_amount, not both"))
+		return
+	case req.SourceAmount != "":
+		if cmd.SourceAmount, p = parseAmount(req.SourceAmount, sc, fp("source_amount")); p != nil {
+			writeProblem(w, p)
+			return
+		}
+	case req.TargetAmount != "":
+		if cmd.TargetAmount, p = parseAmount(req.TargetAmount, tc, fp("target_amount")); p != nil {
+			writeProblem(w, p)
+			return
+		}
+	default:
+		writeProblem(w, problem(http.StatusBadRequest, "field_required", "source_amount", "give source_amount or target_amount"))
+		return
+	}
+	if cmd.SourceAmount.IsZero() && cmd.TargetAmount.IsZero() {
+		writeProblem(w, problem(http.StatusBadRequest, "amount_must_not_be_zero", "source_amount", "the amount must be more than zero"))
+		return
+	}
+	var cor payments.Corridor
+	var receiverCountry string
+	found, receiverFound := false, false
+	s.paymentsView(func(m *payments.Machine) {
+		cor, found = m.Corridor(sc.Code.String() + "-" + tc.Code.String())
+		if rp, ok := m.Participant(req.ReceivingParticipant); ok {
+			receiverFound, receiverCountry = true, rp.Country
+		}
+	})
+	if !found {
+		writeProblem(w, problem(http.StatusUnprocessableEntity, payments.CodeCorridorNotFound, "target_currency", "no corridor %s-%s", sc.Code, tc.Code))
+		return
+	}
+	if !receiverFound {
+		writeProblem(w, problem(http.StatusUnprocessableEntity, payments.CodeParticipantNotFound, "receiving_participant", "no participant %q", req.ReceivingParticipant))
+		return
+	}
+	if cmd.ValueDate, cmd.Deadline, p = s.valueDate(&cor, sender.Country, receiverCountry, s.now()); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	reply, p := s.submit(r.Context(), cmd)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, http.StatusCreated, quoteJSON(reply.(*payments.Quote)))
+}
+
+// --- payments -------------------------------------------------------------
+
+type paymentResponse struct {
+	UETR                 string           `json:"uetr"`
+	Status               payments.Status  `json:"status"`
+	SendingParticipant   string           `json:"sending_participant"`
+	ReceivingParticipant string           `json:"receiving_participant"`
+	FXProvider           string           `json:"fx_provider"`
+	QuoteID              string           `json:"quote_id"`
+	SourceCurrency       string           `json:"source_currency"`
+	TargetCurrency       string           `json:"target_currency"`
+	SourceAmount         string           `json:"source_amount"`
+	TargetAmount         string           `json:"target_amount"`
+	Fee                  amountJSON       `json:"fee"`
+	Rate                 string           `json:"rate"`
+	RateSource           string           `json:"rate_source"`
+	Derived              bool             `json:"derived"`
+	Purpose              string           `json:"purpose"`
+	RemittanceInfo       string           `json:"remittance_information,omitempty"`
+	Debtor               payments.Party   `json:"debtor"`
+	Creditor             payments.Party   `json:"creditor"`
+	ValueDate            string           `json:"value_date,omitempty"`
+	Deadline             string           `json:"deadline,omitempty"`
+	SLABreached          bool             `json:"sla_breached"`
+	Reason               string           `json:"reason,omitempty"`
+	CreatedAt            string           `json:"created_at"`
+	Events               []payments.Event `json:"events"`
+}
+
+func paymentJSON(p *payments.Payment) paymentResponse {
+	sc, _ := money.LookupCurrency(p.Source)
+	tc, _ := money.LookupCurrency(p.Target)
+	out := paymentResponse{UETR: p.UETR.String(), Status: p.Status, SendingParticipant: p.Sender, ReceivingParticipant: p.Receiver,
+		FXProvider: p.FXProvider, QuoteID: p.QuoteID.String(), SourceCurrency: sc.Code.String(), TargetCurrency: tc.Code.String(),
+		SourceAmount: money.FormatAmount(p.SourceAmount, sc), TargetAmount: money.FormatAmount(p.TargetAmount, tc),
+		Fee: amountJSON{money.FormatAmount(p.Fee, sc), sc.Code.String()}, Rate: p.Rate.String(), RateSource: p.RateSource,
+		Derived: p.Derived, Purpose: p.Purpose, RemittanceInfo: p.Remittance, Debtor: p.Debtor, Creditor: p.Creditor,
+		ValueDate: p.ValueDate, SLABreached: p.SLABreached, Reason: p.Reason, CreatedAt: p.CreatedAt.Format(time.RFC3339Nano),
+		Events: append([]payments.Event{}, p.Events...)}
+	if !p.Deadline.IsZero() {
+		out.Deadline = p.Deadline.Format(time.RFC3339)
+	}
+	return out
+}
+
+func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *payments.Participant) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" || len(key) > IdempotencyKeyLenMax {
+		writeProblem(w, problem(http.StatusBadRequest, "idempotency_key_required", "Idempotency-Key", "an Idempotency-Key header of 1 to %d characters is required", IdempotencyKeyLenMax))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, RequestBodyBytesMax))
+	if err != nil {
+		writeProblem(w, jsonProblem(err, ""))
+		return
+	}
+	var req struct {
+		QuoteID        string         `json:"quote_id"`
+		UETR           string         `json:"uetr"`
+		Debtor         payments.Party `json:"debtor"`
+		Creditor       payments.Party `json:"creditor"`
+		Purpose        string         `json:"purpose"`
+		RemittanceInfo string         `json:"remittance_information"`
+	}
+	if p := decodeBytes(body, &req); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	cmd := &payments.CreatePayment{Sender: sender.ID, IdempotencyKey: key, BodyHash: sha256.Sum256(body), Purpose: req.Purpose}
+	var p *Problem
+	if cmd.QuoteID, p = parseID(req.QuoteID, fp("quote_id"), true); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	if req.UETR != "" {
+		if cmd.UETR, p = parseID(req.UETR, fp("uetr"), true); p != nil {
+			writeProblem(w, p)
+			return
+		}
+		if cmd.UETR[6]>>4 != 4 || cmd.UETR[8]&0xc0 != 0x80 {
+			writeProblem(w, problem(http.StatusBadRequest, "uetr_not_v4", "uetr", "a UETR is a UUID version 4 (RFC 4122)"))
+			return
+		}
+	} else {
+		cmd.UETR = ledger.NewRandomID()
+	}
+	var receiverCountry string
+	var quote payments.Quote
+	var quoteFound bool
+	s.paymentsView(func(m *payments.Machine) {
+		if quote, quoteFound = m.Quote(cmd.QuoteID); quoteFound {
+			if rp, ok := m.Participant(quote.Receiver); ok {
+				receiverCountry = rp.Country
+			}
+		}
+	})
+	if !quoteFound || quote.Sender != sender.ID {
+		writeProblem(w, problem(http.StatusUnprocessableEntity, payments.CodeQuoteNotFound, "quote_id", "no quote %s", cmd.QuoteID))
+		return
+	}
+	if fe := payments.ValidateParty(req.Debtor, "debtor", sender.Country); fe != nil {
+		writeProblem(w, fieldProblem(fe))
+		return
+	}
+	if fe := payments.ValidateParty(req.Creditor, "creditor", receiverCountry); fe != nil {
+		writeProblem(w, fieldProblem(fe))
+		return
+	}
+	cmd.Debtor, cmd.Creditor = payments.NormalizeParty(req.Debtor), payments.NormalizeParty(req.Creditor)
+	if _, ok := payments.LookupPurpose(req.Purpose); !ok {
+		pr := problem(http.StatusBadRequest, "purpose_unknown", "purpose", "%q is not an ISO 20022 purpose code this switch accepts (TRAD, SUPP, SALA, ...)", req.Purpose)
+		pr.Reason = "FF07"
+		writeProblem(w, pr)
+		return
+	}
+	if n := len([]rune(req.RemittanceInfo)); n > RemittanceInfoLenMax {
+		writeProblem(w, problem(http.StatusBadRequest, "remittance_information_too_long", "remittance_information", "remittance_information holds %d characters; at most %d", n, RemittanceInfoLenMax))
+		return
+	}
+	cmd.Remittance = req.RemittanceInfo
+	now := s.now()
+	cmd.DebtorDay = now.Format("2006-01-02")
+	if s.calendars != nil {
+		if c, err := s.calendars.Country(sender.Country); err == nil {
+			cmd.DebtorDay = now.In(c.Location()).Format("2006-01-02")
+		}
+	}
+	reply, p := s.submit(r.Context(), cmd)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, http.StatusCreated, paymentJSON(reply.(*payments.Payment)))
+}
+
+// decodeBytes decodes a JSON body already read, strictly.
+func decodeBytes(body []byte, v any) *Problem {
+	r, _ := http.NewRequest("POST", "/", strings.NewReader(string(body)))
+	return decodeBody(discardWriter{}, r, v)
+}
+
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (discardWriter) WriteHeader(int)             {}
+
+// visiblePayment returns a payment the participant sent or receives; any
+// other answers as if it did not exist.
+func (s *Server) visiblePayment(w http.ResponseWriter, r *http.Request, who *payments.Participant) (payments.Payment, bool) {
+	uetr, err := ledger.ParseID(r.PathValue("uetr"))
+	if err != nil {
+		writeProblem(w, problem(http.StatusBadRequest, "id_syntax", "uetr", "the UETR in the path: %v", err))
+		return payments.Payment{}, false
+	}
+	var p payments.Payment
+	var ok bool
+	s.paymentsView(func(m *payments.Machine) { p, ok = m.Payment(uetr) })
+	if !ok || (p.Sender != who.ID && p.Receiver != who.ID) {
+		writeProblem(w, problem(http.StatusNotFound, payments.CodePaymentNotFound, "uetr", "no payment %s", uetr))
+		return payments.Payment{}, false
+	}
+	return p, true
+}
+
+func (s *Server) getPayment(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
+	if p, ok := s.visiblePayment(w, r, who); ok {
+		writeJSON(w, http.StatusOK, paymentJSON(&p))
+	}
+}
+
+func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
+	limit, p := parseLimit(r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	q := r.URL.Query()
+	status := payments.Status(q.Get("status"))
+	switch status {
+	case "", payments.StatusReceived, payments.StatusReserved, payments.StatusCompleted, payments.StatusRejected, payments.StatusReturned, payments.StatusExpired:
+	default:
+		writeProblem(w, problem(http.StatusBadRequest, "status_unknown", "status", "%q is not a payment status", status))
+		return
+	}
+	sla := q.Get("sla")
+	if sla != "" && sla != "breached" {
+		writeProblem(w, problem(http.StatusBadRequest, "sla_unknown", "sla", "sla takes one value: breached"))
+		return
+	}
+	var from, to time.Time
+	for _, x := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := q.Get(x.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				writeProblem(w, problem(http.StatusBadRequest, "time_syntax", x.name, "%s must be an RFC 3339 time", x.name))
+				return
+			}
+			*x.dst = t
+		}
+	}
+	start := 0
+	if v := q.Get("cursor"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeProblem(w, problem(http.StatusBadRequest, "cursor_invalid", "cursor", "cursor is not one this API returned"))
+			return
+		}
+		start = n
+	}
+	out := []paymentResponse{}
+	next := ""
+	s.paymentsView(func(m *payments.Machine) {
+		m.Payments(start, func(i int, p *payments.Payment) bool {
+			if p.Sender != who.ID && p.Receiver != who.ID {
+				return true
+			}
+			if (status != "" && p.Status != status) || (sla != "" && !p.SLABreached) ||
+				(!from.IsZero() && p.CreatedAt.Before(from)) || (!to.IsZero() && !p.CreatedAt.Before(to)) {
+				return true
+			}
+			if len(out) == limit {
+				next = strconv.Itoa(i)
+				return false
+			}
+			out = append(out, paymentJSON(p))
+			return true
+		})
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"payments": out, "next_cursor": next})
+}
+
+func (s *Server) answerPayment(w http.ResponseWriter, r *http.Request, who *payments.Participant, action string) {
+	p, ok := s.visiblePayment(w, r, who)
+	if !ok {
+		return
+	}
+	var cmd any
+	switch action {
+	case "accept":
+		if r.ContentLength != 0 {
+			var empty struct{}
+			if pr := decodeBody(w, r, &empty); pr != nil {
+				writeProblem(w, pr)
+				return
+			}
+		}
+		cmd = &payments.AcceptPayment{UETR: p.UETR, By: who.ID}
+	default:
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if pr := decodeBody(w, r, &req); pr != nil {
+			writeProblem(w, pr)
+			return
+		}
+		if !isReasonCode(req.Reason) {
+			writeProblem(w, problem(http.StatusBadRequest, "reason_invalid", "reason", "reason must be an ISO 20022 reason code: four upper-case letters and digits, such as AC01"))
+			return
+		}
+		if action == "reject" {
+			cmd = &payments.RejectPayment{UETR: p.UETR, By: who.ID, Reason: req.Reason}
+		} else {
+			cmd = &payments.ReturnPayment{UETR: p.UETR, By: who.ID, Reason: req.Reason}
+		}
+	}
+	reply, pr := s.submit(r.Context(), cmd)
+	if pr != nil {
+		writeProblem(w, pr)
+		return
+	}
+	writeJSON(w, http.StatusOK, paymentJSON(reply.(*payments.Payment)))
+}
+
+func isReasonCode(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) acceptPayment(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
+	s.answerPayment(w, r, who, "accept")
+}
+
+func (s *Server) rejectPayment(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
+	s.answerPayment(w, r, who, "reject")
+}
+
+func (s *Server) returnPayment(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
+	s.answerPayment(w, r, who, "return")
+}
+
+// --- positions ------------------------------------------------------------
+
+type positionJSON struct {
+	Currency    string `json:"currency"`
+	Position    string `json:"position"`
+	Reserved    string `json:"reserved"`
+	Incoming    string `json:"incoming"`
+	Available   string `json:"available"`
+	NetDebitCap string `json:"net_debit_cap"`
+	Negative    bool   `json:"negative"`
+}
+
+// positions reports the participant's position per currency: its net
+// position (received and funded, less sent; negative while it uses its net
+// debit cap), what is reserved for its outgoing payments, what is reserved
+// for it, and what it can still send.
+func (s *Server) positions(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
+	out := []positionJSON{}
+	s.ledger.View(func(e *ledger.Engine) {
+		for _, c := range who.Currencies {
+			cur, _ := money.LookupCurrency(c)
+			a, ok := e.LookupAccount(payments.AccountID(who.ID, c, payments.AccountPosition))
+			if !ok {
+				continue
+			}
+			capAmount := who.NetDebitCap[c]
+			// The position's credits include the cap credited to it; the
+			// net position leaves it out.
+			credits := a.CreditsPosted.MustSub(capAmount)
+			pos := positionJSON{Currency: c.String(), NetDebitCap: money.FormatAmount(capAmount, cur),
+				Reserved: money.FormatAmount(a.DebitsPending, cur), Incoming: money.FormatAmount(a.CreditsPending, cur)}
+			if credits.Less(a.DebitsPosted) {
+				pos.Negative = true
+				pos.Position = "-" + money.FormatAmount(a.DebitsPosted.MustSub(credits), cur)
+			} else {
+				pos.Position = money.FormatAmount(credits.MustSub(a.DebitsPosted), cur)
+			}
+			avail := a.CreditsPosted.MustSub(a.DebitsPosted).MustSub(a.DebitsPending)
+			pos.Available = money.FormatAmount(avail, cur)
+			out = append(out, pos)
+		}
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"participant": who.ID, "positions": out})
+}

@@ -1,0 +1,857 @@
+package payments
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"astara/fx"
+	"astara/ledger"
+	"astara/money"
+)
+
+// The journal operations of the payments layer. Ledger operations keep
+// their own numbers (1-15); these are part of the journal format: never
+// renumber them.
+const (
+	OpCreateParticipant ledger.Op = 16
+	OpAddKey            ledger.Op = 17
+	OpRevokeKey         ledger.Op = 18
+	OpSetRates          ledger.Op = 19
+	OpPutCorridor       ledger.Op = 20
+	OpCreateQuote       ledger.Op = 21
+	OpCreatePayment     ledger.Op = 22
+	OpAcceptPayment     ledger.Op = 23
+	OpRejectPayment     ledger.Op = 24
+	OpReturnPayment     ledger.Op = 25
+)
+
+// OpSpan is how many engine timestamps a payments operation may use (its
+// ledger accounts and transfers): the pipeline spaces entries by it.
+const OpSpan = 4096
+
+// Machine is the payments state machine: participants, keys, rates,
+// corridors, quotes and payments, over the ledger engine whose accounts and
+// transfers carry the money. Like the engine it applies journal entries in
+// order, deterministically, with no I/O: everything a command needs that
+// is not in the state (ids, key hashes, value dates) is decided before it
+// is journaled and travels in the command.
+type Machine struct {
+	Ledger *ledger.Engine
+	rp     *ledger.Replayer
+
+	participants map[string]*Participant
+	keys         map[string]*APIKey
+	book         *fx.Book
+	corridors    map[string]*Corridor
+	quotes       map[ledger.ID]*Quote
+	payments     map[ledger.ID]*Payment
+	order        []ledger.ID // payments in order of creation
+	idem         map[string]idemEntry
+	daily        map[string]money.Amount
+	expiries     paymentHeap
+
+	ts uint64 // the last engine timestamp used
+}
+
+// APIKey is a participant's key: its id is public, its secret is kept only
+// as a SHA-256 hash.
+type APIKey struct {
+	ID          string    `json:"id"`
+	Participant string    `json:"participant"`
+	Hash        [32]byte  `json:"hash"`
+	CreatedAt   time.Time `json:"created_at"`
+	Revoked     bool      `json:"revoked"`
+}
+
+type idemEntry struct {
+	BodyHash [32]byte  `json:"body_hash"`
+	UETR     ledger.ID `json:"uetr"`
+	Refusal  *Refusal  `json:"refusal,omitempty"`
+}
+
+// NewMachine returns an empty machine.
+func NewMachine(opts ledger.Options) *Machine {
+	e := ledger.New(opts)
+	return &Machine{
+		Ledger:       e,
+		rp:           &ledger.Replayer{Engine: e},
+		participants: map[string]*Participant{},
+		keys:         map[string]*APIKey{},
+		book:         fx.NewBook(),
+		corridors:    map[string]*Corridor{},
+		quotes:       map[ledger.ID]*Quote{},
+		payments:     map[ledger.ID]*Payment{},
+		idem:         map[string]idemEntry{},
+		daily:        map[string]money.Amount{},
+	}
+}
+
+// LastTimestamp implements ledger.Machine.
+func (m *Machine) LastTimestamp() uint64 { return m.Ledger.LastTimestamp() }
+
+// NextExpiry implements ledger.Machine.
+func (m *Machine) NextExpiry() (uint64, bool) { return m.Ledger.PeekExpiry() }
+
+// Span implements ledger.Machine: the timestamps an operation may use.
+func (m *Machine) Span(op ledger.Op, events int) int {
+	if op >= OpCreateParticipant {
+		return OpSpan
+	}
+	return max(events, 1)
+}
+
+// Apply implements ledger.Machine. Ledger operations go to the engine;
+// payments operations decode their command and run it. The reply of a
+// payments operation is the command's result or a *Refusal.
+func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
+	if e.Op < OpCreateParticipant {
+		results, err := m.rp.ApplyDecoded(e, decoded)
+		if err != nil {
+			return nil, err
+		}
+		// The engine expired pending transfers at the entry's timestamp,
+		// before its batch: exactly those are due here.
+		m.expirePayments(e.Timestamp)
+		return results, nil
+	}
+	if e.Timestamp <= m.Ledger.LastTimestamp() {
+		return nil, fmt.Errorf("%w: entry %d timestamp %d does not follow %d", ledger.ErrCorruptPayload, e.Seq, e.Timestamp, m.Ledger.LastTimestamp())
+	}
+	// Expire first, at the entry's moment, exactly as a ledger batch does.
+	m.Ledger.Pulse(e.Timestamp)
+	m.ts = e.Timestamp
+	m.expirePayments(e.Timestamp)
+	cmd := decoded
+	if cmd == nil {
+		var err error
+		if cmd, err = decodeCommand(e.Op, e.Payload); err != nil {
+			return nil, fmt.Errorf("%w: entry %d: %v", ledger.ErrCorruptPayload, e.Seq, err)
+		}
+	}
+	now := time.Unix(0, int64(e.Timestamp)).UTC()
+	var reply any
+	switch c := cmd.(type) {
+	case *CreateParticipant:
+		reply = m.createParticipant(c, now)
+	case *AddKey:
+		reply = m.addKey(c, now)
+	case *RevokeKey:
+		reply = m.revokeKey(c)
+	case *SetRates:
+		reply = m.setRates(c)
+	case *PutCorridor:
+		reply = m.putCorridor(c, now)
+	case *CreateQuote:
+		reply = m.createQuote(c, now)
+	case *CreatePayment:
+		reply = m.createPayment(c, now)
+	case *AcceptPayment:
+		reply = m.acceptPayment(c, now)
+	case *RejectPayment:
+		reply = m.rejectPayment(c, now)
+	case *ReturnPayment:
+		reply = m.returnPayment(c, now)
+	default:
+		return nil, fmt.Errorf("%w: entry %d: command %T for op %d", ledger.ErrCorruptPayload, e.Seq, cmd, e.Op)
+	}
+	return detach(reply), nil
+}
+
+// detach copies a reply that points into the state, so that the caller
+// can read it after the next entry changes the state.
+func detach(reply any) any {
+	switch v := reply.(type) {
+	case *Payment:
+		cp := *v
+		cp.Events = append([]Event(nil), v.Events...)
+		return &cp
+	case *Participant:
+		cp := *v
+		return &cp
+	case *Quote:
+		cp := *v
+		return &cp
+	case *APIKey:
+		cp := *v
+		return &cp
+	case *Corridor:
+		cp := *v
+		cp.Changes = append([]CorridorChange(nil), v.Changes...)
+		return &cp
+	}
+	return reply
+}
+
+// LedgerEngine implements ledger.Machine.
+func (m *Machine) LedgerEngine() *ledger.Engine { return m.Ledger }
+
+// next returns the next free engine timestamp within the entry's span.
+func (m *Machine) next(n int) uint64 {
+	m.ts++
+	t := m.ts
+	m.ts += uint64(n)
+	return t
+}
+
+func (m *Machine) createAccounts(accs []ledger.Account) []ledger.Result {
+	res := make([]ledger.Result, len(accs))
+	m.Ledger.CreateAccounts(m.next(len(accs)), accs, res)
+	return res
+}
+
+func (m *Machine) createTransfers(ts []ledger.Transfer) []ledger.Result {
+	res := make([]ledger.Result, len(ts))
+	m.Ledger.CreateTransfers(m.next(len(ts)), ts, res)
+	return res
+}
+
+// firstFailure returns the index and result of the first item of a failed
+// chain that failed for its own reason.
+func firstFailure(res []ledger.Result) (int, ledger.Result) {
+	for i, r := range res {
+		if r != ledger.ResultOK && r != ledger.ResultLinkedEventFailed {
+			return i, r
+		}
+	}
+	return -1, ledger.ResultOK
+}
+
+func (m *Machine) createParticipant(c *CreateParticipant, now time.Time) any {
+	if _, ok := m.participants[c.ID]; ok || c.ID == SwitchID {
+		return refuse(KindConflict, CodeParticipantExists, "", "id", "participant %s exists", c.ID)
+	}
+	p := &Participant{ID: c.ID, Name: c.Name, Country: c.Country, Currencies: c.Currencies,
+		NetDebitCap: c.NetDebitCap, Roles: c.Roles, CreatedAt: now}
+	var accs []ledger.Account
+	var caps []ledger.Transfer
+	for _, cur := range c.Currencies {
+		accs = append(accs,
+			ledger.Account{ID: AccountID(c.ID, cur, AccountPosition), Currency: cur, Code: AccountPosition,
+				Flags: ledger.AccountDebitsMustNotExceedCredits | ledger.AccountHistory},
+			ledger.Account{ID: AccountID(c.ID, cur, AccountSettlement), Currency: cur, Code: AccountSettlement},
+			ledger.Account{ID: AccountID(c.ID, cur, AccountCap), Currency: cur, Code: AccountCap})
+		if cap := c.NetDebitCap[cur]; !cap.IsZero() {
+			caps = append(caps, ledger.Transfer{ID: derive("cap", c.ID, cur.String()),
+				DebitAccountID: AccountID(c.ID, cur, AccountCap), CreditAccountID: AccountID(c.ID, cur, AccountPosition),
+				Amount: cap, Currency: cur, Code: TransferCodeCap})
+		}
+	}
+	for i, r := range m.createAccounts(accs) {
+		if r != ledger.ResultOK {
+			// Account ids derive from the participant's id, which is new:
+			// the engine refusing them is a broken invariant.
+			panic(fmt.Sprintf("payments: participant %s account %d: %s", c.ID, i, r))
+		}
+	}
+	if len(caps) > 0 {
+		for i, r := range m.createTransfers(caps) {
+			if r != ledger.ResultOK {
+				panic(fmt.Sprintf("payments: participant %s cap %d: %s", c.ID, i, r))
+			}
+		}
+	}
+	m.participants[c.ID] = p
+	m.keys[c.KeyID] = &APIKey{ID: c.KeyID, Participant: c.ID, Hash: c.KeyHash, CreatedAt: now}
+	return p
+}
+
+func (m *Machine) addKey(c *AddKey, now time.Time) any {
+	if _, ok := m.participants[c.Participant]; !ok {
+		return refuse(KindNotFound, CodeParticipantNotFound, "", "id", "no participant %s", c.Participant)
+	}
+	k := &APIKey{ID: c.KeyID, Participant: c.Participant, Hash: c.KeyHash, CreatedAt: now}
+	m.keys[c.KeyID] = k
+	return k
+}
+
+func (m *Machine) revokeKey(c *RevokeKey) any {
+	k, ok := m.keys[c.KeyID]
+	if !ok || k.Participant != c.Participant {
+		return refuse(KindNotFound, "key_not_found", "", "key_id", "participant %s has no key %s", c.Participant, c.KeyID)
+	}
+	k.Revoked = true
+	return k
+}
+
+func (m *Machine) setRates(c *SetRates) any {
+	for i, q := range c.Quotes {
+		if err := m.book.Set(q); err != nil {
+			// Validated before journaling; the book refusing it now is a
+			// programming error, but it must not leave half the rates set.
+			return refuse(KindInvalid, "rate_invalid", "", fmt.Sprintf("rates[%d]", i), "%v", err)
+		}
+	}
+	return len(c.Quotes)
+}
+
+func (m *Machine) putCorridor(c *PutCorridor, now time.Time) any {
+	cor := c.Corridor
+	name := cor.Name()
+	if old, ok := m.corridors[name]; ok {
+		cor.Changes = append(append([]CorridorChange(nil), old.Changes...), CorridorChange{At: now, By: c.By, Fields: c.Fields})
+	} else {
+		cor.Changes = []CorridorChange{{At: now, By: c.By, Fields: c.Fields}}
+	}
+	// The switch's fee income account in the source currency.
+	fee := ledger.Account{ID: AccountID(SwitchID, cor.Source, AccountFeeIncome), Currency: cor.Source, Code: AccountFeeIncome}
+	if _, ok := m.Ledger.LookupAccount(fee.ID); !ok {
+		m.createAccounts([]ledger.Account{fee})
+	}
+	m.corridors[name] = &cor
+	return &cor
+}
+
+// Corridor returns a copy of the named corridor ("RUB-IRR").
+func (m *Machine) Corridor(name string) (Corridor, bool) {
+	c, ok := m.corridors[name]
+	if !ok {
+		return Corridor{}, false
+	}
+	return *c, true
+}
+
+// Corridors returns every corridor, by name.
+func (m *Machine) Corridors() []Corridor {
+	out := make([]Corridor, 0, len(m.corridors))
+	for _, c := range m.corridors {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}
+
+// Participant returns a participant by id.
+func (m *Machine) Participant(id string) (*Participant, bool) {
+	p, ok := m.participants[id]
+	return p, ok
+}
+
+// Participants returns every participant, by id.
+func (m *Machine) Participants() []*Participant {
+	out := make([]*Participant, 0, len(m.participants))
+	for _, p := range m.participants {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Key returns an API key by id.
+func (m *Machine) Key(id string) (APIKey, bool) {
+	k, ok := m.keys[id]
+	if !ok {
+		return APIKey{}, false
+	}
+	return *k, true
+}
+
+// Rates returns the latest rates.
+func (m *Machine) Rates() []fx.Quote { return m.book.List() }
+
+// Quote returns a quote by id.
+func (m *Machine) Quote(id ledger.ID) (Quote, bool) {
+	q, ok := m.quotes[id]
+	if !ok {
+		return Quote{}, false
+	}
+	return *q, true
+}
+
+// Payment returns a copy of a payment by UETR.
+func (m *Machine) Payment(uetr ledger.ID) (Payment, bool) {
+	p, ok := m.payments[uetr]
+	if !ok {
+		return Payment{}, false
+	}
+	cp := *p
+	cp.Events = append([]Event(nil), p.Events...)
+	return cp, true
+}
+
+// Payments calls fn with the payments in order of creation from index
+// start, until fn returns false.
+func (m *Machine) Payments(start int, fn func(int, *Payment) bool) {
+	for i := start; i < len(m.order); i++ {
+		if !fn(i, m.payments[m.order[i]]) {
+			return
+		}
+	}
+}
+
+// PaymentsCount returns the number of payments.
+func (m *Machine) PaymentsCount() int { return len(m.order) }
+
+// Idempotent returns what an earlier CreatePayment with the same sender
+// and key answered: the payment's UETR or its refusal, and whether the
+// body was the same.
+func (m *Machine) Idempotent(sender, key string, bodyHash [32]byte) (uetr ledger.ID, refusal *Refusal, sameBody, found bool) {
+	e, ok := m.idem[sender+"\x00"+key]
+	if !ok {
+		return ledger.ID{}, nil, false, false
+	}
+	return e.UETR, e.Refusal, e.BodyHash == bodyHash, true
+}
+
+// Lookup finds the rate a corridor quotes at now.
+func (m *Machine) lookupRate(c *Corridor, now time.Time) (fx.Quote, *Refusal) {
+	q, err := m.book.Lookup(c.Source, c.Target, c.RateSource, now, c.RateMaxAge, c.AllowDerived, c.Via, money.RateScaleMax)
+	if err != nil {
+		return fx.Quote{}, refuse(KindRefused, CodeNoRate, "", "", "corridor %s has no usable %s rate: %v", c.Name(), c.RateSource, err)
+	}
+	return q, nil
+}
+
+func (m *Machine) createQuote(c *CreateQuote, now time.Time) any {
+	name := c.Source.String() + "-" + c.Target.String()
+	cor, ok := m.corridors[name]
+	if !ok {
+		return refuse(KindRefused, CodeCorridorNotFound, "", "target_currency", "no corridor %s", name)
+	}
+	sender, ok := m.participants[c.Sender]
+	if !ok || !sender.HasCurrency(c.Source) {
+		return refuse(KindRefused, CodeSenderNotAllowed, "", "source_currency", "%s does not hold %s", c.Sender, c.Source)
+	}
+	if len(cor.Senders) > 0 && !contains(cor.Senders, c.Sender) {
+		return refuse(KindRefused, CodeSenderNotAllowed, "", "", "%s may not send on corridor %s", c.Sender, name)
+	}
+	receiver, ok := m.participants[c.Receiver]
+	if !ok || !receiver.HasCurrency(c.Target) {
+		return refuse(KindRefused, CodeParticipantNotFound, "", "receiving_participant", "no participant %s that receives %s", c.Receiver, c.Target)
+	}
+	rq, r := m.lookupRate(cor, now)
+	if r != nil {
+		return r
+	}
+	rate := rq.Rate
+	if !cor.Margin.IsZero() {
+		var err error
+		if rate, err = ApplyMargin(rate, cor.Margin); err != nil {
+			return refuse(KindRefused, CodeNoRate, "", "", "margin: %v", err)
+		}
+	}
+	sc, _ := money.LookupCurrency(c.Source)
+	tc, _ := money.LookupCurrency(c.Target)
+	source, target := c.SourceAmount, c.TargetAmount
+	var err error
+	if !source.IsZero() {
+		target, err = TargetFromSource(source, sc, rate, tc)
+	} else {
+		source, err = SourceFromTarget(target, tc, rate, sc)
+	}
+	if err != nil {
+		return refuse(KindRefused, "amount_overflow", "AM02", "", "%v", err)
+	}
+	if target.IsZero() {
+		return refuse(KindRefused, "amount_too_small", "AM12", "source_amount", "%s %s buys less than one minor unit of %s", money.FormatAmount(source, sc), sc, tc)
+	}
+	if r := checkLimit(cor, source, target, sc, tc); r != nil {
+		return r
+	}
+	fee, err := cor.Fee.Fee(source)
+	if err != nil {
+		return refuse(KindRefused, "amount_overflow", "AM02", "", "fee: %v", err)
+	}
+	q := &Quote{ID: c.ID, Sender: c.Sender, Receiver: c.Receiver, Source: c.Source, Target: c.Target,
+		SourceAmount: source, TargetAmount: target, Fee: fee, Rate: rate, RateSource: rq.Source,
+		Derived: rq.Derived, Via: rq.Via, CreatedAt: now, ExpiresAt: now.Add(cor.QuoteTTL),
+		ValueDate: c.ValueDate, Deadline: c.Deadline}
+	m.quotes[q.ID] = q
+	return q
+}
+
+func checkLimit(cor *Corridor, source, target money.Amount, sc, tc money.Currency) *Refusal {
+	l := cor.LimitPerPayment
+	if l.Amount.IsZero() {
+		return nil
+	}
+	amount, cur, field := source, sc, "source_amount"
+	if l.Currency == tc.Code {
+		amount, cur, field = target, tc, "target_amount"
+	}
+	if l.Amount.Less(amount) {
+		return refuse(KindRefused, CodeAmountExceedsLimit, "AM02", field,
+			"%s %s exceeds the corridor's limit of %s %s per payment", money.FormatAmount(amount, cur), cur.Code, money.FormatAmount(l.Amount, cur), cur.Code)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Machine) createPayment(c *CreatePayment, now time.Time) any {
+	idemKey := c.Sender + "\x00" + c.IdempotencyKey
+	if prev, ok := m.idem[idemKey]; ok {
+		if prev.BodyHash != c.BodyHash {
+			return refuse(KindConflict, CodeIdempotencyKeyReused, "", "Idempotency-Key", "the Idempotency-Key was used with another body")
+		}
+		if prev.Refusal != nil {
+			return prev.Refusal
+		}
+		p := m.payments[prev.UETR]
+		return p
+	}
+	reply := m.createPaymentOnce(c, now)
+	entry := idemEntry{BodyHash: c.BodyHash}
+	switch v := reply.(type) {
+	case *Payment:
+		entry.UETR = v.UETR
+	case *Refusal:
+		entry.Refusal = v
+	}
+	m.idem[idemKey] = entry
+	return reply
+}
+
+func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
+	q, ok := m.quotes[c.QuoteID]
+	if !ok || q.Sender != c.Sender {
+		return refuse(KindRefused, CodeQuoteNotFound, "", "quote_id", "no quote %s", c.QuoteID)
+	}
+	if !now.Before(q.ExpiresAt) {
+		return refuse(KindRefused, CodeQuoteExpired, "AB05", "quote_id", "quote %s expired at %s", q.ID, q.ExpiresAt.Format(time.RFC3339))
+	}
+	if !q.UsedBy.IsZero() {
+		return refuse(KindConflict, CodeQuoteUsed, "", "quote_id", "quote %s was used by payment %s", q.ID, q.UsedBy)
+	}
+	if _, ok := m.payments[c.UETR]; ok {
+		return refuse(KindConflict, CodeUETRExists, "", "uetr", "a payment with UETR %s exists", c.UETR)
+	}
+	cor, ok := m.corridors[q.Source.String()+"-"+q.Target.String()]
+	if !ok {
+		return refuse(KindRefused, CodeCorridorNotFound, "", "", "no corridor %s-%s", q.Source, q.Target)
+	}
+	sc, _ := money.LookupCurrency(q.Source)
+	tc, _ := money.LookupCurrency(q.Target)
+	dayKey := c.Sender + "\x00" + c.Debtor.Account + "\x00" + c.DebtorDay + "\x00" + q.Source.String()
+	if !cor.DailyLimitPerDebtor.IsZero() {
+		sum, ok := m.daily[dayKey].Add(q.SourceAmount)
+		if !ok || cor.DailyLimitPerDebtor.Less(sum) {
+			return refuse(KindRefused, CodeDailyLimitExceeded, "AM14", "debtor.account",
+				"the debtor's payments on %s would reach %s %s, over the daily limit of %s %s", c.DebtorDay,
+				money.FormatAmount(sum, sc), sc.Code, money.FormatAmount(cor.DailyLimitPerDebtor, sc), sc.Code)
+		}
+	}
+	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: cor.FXProvider,
+		QuoteID: q.ID, Source: q.Source, Target: q.Target, SourceAmount: q.SourceAmount, TargetAmount: q.TargetAmount,
+		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
+		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now}
+	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
+	timeout := uint32(1)
+	if d := q.Deadline.Sub(now); d > time.Second {
+		timeout = uint32(min(d/time.Second, ledger.TimeoutSecondsMax))
+	}
+	srcLeg, tgtLeg, feeLeg := p.Legs()
+	legs := []ledger.Transfer{
+		{ID: srcLeg, DebitAccountID: AccountID(p.Sender, p.Source, AccountPosition), CreditAccountID: AccountID(p.FXProvider, p.Source, AccountPosition),
+			Amount: p.SourceAmount, Currency: p.Source, Code: TransferCodePayment, Flags: ledger.TransferPending | ledger.TransferLinked, TimeoutSeconds: timeout},
+		{ID: tgtLeg, DebitAccountID: AccountID(p.FXProvider, p.Target, AccountPosition), CreditAccountID: AccountID(p.Receiver, p.Target, AccountPosition),
+			Amount: p.TargetAmount, Currency: p.Target, Code: TransferCodePayment, Flags: ledger.TransferPending, TimeoutSeconds: timeout},
+	}
+	if !p.Fee.IsZero() {
+		legs[1].Flags |= ledger.TransferLinked
+		legs = append(legs, ledger.Transfer{ID: feeLeg, DebitAccountID: AccountID(p.Sender, p.Source, AccountPosition),
+			CreditAccountID: AccountID(SwitchID, p.Source, AccountFeeIncome), Amount: p.Fee, Currency: p.Source,
+			Code: TransferCodeFee, Flags: ledger.TransferPending, TimeoutSeconds: timeout})
+	}
+	start := m.ts + 1
+	res := m.createTransfers(legs)
+	if i, r := firstFailure(res); i >= 0 {
+		return legRefusal(i, r, p, sc, tc)
+	}
+	p.Status = StatusReserved
+	p.Events = append(p.Events, Event{At: now, Status: StatusReserved, Event: "reserved", By: SwitchID,
+		Detail: fmt.Sprintf("%s %s reserved until %s", money.FormatAmount(p.SourceAmount, sc), sc.Code, now.Add(time.Duration(timeout)*time.Second).Format(time.RFC3339))})
+	q.UsedBy = p.UETR
+	if sum, ok := m.daily[dayKey].Add(q.SourceAmount); ok {
+		m.daily[dayKey] = sum
+	}
+	m.payments[p.UETR] = p
+	m.order = append(m.order, p.UETR)
+	heap.Push(&m.expiries, paymentExpiry{at: start + uint64(timeout)*1_000_000_000, uetr: p.UETR})
+	return p
+}
+
+// legRefusal explains why the ledger refused a payment's reservation.
+func legRefusal(i int, r ledger.Result, p *Payment, sc, tc money.Currency) *Refusal {
+	if r == ledger.ResultExceedsCredits {
+		switch i {
+		case 0, 2:
+			return refuse(KindRefused, CodeNetDebitCapExceeded, "AM04", "",
+				"%s's %s position cannot cover %s %s and the fee of %s: it would pass its net debit cap",
+				p.Sender, sc.Code, money.FormatAmount(p.SourceAmount, sc), sc.Code, money.FormatAmount(p.Fee, sc))
+		case 1:
+			return refuse(KindRefused, CodeLiquidityInsufficient, "AM04", "",
+				"the FX provider %s lacks %s %s of %s liquidity", p.FXProvider, money.FormatAmount(p.TargetAmount, tc), tc.Code, tc.Code)
+		}
+	}
+	return refuse(KindRefused, "ledger_refused", "", "", "the ledger refused leg %d: %s", i, r)
+}
+
+func (m *Machine) receiverPayment(uetr ledger.ID, by string) (*Payment, *Refusal) {
+	p, ok := m.payments[uetr]
+	if !ok || p.Receiver != by {
+		return nil, refuse(KindNotFound, CodePaymentNotFound, "", "uetr", "no payment %s", uetr)
+	}
+	return p, nil
+}
+
+func (m *Machine) settleReservation(p *Payment, flag ledger.TransferFlags, now time.Time) *Refusal {
+	srcLeg, tgtLeg, feeLeg := p.Legs()
+	var legs []ledger.Transfer
+	for _, leg := range []ledger.ID{srcLeg, tgtLeg, feeLeg} {
+		if leg == feeLeg && p.Fee.IsZero() {
+			continue
+		}
+		legs = append(legs, ledger.Transfer{ID: derive(string(rune('0'+flag)), leg.String()), PendingID: leg, Flags: flag | ledger.TransferLinked})
+	}
+	legs[len(legs)-1].Flags &^= ledger.TransferLinked
+	res := m.createTransfers(legs)
+	if _, r := firstFailure(res); r != ledger.ResultOK {
+		if r == ledger.ResultPendingTransferExpired {
+			m.markExpired(p, now)
+			return refuse(KindConflict, CodeReservationExpired, "AB05", "", "payment %s expired before it was answered", p.UETR)
+		}
+		return refuse(KindConflict, "ledger_refused", "", "", "the ledger refused: %s", r)
+	}
+	return nil
+}
+
+func (m *Machine) acceptPayment(c *AcceptPayment, now time.Time) any {
+	p, r := m.receiverPayment(c.UETR, c.By)
+	if r != nil {
+		return r
+	}
+	if !CanMove(p.Status, StatusCompleted) {
+		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a reserved payment can be accepted", p.UETR, p.Status)
+	}
+	if r := m.settleReservation(p, ledger.TransferPostPending, now); r != nil {
+		return r
+	}
+	p.Status = StatusCompleted
+	p.Events = append(p.Events, Event{At: now, Status: StatusCompleted, Event: "completed", By: c.By})
+	m.checkSLA(p, now)
+	return p
+}
+
+func (m *Machine) rejectPayment(c *RejectPayment, now time.Time) any {
+	p, r := m.receiverPayment(c.UETR, c.By)
+	if r != nil {
+		return r
+	}
+	if !CanMove(p.Status, StatusRejected) {
+		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a reserved payment can be rejected", p.UETR, p.Status)
+	}
+	if r := m.settleReservation(p, ledger.TransferVoidPending, now); r != nil {
+		return r
+	}
+	p.Status = StatusRejected
+	p.Reason = c.Reason
+	p.Events = append(p.Events, Event{At: now, Status: StatusRejected, Event: "rejected", By: c.By, Reason: c.Reason})
+	return p
+}
+
+func (m *Machine) returnPayment(c *ReturnPayment, now time.Time) any {
+	p, r := m.receiverPayment(c.UETR, c.By)
+	if r != nil {
+		return r
+	}
+	if !CanMove(p.Status, StatusReturned) {
+		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a completed payment can be returned", p.UETR, p.Status)
+	}
+	// A return is a new movement the other way, at the original amounts;
+	// the original transfers stay as they are. The fee is not refunded.
+	legs := []ledger.Transfer{
+		{ID: legID(p.UETR, "return-target"), DebitAccountID: AccountID(p.Receiver, p.Target, AccountPosition), CreditAccountID: AccountID(p.FXProvider, p.Target, AccountPosition),
+			Amount: p.TargetAmount, Currency: p.Target, Code: TransferCodeReturn, Flags: ledger.TransferLinked},
+		{ID: legID(p.UETR, "return-source"), DebitAccountID: AccountID(p.FXProvider, p.Source, AccountPosition), CreditAccountID: AccountID(p.Sender, p.Source, AccountPosition),
+			Amount: p.SourceAmount, Currency: p.Source, Code: TransferCodeReturn},
+	}
+	res := m.createTransfers(legs)
+	if i, r := firstFailure(res); i >= 0 {
+		tc, _ := money.LookupCurrency(p.Target)
+		if r == ledger.ResultExceedsCredits && i == 0 {
+			return refuse(KindRefused, CodeReceiverLacksLiquidity, "AM04", "",
+				"%s's %s position cannot cover the return of %s %s", p.Receiver, tc.Code, money.FormatAmount(p.TargetAmount, tc), tc.Code)
+		}
+		return refuse(KindRefused, "ledger_refused", "", "", "the ledger refused return leg %d: %s", i, r)
+	}
+	p.Status = StatusReturned
+	p.Reason = c.Reason
+	p.Events = append(p.Events, Event{At: now, Status: StatusReturned, Event: "returned", By: c.By, Reason: c.Reason})
+	return p
+}
+
+func (m *Machine) markExpired(p *Payment, now time.Time) {
+	if p.Status != StatusReserved {
+		return
+	}
+	p.Status = StatusExpired
+	p.Reason = "AB05"
+	p.Events = append(p.Events, Event{At: now, Status: StatusExpired, Event: "expired", By: SwitchID, Reason: "AB05",
+		Detail: "not answered by the receiving bank before the reservation's timeout; the reservation was released"})
+	m.checkSLA(p, now)
+}
+
+func (m *Machine) checkSLA(p *Payment, now time.Time) {
+	if !p.Deadline.IsZero() && now.After(p.Deadline) && !p.SLABreached {
+		p.SLABreached = true
+		p.Events = append(p.Events, Event{At: now, Event: "sla_breached", By: SwitchID,
+			Detail: "not completed by the deadline " + p.Deadline.Format(time.RFC3339)})
+	}
+}
+
+// expirePayments marks the payments whose reservation the ledger has
+// expired by ts.
+func (m *Machine) expirePayments(ts uint64) {
+	for len(m.expiries) > 0 && m.expiries[0].at <= ts {
+		x := heap.Pop(&m.expiries).(paymentExpiry)
+		p := m.payments[x.uetr]
+		if p == nil || p.Status != StatusReserved {
+			continue
+		}
+		src, _, _ := p.Legs()
+		if _, state, ok := m.Ledger.LookupTransfer(src); ok && state == ledger.PendingExpired {
+			m.markExpired(p, time.Unix(0, int64(ts)).UTC())
+		}
+	}
+}
+
+type paymentExpiry struct {
+	at   uint64
+	uetr ledger.ID
+}
+
+type paymentHeap []paymentExpiry
+
+func (h paymentHeap) Len() int { return len(h) }
+func (h paymentHeap) Less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return string(h[i].uetr[:]) < string(h[j].uetr[:])
+}
+func (h paymentHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *paymentHeap) Push(x any)   { *h = append(*h, x.(paymentExpiry)) }
+func (h *paymentHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// snapshotState is the payments state as a snapshot keeps it. JSON writes
+// map keys sorted, so the bytes are deterministic, which journal
+// verification needs.
+type snapshotState struct {
+	Participants map[string]*Participant `json:"participants"`
+	Keys         map[string]*APIKey      `json:"keys"`
+	Rates        []fx.Quote              `json:"rates"`
+	Corridors    map[string]*Corridor    `json:"corridors"`
+	Quotes       map[ledger.ID]*Quote    `json:"quotes"`
+	Payments     []*Payment              `json:"payments"`
+	Idempotency  map[string]idemEntry    `json:"idempotency"`
+	Daily        map[string]money.Amount `json:"daily"`
+}
+
+const machineSnapshotMagic = "ASTARA-PAYMENTS-SNAPSHOT-1\n"
+
+// WriteSnapshot implements ledger.Machine: the ledger's snapshot, then the
+// payments state.
+func (m *Machine) WriteSnapshot(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString(machineSnapshotMagic)
+	var lw countingBuffer
+	if err := m.Ledger.WriteSnapshot(&lw); err != nil {
+		return err
+	}
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(lw.b)))
+	bw.Write(n[:])
+	bw.Write(lw.b)
+	st := snapshotState{Participants: m.participants, Keys: m.keys, Rates: m.book.List(), Corridors: m.corridors,
+		Quotes: m.quotes, Idempotency: m.idem, Daily: m.daily}
+	for _, id := range m.order {
+		st.Payments = append(st.Payments, m.payments[id])
+	}
+	if err := json.NewEncoder(bw).Encode(&st); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+type countingBuffer struct{ b []byte }
+
+func (c *countingBuffer) Write(p []byte) (int, error) { c.b = append(c.b, p...); return len(p), nil }
+
+// RestoreMachine reads a snapshot written by WriteSnapshot.
+func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
+	br := bufio.NewReader(r)
+	head := make([]byte, len(machineSnapshotMagic)+8)
+	if _, err := io.ReadFull(br, head); err != nil || string(head[:len(machineSnapshotMagic)]) != machineSnapshotMagic {
+		return nil, errors.New("payments: not a payments snapshot")
+	}
+	n := binary.BigEndian.Uint64(head[len(machineSnapshotMagic):])
+	engine, err := ledger.RestoreSnapshot(io.LimitReader(br, int64(n)), opts)
+	if err != nil {
+		return nil, err
+	}
+	m := NewMachine(opts)
+	m.Ledger = engine
+	m.rp = &ledger.Replayer{Engine: engine}
+	var st snapshotState
+	if err := json.NewDecoder(br).Decode(&st); err != nil {
+		return nil, fmt.Errorf("payments: snapshot state: %w", err)
+	}
+	for id, p := range st.Participants {
+		m.participants[id] = p
+	}
+	m.keys = st.Keys
+	for _, q := range st.Rates {
+		if err := m.book.Set(q); err != nil {
+			return nil, fmt.Errorf("payments: snapshot rate: %w", err)
+		}
+	}
+	m.corridors = st.Corridors
+	for id, q := range st.Quotes {
+		m.quotes[id] = q
+	}
+	for _, p := range st.Payments {
+		m.payments[p.UETR] = p
+		m.order = append(m.order, p.UETR)
+		if p.Status == StatusReserved {
+			src, _, _ := p.Legs()
+			if t, _, ok := engine.LookupTransfer(src); ok {
+				m.expiries = append(m.expiries, paymentExpiry{at: t.Timestamp + uint64(t.TimeoutSeconds)*1_000_000_000, uetr: p.UETR})
+			}
+		}
+	}
+	heap.Init(&m.expiries)
+	m.idem = st.Idempotency
+	m.daily = st.Daily
+	if m.keys == nil {
+		m.keys = map[string]*APIKey{}
+	}
+	if m.corridors == nil {
+		m.corridors = map[string]*Corridor{}
+	}
+	if m.idem == nil {
+		m.idem = map[string]idemEntry{}
+	}
+	if m.daily == nil {
+		m.daily = map[string]money.Amount{}
+	}
+	return m, nil
+}
