@@ -119,12 +119,17 @@ func decodeTransfer(t *Transfer, b []byte) ([]byte, error) {
 	if presence&^(presentAmountHigh|presentPendingID|presentTimeout|presentTimestamp) != 0 {
 		return nil, errors.New("unknown presence bits")
 	}
+	// An optional field is present exactly when it is not zero, so that
+	// every value has one encoding (a journal's checksums and hash chain are
+	// over bytes): a present zero is corrupt.
 	var hi uint64
 	if presence&presentAmountHigh != 0 {
 		if len(b) < 8 {
 			return nil, errors.New("short amount")
 		}
-		hi, b = binary.BigEndian.Uint64(b), b[8:]
+		if hi, b = binary.BigEndian.Uint64(b), b[8:]; hi == 0 {
+			return nil, errors.New("amount high bits present but zero")
+		}
 	}
 	t.Amount = money.AmountFromParts(hi, lo)
 	if presence&presentPendingID != 0 {
@@ -133,18 +138,25 @@ func decodeTransfer(t *Transfer, b []byte) ([]byte, error) {
 		}
 		copy(t.PendingID[:], b[:16])
 		b = b[16:]
+		if t.PendingID.IsZero() {
+			return nil, errors.New("pending id present but zero")
+		}
 	}
 	if presence&presentTimeout != 0 {
 		if len(b) < 4 {
 			return nil, errors.New("short timeout")
 		}
-		t.TimeoutSeconds, b = binary.BigEndian.Uint32(b), b[4:]
+		if t.TimeoutSeconds, b = binary.BigEndian.Uint32(b), b[4:]; t.TimeoutSeconds == 0 {
+			return nil, errors.New("timeout present but zero")
+		}
 	}
 	if presence&presentTimestamp != 0 {
 		if len(b) < 8 {
 			return nil, errors.New("short timestamp")
 		}
-		t.Timestamp, b = binary.BigEndian.Uint64(b), b[8:]
+		if t.Timestamp, b = binary.BigEndian.Uint64(b), b[8:]; t.Timestamp == 0 {
+			return nil, errors.New("timestamp present but zero")
+		}
 	}
 	return b, nil
 }
@@ -186,7 +198,7 @@ func appendAccount(b []byte, a *Account) []byte {
 
 // DecodeAccounts decodes a payload written by AppendAccounts.
 func DecodeAccounts(dst []Account, b []byte) ([]Account, []byte, error) {
-	n, b, err := decodeCount(b, 1<<30, accountBytesMin)
+	n, b, err := decodeCount(b, BatchEventsMax, accountBytesMin)
 	if err != nil {
 		return dst, nil, err
 	}
@@ -223,12 +235,17 @@ func decodeAccount(a *Account, b []byte) ([]byte, error) {
 		a.CreditsPending = money.AmountFromBytes(b[32:48])
 		a.CreditsPosted = money.AmountFromBytes(b[48:64])
 		b = b[64:]
+		if a.DebitsPending.IsZero() && a.DebitsPosted.IsZero() && a.CreditsPending.IsZero() && a.CreditsPosted.IsZero() {
+			return nil, errors.New("balances present but zero")
+		}
 	}
 	if presence&presentTimestamp != 0 {
 		if len(b) < 8 {
 			return nil, errors.New("short timestamp")
 		}
-		a.Timestamp, b = binary.BigEndian.Uint64(b), b[8:]
+		if a.Timestamp, b = binary.BigEndian.Uint64(b), b[8:]; a.Timestamp == 0 {
+			return nil, errors.New("timestamp present but zero")
+		}
 	}
 	return b, nil
 }

@@ -535,16 +535,15 @@ func (s *Service) commitLoop() {
 		select {
 		case first = <-s.requests:
 		case <-s.stop:
-			// Drain what was queued before the stop, so that no caller
-			// waits forever.
-			for {
-				select {
-				case r := <-s.requests:
-					r.err = ErrStopped
-					close(r.done)
-				default:
-					return
-				}
+			// Close stopped the intake before it closed stop (no send
+			// follows it), so the queue only shrinks: finish what was
+			// accepted, as Close promises, then return. (Answering
+			// ErrStopped here would also refuse a request that the select
+			// above could as well have taken.)
+			select {
+			case first = <-s.requests:
+			default:
+				return
 			}
 		}
 		group = append(group[:0], first)

@@ -98,7 +98,9 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 	if accounts > 1<<32 {
 		return fail("accounts", errors.New("count too large"))
 	}
-	e.accounts = make([]Account, 0, accounts)
+	// The count is not trusted yet: a corrupt one must fail on a short
+	// read, not reserve memory for billions of accounts.
+	e.accounts = make([]Account, 0, min(accounts, 1<<16))
 	buf := make([]byte, 256)
 	for i := uint64(0); i < accounts; i++ {
 		if _, err := io.ReadFull(br, buf[:accountBytesMin]); err != nil {
