@@ -304,8 +304,9 @@ func (discardWriter) Header() http.Header         { return http.Header{} }
 func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (discardWriter) WriteHeader(int)             {}
 
-// visiblePayment returns a payment the participant sent or receives; any
-// other answers as if it did not exist.
+// visiblePayment returns a payment the participant sent or receives (any
+// payment for the operator, who is nil); any other answers as if it did
+// not exist.
 func (s *Server) visiblePayment(w http.ResponseWriter, r *http.Request, who *payments.Participant) (payments.Payment, bool) {
 	uetr, err := ledger.ParseID(r.PathValue("uetr"))
 	if err != nil {
@@ -315,20 +316,25 @@ func (s *Server) visiblePayment(w http.ResponseWriter, r *http.Request, who *pay
 	var p payments.Payment
 	var ok bool
 	s.paymentsView(func(m *payments.Machine) { p, ok = m.Payment(uetr) })
-	if !ok || (p.Sender != who.ID && p.Receiver != who.ID) {
+	if !ok || (who != nil && p.Sender != who.ID && p.Receiver != who.ID) {
 		writeProblem(w, problem(http.StatusNotFound, payments.CodePaymentNotFound, "uetr", "no payment %s", uetr))
 		return payments.Payment{}, false
 	}
 	return p, true
 }
 
-func (s *Server) getPayment(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
-	if p, ok := s.visiblePayment(w, r, who); ok {
+// getPayment answers a participant with its own payments and the operator
+// with any.
+func (s *Server) getPayment(w http.ResponseWriter, r *http.Request, c caller) {
+	if p, ok := s.visiblePayment(w, r, c.participant); ok {
 		writeJSON(w, http.StatusOK, paymentJSON(&p))
 	}
 }
 
-func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
+// listPayments lists a participant's payments (sent and received), newest
+// last, or every payment for the operator.
+func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, c caller) {
+	who := c.participant
 	limit, p := parseLimit(r)
 	if p != nil {
 		writeProblem(w, p)
@@ -370,24 +376,43 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, who *payme
 		}
 		start = n
 	}
+	newest := false
+	switch q.Get("order") {
+	case "", "oldest":
+	case "newest":
+		newest = true
+	default:
+		writeProblem(w, problem(http.StatusBadRequest, "order_unknown", "order", "order is oldest (the default) or newest"))
+		return
+	}
 	out := []paymentResponse{}
 	next := ""
 	s.paymentsView(func(m *payments.Machine) {
-		m.Payments(start, func(i int, p *payments.Payment) bool {
-			if p.Sender != who.ID && p.Receiver != who.ID {
-				return true
+		n := m.PaymentsCount()
+		// Positions count from the oldest payment either way, so a cursor
+		// stays valid while payments are added.
+		i, step := start, 1
+		if newest {
+			i, step = n-1, -1
+			if q.Get("cursor") != "" {
+				i = start
+			}
+		}
+		for ; i >= 0 && i < n; i += step {
+			p := m.PaymentAt(i)
+			if who != nil && p.Sender != who.ID && p.Receiver != who.ID {
+				continue
 			}
 			if (status != "" && p.Status != status) || (sla != "" && !p.SLABreached) ||
 				(!from.IsZero() && p.CreatedAt.Before(from)) || (!to.IsZero() && !p.CreatedAt.Before(to)) {
-				return true
+				continue
 			}
 			if len(out) == limit {
 				next = strconv.Itoa(i)
-				return false
+				break
 			}
 			out = append(out, paymentJSON(p))
-			return true
-		})
+		}
 	})
 	writeJSON(w, http.StatusOK, map[string]any{"payments": out, "next_cursor": next})
 }

@@ -32,10 +32,6 @@ const (
 	ParticipantNameLenMax = 140
 	// FeedBytesMax is the largest rate feed accepted for import.
 	FeedBytesMax = fx.FeedBytesMax
-	// ReservationTimeoutDefault is how long a payment's reservation waits
-	// for the receiving bank on a corridor whose countries have no
-	// calendar (and so no deadline).
-	ReservationTimeoutDefault = 24 * time.Hour
 )
 
 var participantIDPattern = regexp.MustCompile(`^[A-Z0-9]{8}([A-Z0-9]{3})?$`)
@@ -65,8 +61,8 @@ func (s *Server) registerPayments() {
 	s.route("GET /v1/corridors", s.anyone(s.listCorridors))
 	s.route("POST /v1/quotes", s.participant(s.createQuote))
 	s.route("POST /v1/payments", s.participant(s.createPayment))
-	s.route("GET /v1/payments", s.participant(s.listPayments))
-	s.route("GET /v1/payments/{uetr}", s.participant(s.getPayment))
+	s.route("GET /v1/payments", s.anyone(s.listPayments))
+	s.route("GET /v1/payments/{uetr}", s.anyone(s.getPayment))
 	s.route("POST /v1/payments/{uetr}/accept", s.participant(s.acceptPayment))
 	s.route("POST /v1/payments/{uetr}/reject", s.participant(s.rejectPayment))
 	s.route("POST /v1/payments/{uetr}/return", s.participant(s.returnPayment))
@@ -502,6 +498,7 @@ type corridorRequest struct {
 	LimitPerPayment       *string   `json:"limit_per_payment"`
 	DailyLimitPerDebtor   *string   `json:"daily_limit_per_debtor"`
 	QuoteTTLSeconds       *int64    `json:"quote_ttl_seconds"`
+	ReservationTimeoutSec *int64    `json:"reservation_timeout_seconds"`
 	SettlementDays        *int      `json:"settlement_days"`
 	ThursdayIsBusinessDay *bool     `json:"thursday_is_business_day"`
 }
@@ -521,6 +518,7 @@ type corridorResponse struct {
 	LimitPerPayment       limitJSON                 `json:"limit_per_payment"`
 	DailyLimitPerDebtor   string                    `json:"daily_limit_per_debtor,omitempty"`
 	QuoteTTLSeconds       int64                     `json:"quote_ttl_seconds"`
+	ReservationTimeoutSec int64                     `json:"reservation_timeout_seconds,omitempty"`
 	SettlementDays        int                       `json:"settlement_days"`
 	ThursdayIsBusinessDay bool                      `json:"thursday_is_business_day"`
 	Changes               []payments.CorridorChange `json:"changes"`
@@ -541,6 +539,7 @@ func corridorJSON(c *payments.Corridor) corridorResponse {
 		Senders: append([]string{}, c.Senders...), FXProvider: c.FXProvider, RateSource: c.RateSource,
 		RateMaxAgeSeconds: int64(c.RateMaxAge / time.Second), AllowDerived: c.AllowDerived, Via: []string{},
 		QuoteTTLSeconds: int64(c.QuoteTTL / time.Second), SettlementDays: c.SettlementDays,
+		ReservationTimeoutSec: int64(c.ReservationTimeout / time.Second),
 		ThursdayIsBusinessDay: c.ThursdayIsBusinessDay, Changes: c.Changes,
 		LimitPerPayment: limitJSON{Amount: money.FormatAmount(c.LimitPerPayment.Amount, lc), Currency: lc.Code.String()}}
 	if !c.Margin.IsZero() {
@@ -760,6 +759,13 @@ func applyCorridorPatch(c *payments.Corridor, req *corridorRequest, sc, tc money
 		}
 		c.QuoteTTL = time.Duration(*req.QuoteTTLSeconds) * time.Second
 		fields = append(fields, "quote_ttl_seconds")
+	}
+	if req.ReservationTimeoutSec != nil {
+		if *req.ReservationTimeoutSec < 0 || *req.ReservationTimeoutSec > ledger.TimeoutSecondsMax {
+			return nil, problem(http.StatusBadRequest, "reservation_timeout_out_of_range", "reservation_timeout_seconds", "reservation_timeout_seconds must be 0 (until the deadline) to %d", ledger.TimeoutSecondsMax)
+		}
+		c.ReservationTimeout = time.Duration(*req.ReservationTimeoutSec) * time.Second
+		fields = append(fields, "reservation_timeout_seconds")
 	}
 	if req.SettlementDays != nil {
 		if *req.SettlementDays < 0 || *req.SettlementDays > calendar.SettlementDaysMax {

@@ -549,10 +549,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
 		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now}
 	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
-	timeout := uint32(1)
-	if d := q.Deadline.Sub(now); d > time.Second {
-		timeout = uint32(min(d/time.Second, ledger.TimeoutSecondsMax))
-	}
+	timeout := reservationTimeout(cor, q.Deadline, now)
 	srcLeg, tgtLeg, feeLeg := p.Legs()
 	legs := []ledger.Transfer{
 		{ID: srcLeg, DebitAccountID: AccountID(p.Sender, p.Source, AccountPosition), CreditAccountID: AccountID(p.FXProvider, p.Source, AccountPosition),
@@ -583,6 +580,24 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	heap.Push(&m.expiries, paymentExpiry{at: start + uint64(timeout)*1_000_000_000, uetr: p.UETR})
 	return p
 }
+
+// reservationTimeout is how long a payment's reservation waits: until the
+// deadline, or the corridor's cap if sooner, or ReservationTimeoutDefault
+// where there is no deadline; at least a second.
+func reservationTimeout(cor *Corridor, deadline, now time.Time) uint32 {
+	wait := ReservationTimeoutDefault
+	if !deadline.IsZero() {
+		wait = deadline.Sub(now)
+	}
+	if cor.ReservationTimeout > 0 && cor.ReservationTimeout < wait {
+		wait = cor.ReservationTimeout
+	}
+	return uint32(min(max(wait/time.Second, 1), ledger.TimeoutSecondsMax))
+}
+
+// ReservationTimeoutDefault is how long a reservation waits on a corridor
+// whose countries have no calendar, and so no deadline.
+const ReservationTimeoutDefault = 24 * time.Hour
 
 // legRefusal explains why the ledger refused a payment's reservation.
 func legRefusal(i int, r ledger.Result, p *Payment, sc, tc money.Currency) *Refusal {
@@ -855,3 +870,6 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	}
 	return m, nil
 }
+
+// PaymentAt returns the i-th payment in order of creation.
+func (m *Machine) PaymentAt(i int) *Payment { return m.payments[m.order[i]] }

@@ -158,7 +158,11 @@ type Corridor struct {
 	// the source currency, by the sending side's date); zero for none.
 	DailyLimitPerDebtor money.Amount
 	QuoteTTL            time.Duration
-	SettlementDays      int
+	// ReservationTimeout caps how long a payment's reservation waits for
+	// the receiving bank; zero means until the deadline (or a day where the
+	// corridor has no calendar).
+	ReservationTimeout time.Duration
+	SettlementDays     int
 	// ThursdayIsBusinessDay counts Iran's short Thursday as a business day.
 	ThursdayIsBusinessDay bool
 	Changes               []CorridorChange

@@ -1,96 +1,251 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
+	nethttp "net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"astara/ledger"
-	"astara/money"
 )
 
-// demoBank is a fictional bank of the demo network.
+// The demo network: fictional banks, two in Russia, two in Iran, one in
+// India, one in Azerbaijan, and an FX provider holding all four
+// currencies. Accounts are made valid for their country's rules.
 type demoBank struct {
-	name     string
-	currency string
+	id, name, country, currency string
+	accounts                    []string // customers' accounts
+	bik                         string
 }
 
 var demoBanks = []demoBank{
-	{"VOLGRUMM", "RUB"}, {"NEVARUMM", "RUB"},
-	{"CASPIRTH", "IRR"}, {"ZAGRIRTH", "IRR"},
-	{"DECCINBB", "INR"}, {"ABSHAZ22", "AZN"},
+	{id: "VOLGRUMM", name: "Volga Commercial Bank", country: "RU", currency: "RUB", bik: "044525225",
+		accounts: []string{"40817810899910004312", "40702810200000012345", "40817810300000054321"}},
+	{id: "NEVARUMM", name: "Neva Savings Bank", country: "RU", currency: "RUB", bik: "044030653",
+		accounts: []string{"40817810555000001234", "40702810655000007777"}},
+	{id: "CASPIRTH", name: "Caspian Bank of Tehran", country: "IR", currency: "IRR",
+		accounts: []string{"IR440960000000100324200001", "IR820540102680020817909002"}},
+	{id: "ZAGRIRTH", name: "Zagros Bank", country: "IR", currency: "IRR",
+		accounts: []string{"IR170960000000100324200002", "IR580540105180021273113007"}},
+	{id: "DECCINBB", name: "Deccan Bank", country: "IN", currency: "INR", accounts: []string{"50100123456789", "00041234567891"}},
+	{id: "ABSHAZ22", name: "Absheron Bank", country: "AZ", currency: "AZN",
+		accounts: []string{"AZ21NABZ00000000137010001944", "AZ87IBAZ38090019440000001944"}},
 }
 
-// runDemoTraffic creates the demo banks' ledger accounts and moves money
-// between them until ctx ends: plain transfers, and two-phase ones that are
-// posted, voided, or left to expire.
-func runDemoTraffic(ctx context.Context, svc *ledger.Service, out io.Writer) {
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	type pair struct{ a, b ledger.ID }
-	var pairs []pair
-	var pairCurrency []money.Code
-	var accounts []ledger.Account
-	for i, bank := range demoBanks {
-		cur := money.MustCode(bank.currency)
-		position := ledger.IDFromUint64(uint64(100 + i))
-		settlement := ledger.IDFromUint64(uint64(200 + i))
-		accounts = append(accounts,
-			ledger.Account{ID: position, Currency: cur, Code: 1, Flags: ledger.AccountHistory},
-			ledger.Account{ID: settlement, Currency: cur, Code: 2})
-		pairs = append(pairs, pair{settlement, position})
-		pairCurrency = append(pairCurrency, cur)
+const demoFX = "FXPRRUMM"
+
+var demoNames = map[string][]string{
+	"RU": {"Ivan Petrov", "Мария Смирнова", "ООО «Волга Экспорт»", "АО «Северсталь Трейд»", "Alexei Volkov"},
+	"IR": {"Ali Rezaei", "زهرا احمدی", "Pars Petrochemical Co.", "Kish Trading LLC", "Reza Karimi"},
+	"IN": {"Priya Sharma", "Deccan Spices Pvt Ltd"},
+	"AZ": {"Leyla Aliyeva", "Caspian Logistics MMC"},
+}
+
+// demoClient talks to the node over its own HTTP API, as the banks would.
+type demoClient struct {
+	base string
+	http *nethttp.Client
+}
+
+func (c *demoClient) do(ctx context.Context, method, path, token string, body any, header map[string]string, out any) (int, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		r = bytes.NewReader(b)
 	}
-	if _, err := svc.CreateAccounts(ctx, accounts); err != nil {
-		fmt.Fprintf(out, "astara demo: create accounts: %v\n", err)
+	req, err := nethttp.NewRequestWithContext(ctx, method, c.base+path, r)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, err
+		}
+	}
+	if resp.StatusCode >= 300 && out == nil {
+		return resp.StatusCode, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, data)
+	}
+	return resp.StatusCode, nil
+}
+
+// setUpDemo creates the network over the API and returns each bank's key.
+func setUpDemo(ctx context.Context, c *demoClient, admin string, out io.Writer) (map[string]string, error) {
+	keys := map[string]string{}
+	type created struct {
+		APIKey   string `json:"api_key"`
+		Accounts map[string]struct {
+			Position   string `json:"position"`
+			Settlement string `json:"settlement"`
+		} `json:"accounts"`
+	}
+	var funding []map[string]any
+	fund := func(p created, cur, amount string) {
+		a := p.Accounts[cur]
+		funding = append(funding, map[string]any{"id": ledger.NewRandomID().String(), "debit_account_id": a.Settlement,
+			"credit_account_id": a.Position, "amount": amount, "currency": cur, "code": 10})
+	}
+	caps := map[string]string{"RUB": "500000000.00", "IRR": "0", "INR": "10000000.00", "AZN": "500000.00"}
+	for _, b := range demoBanks {
+		var p created
+		body := map[string]any{"id": b.id, "name": b.name, "country": b.country, "currencies": []string{b.currency},
+			"net_debit_cap": map[string]string{b.currency: caps[b.currency]}}
+		if _, err := c.do(ctx, "POST", "/v1/participants", admin, body, nil, &p); err != nil || p.APIKey == "" {
+			return nil, fmt.Errorf("create %s: %v", b.id, err)
+		}
+		keys[b.id] = p.APIKey
+		if b.currency == "IRR" {
+			fund(p, "IRR", "50000000000000") // Iranian banks hold rials at the switch for returns and sends
+		}
+	}
+	var fx created
+	if _, err := c.do(ctx, "POST", "/v1/participants", admin, map[string]any{"id": demoFX, "name": "Astara FX Liquidity",
+		"country": "RU", "currencies": []string{"RUB", "IRR", "INR", "AZN"}, "roles": []string{"fx_provider"}}, nil, &fx); err != nil {
+		return nil, fmt.Errorf("create the FX provider: %v", err)
+	}
+	fund(fx, "RUB", "10000000000.00")
+	fund(fx, "IRR", "900000000000000")
+	fund(fx, "INR", "1000000000.00")
+	fund(fx, "AZN", "100000000.00")
+	if _, err := c.do(ctx, "POST", "/v1/ledger/transfers", admin, map[string]any{"transfers": funding}, nil, nil); err != nil {
+		return nil, err
+	}
+	for _, r := range [][3]string{{"RUB", "IRR", "7286.05"}, {"RUB", "INR", "1.0812"}, {"RUB", "AZN", "0.02094"}} {
+		if _, err := c.do(ctx, "POST", "/v1/rates", admin, map[string]any{"base": r[0], "quote": r[1], "rate": r[2], "source": "manual"}, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, cor := range []struct {
+		pair  string
+		patch map[string]any
+	}{
+		{"RUB-IRR", map[string]any{"fx_provider": demoFX}},
+		{"IRR-RUB", map[string]any{"fx_provider": demoFX}},
+		{"RUB-INR", map[string]any{"fx_provider": demoFX, "fee": map[string]string{"percent": "0.5", "min": "500.00"}}},
+		// Reservations on this corridor wait a minute, so the demo shows
+		// some expiring.
+		{"RUB-AZN", map[string]any{"fx_provider": demoFX, "reservation_timeout_seconds": 60}},
+	} {
+		if _, err := c.do(ctx, "PUT", "/v1/corridors/"+cor.pair, admin, cor.patch, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(out, "astara demo: %d banks and an FX provider on corridors RUB-IRR, IRR-RUB, RUB-INR, RUB-AZN\n", len(demoBanks))
+	return keys, nil
+}
+
+// runDemoTraffic sets up the network, then sends realistic payments until
+// ctx ends: amounts spread over three orders of magnitude, a few over the
+// limit, most accepted, some rejected, some returned, some left to expire.
+func runDemoTraffic(ctx context.Context, base, admin string, out io.Writer) {
+	c := &demoClient{base: base, http: &nethttp.Client{Timeout: 30 * time.Second}}
+	keys, err := setUpDemo(ctx, c, admin, out)
+	if err != nil {
+		if ctx.Err() == nil {
+			fmt.Fprintf(out, "astara demo: set-up failed: %v\n", err)
+		}
 		return
 	}
-	fmt.Fprintf(out, "astara demo: %d banks, %d ledger accounts; traffic is running\n", len(demoBanks), len(accounts))
-	var seq uint64 = uint64(time.Now().UnixNano())
-	var pending []ledger.Transfer
-	tick := time.NewTicker(200 * time.Millisecond)
+	for _, b := range demoBanks {
+		fmt.Fprintf(out, "astara demo: %s (%s, %s) key: %s\n", b.id, b.name, b.country, keys[b.id])
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
+	var mu sync.Mutex
+	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	for {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for n := 0; ; n++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
-		var batch []ledger.Transfer
-		for n := 0; n < 20; n++ {
-			i := rng.IntN(len(pairs))
-			p := pairs[i]
-			seq++
-			t := ledger.Transfer{ID: ledger.IDFromUint64(seq), DebitAccountID: p.a, CreditAccountID: p.b,
-				Amount: money.NewAmount(uint64(1_000 + rng.IntN(2_000_000_00))), Currency: pairCurrency[i], Code: 10}
-			if rng.IntN(4) == 0 {
-				t.Flags = ledger.TransferPending
-				t.TimeoutSeconds = 5
-				pending = append(pending, t)
-			}
-			batch = append(batch, t)
-		}
-		// Settle some earlier reservations: most are posted, some voided,
-		// the rest expire by themselves.
-		for len(pending) > 10 {
-			p := pending[0]
-			pending = pending[1:]
-			seq++
-			flag := ledger.TransferPostPending
-			switch rng.IntN(10) {
-			case 0:
-				flag = ledger.TransferVoidPending
-			case 1:
-				continue
-			}
-			batch = append(batch, ledger.Transfer{ID: ledger.IDFromUint64(seq), PendingID: p.ID, Flags: flag})
-		}
-		if _, err := svc.CreateTransfers(ctx, batch); err != nil {
-			if ctx.Err() == nil {
-				fmt.Fprintf(out, "astara demo: %v\n", err)
-			}
-			return
+		mu.Lock()
+		seed := rng.Uint64()
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			demoPayment(ctx, c, keys, rand.New(rand.NewPCG(seed, uint64(n))))
+		}()
+	}
+}
+
+func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
+
+func demoPayment(ctx context.Context, c *demoClient, keys map[string]string, rng *rand.Rand) {
+	var sender, receiver demoBank
+	routes := [][2]int{{0, 2}, {0, 3}, {1, 2}, {1, 3}, {0, 2}, {1, 3}, {2, 0}, {3, 1}, {0, 4}, {1, 5}}
+	rt := pick(rng, routes)
+	sender, receiver = demoBanks[rt[0]], demoBanks[rt[1]]
+	// Log-uniform amounts from 10,000 to 25,000,000 RUB (a few past the
+	// 20,000,000 limit), or their rial equivalent.
+	rub := math.Exp(math.Log(1e4) + rng.Float64()*(math.Log(2.5e7)-math.Log(1e4)))
+	quote := map[string]any{"receiving_participant": receiver.id, "source_currency": sender.currency, "target_currency": receiver.currency}
+	if sender.currency == "IRR" {
+		quote["target_amount"] = strconv.FormatFloat(math.Floor(rub/10), 'f', 2, 64)
+	} else {
+		quote["source_amount"] = strconv.FormatFloat(math.Floor(rub), 'f', 2, 64)
+	}
+	var q struct {
+		ID string `json:"id"`
+	}
+	if code, _ := c.do(ctx, "POST", "/v1/quotes", keys[sender.id], quote, nil, &q); code != 201 {
+		return // over the limit, or no fresh rate: refused, as a bank would see it
+	}
+	debtor := map[string]string{"name": pick(rng, demoNames[sender.country]), "account": pick(rng, sender.accounts)}
+	if sender.bik != "" {
+		debtor["bank_code"] = sender.bik
+	}
+	creditor := map[string]string{"name": pick(rng, demoNames[receiver.country]), "account": pick(rng, receiver.accounts)}
+	if receiver.bik != "" {
+		creditor["bank_code"] = receiver.bik
+	}
+	pay := map[string]any{"quote_id": q.ID, "debtor": debtor, "creditor": creditor,
+		"purpose": pick(rng, []string{"TRAD", "TRAD", "SUPP", "GDDS", "ENRG", "SALA", "OTHR"}),
+		"remittance_information": fmt.Sprintf("Invoice %d", 1000+rng.IntN(9000))}
+	var p struct {
+		UETR string `json:"uetr"`
+	}
+	if code, _ := c.do(ctx, "POST", "/v1/payments", keys[sender.id], pay, map[string]string{"Idempotency-Key": q.ID}, &p); code != 201 {
+		return
+	}
+	// The receiving bank answers after a while.
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(time.Duration(200+rng.IntN(3000)) * time.Millisecond):
+	}
+	path := "/v1/payments/" + p.UETR
+	switch x := rng.IntN(100); {
+	case x < 6:
+		c.do(ctx, "POST", path+"/reject", keys[receiver.id], map[string]string{"reason": pick(rng, []string{"AC01", "AC04", "AC06", "RR04"})}, nil, &struct{}{})
+	case x < 10 && receiver.currency == "AZN":
+		// left unanswered: the reservation expires
+	default:
+		if code, _ := c.do(ctx, "POST", path+"/accept", keys[receiver.id], nil, nil, &struct{}{}); code == 200 && rng.IntN(50) == 0 {
+			c.do(ctx, "POST", path+"/return", keys[receiver.id], map[string]string{"reason": "AC04"}, nil, &struct{}{})
 		}
 	}
 }

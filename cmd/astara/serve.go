@@ -95,7 +95,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.demoDone = make(chan struct{})
 		go func() {
 			defer close(m.demoDone)
-			runDemoTraffic(dctx, m.service, m.Stdout)
+			runDemoTraffic(dctx, m.URL(), m.AdminToken, m.Stdout)
 		}()
 	}
 	return nil
