@@ -12,8 +12,11 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "payments" {
+		return runBenchPayments(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "ledger" {
-		return usageError{"usage: astara bench ledger [flags] (payments follows with the payments layer)"}
+		return usageError{"usage: astara bench ledger|payments [flags]"}
 	}
 	fs := newFlagSet("bench ledger", stderr)
 	accounts := fs.Int("accounts", 10_000, "accounts in the workload")
@@ -58,5 +61,28 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stdout, r.String())
 		}
 	}
+	return nil
+}
+
+func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench payments", stderr)
+	n := fs.Int("payments", 20_000, "payments to send, each a quote, a payment and an acceptance")
+	clients := fs.Int("clients", 32, "concurrent clients")
+	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := bench.PaymentsConfig{Payments: *n, Clients: *clients, Dir: *dir}
+	if !*quiet {
+		cfg.Progress = stderr
+	}
+	fmt.Fprintf(stdout, "astara bench payments: %d RUB->IRR payments from %d clients over HTTP, durable journal; started %s\n",
+		cfg.Payments, cfg.Clients, time.Now().UTC().Format(time.RFC3339))
+	r, err := bench.RunPayments(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	bench.WritePaymentsTable(stdout, r)
 	return nil
 }

@@ -1,0 +1,263 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	nethttp "net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"astara/http"
+	"astara/journal"
+	"astara/ledger"
+	"astara/payments"
+)
+
+// PaymentsConfig is what `astara bench payments` runs.
+type PaymentsConfig struct {
+	Payments int       // payments to send
+	Clients  int       // concurrent sending clients
+	Dir      string    // where the store lives; "" is the system temp dir
+	Progress io.Writer // progress bar; nil for none
+}
+
+// PaymentsResult is what a payments run measured. A payment is three
+// requests: a quote, the payment, and the receiving bank's acceptance.
+type PaymentsResult struct {
+	Payments   int
+	Failed     int
+	Clients    int
+	Elapsed    time.Duration
+	LatencyP50 time.Duration // quote to accepted, per payment
+	LatencyP99 time.Duration
+	OverOneSec int // payments that took longer than a second end to end
+}
+
+// PerSecond returns completed payments per second.
+func (r PaymentsResult) PerSecond() float64 {
+	return float64(r.Payments-r.Failed) / r.Elapsed.Seconds()
+}
+
+// RunPayments starts a node in-process (the payments machine behind the
+// durable journal, the real HTTP server on a loopback port), sets up a
+// RUB->IRR network, and sends payments end to end from concurrent clients.
+func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error) {
+	if cfg.Payments <= 0 {
+		cfg.Payments = 20_000
+	}
+	if cfg.Clients <= 0 {
+		cfg.Clients = 32
+	}
+	dir, err := os.MkdirTemp(cfg.Dir, "astara-bench-payments-")
+	if err != nil {
+		return PaymentsResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	st, err := journal.Open(dir, journal.Options{})
+	if err != nil {
+		return PaymentsResult{}, err
+	}
+	defer st.Close()
+	metrics := http.NewMetrics()
+	svc, err := ledger.Open(st, ledger.ServiceOptions{Observer: metrics, SnapshotEventsInterval: -1,
+		NewMachine: func() ledger.Machine { return payments.NewMachine(ledger.Options{}) },
+		RestoreMachine: func(r io.Reader) (ledger.Machine, error) {
+			return payments.RestoreMachine(r, ledger.Options{})
+		}})
+	if err != nil {
+		return PaymentsResult{}, err
+	}
+	defer svc.Close()
+	const admin = "bench-operator"
+	srv := &nethttp.Server{Handler: http.NewServer(http.Config{Ledger: svc, Metrics: metrics, AdminTokenHash: http.HashToken(admin)})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return PaymentsResult{}, err
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c := &benchClient{base: "http://" + ln.Addr().String(),
+		http: &nethttp.Client{Transport: &nethttp.Transport{MaxIdleConnsPerHost: cfg.Clients * 2}}}
+	sender, receiver, err := setUpPaymentsNetwork(ctx, c, admin)
+	if err != nil {
+		return PaymentsResult{}, fmt.Errorf("set up: %w", err)
+	}
+	bar := newProgress(cfg.Progress, "payments RUB->IRR", cfg.Payments)
+	var next atomic.Int64
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, cfg.Payments)
+	failed := 0
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < cfg.Clients; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := next.Add(1)
+				if n > int64(cfg.Payments) || ctx.Err() != nil {
+					return
+				}
+				t0 := time.Now()
+				err := onePayment(ctx, c, sender, receiver, n)
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				if err != nil {
+					failed++
+					if firstErr == nil {
+						firstErr = err
+					}
+				}
+				mu.Unlock()
+				bar.step()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	bar.done()
+	if failed > 0 {
+		return PaymentsResult{}, fmt.Errorf("%d payments failed; the first: %w", failed, firstErr)
+	}
+	var totals struct {
+		Totals []struct {
+			Currency string `json:"currency"`
+			Balanced bool   `json:"balanced"`
+		} `json:"totals"`
+	}
+	if _, err := c.do(ctx, "GET", "/v1/ledger/totals", admin, nil, nil, &totals); err != nil {
+		return PaymentsResult{}, err
+	}
+	for _, t := range totals.Totals {
+		if !t.Balanced {
+			return PaymentsResult{}, fmt.Errorf("%s does not balance after the run", t.Currency)
+		}
+	}
+	s := summarize(cfg.Payments, failed, cfg.Clients, elapsed, lat)
+	over := 0
+	for _, d := range lat {
+		if d > time.Second {
+			over++
+		}
+	}
+	return PaymentsResult{Payments: cfg.Payments, Failed: failed, Clients: cfg.Clients, Elapsed: elapsed,
+		LatencyP50: s.LatencyP50, LatencyP99: s.LatencyP99, OverOneSec: over}, nil
+}
+
+type benchClient struct {
+	base string
+	http *nethttp.Client
+}
+
+func (c *benchClient) do(ctx context.Context, method, path, token string, body any, header map[string]string, out any) (int, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := nethttp.NewRequestWithContext(ctx, method, c.base+path, r)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if resp.StatusCode >= 300 {
+		return resp.StatusCode, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, data)
+	}
+	if out != nil {
+		return resp.StatusCode, json.Unmarshal(data, out)
+	}
+	return resp.StatusCode, nil
+}
+
+type benchBank struct{ id, key string }
+
+func setUpPaymentsNetwork(ctx context.Context, c *benchClient, admin string) (benchBank, benchBank, error) {
+	type created struct {
+		APIKey   string `json:"api_key"`
+		Accounts map[string]struct {
+			Position   string `json:"position"`
+			Settlement string `json:"settlement"`
+		} `json:"accounts"`
+	}
+	var s, r, fx created
+	steps := []struct {
+		body any
+		out  *created
+	}{
+		{map[string]any{"id": "BENCRUMM", "name": "Bench Sender", "country": "RU", "currencies": []string{"RUB"},
+			"net_debit_cap": map[string]string{"RUB": "100000000000.00"}}, &s},
+		{map[string]any{"id": "BENCIRTH", "name": "Bench Receiver", "country": "IR", "currencies": []string{"IRR"}}, &r},
+		{map[string]any{"id": "BENCFXMM", "name": "Bench FX", "country": "RU", "currencies": []string{"RUB", "IRR"}, "roles": []string{"fx_provider"}}, &fx},
+	}
+	for _, st := range steps {
+		if _, err := c.do(ctx, "POST", "/v1/participants", admin, st.body, nil, st.out); err != nil {
+			return benchBank{}, benchBank{}, err
+		}
+	}
+	a := fx.Accounts["IRR"]
+	if _, err := c.do(ctx, "POST", "/v1/ledger/transfers", admin, map[string]any{"transfers": []map[string]any{{
+		"id": ledger.NewRandomID().String(), "debit_account_id": a.Settlement, "credit_account_id": a.Position,
+		"amount": "100000000000000000000", "currency": "IRR", "code": 10}}}, nil, nil); err != nil {
+		return benchBank{}, benchBank{}, err
+	}
+	if _, err := c.do(ctx, "POST", "/v1/rates", admin, map[string]string{"base": "RUB", "quote": "IRR", "rate": "7286.05"}, nil, nil); err != nil {
+		return benchBank{}, benchBank{}, err
+	}
+	if _, err := c.do(ctx, "PUT", "/v1/corridors/RUB-IRR", admin, map[string]any{"fx_provider": "BENCFXMM"}, nil, nil); err != nil {
+		return benchBank{}, benchBank{}, err
+	}
+	return benchBank{"BENCRUMM", s.APIKey}, benchBank{"BENCIRTH", r.APIKey}, nil
+}
+
+func onePayment(ctx context.Context, c *benchClient, sender, receiver benchBank, n int64) error {
+	var q struct {
+		ID string `json:"id"`
+	}
+	amount := strconv.FormatInt(10_000+n%1_000_000, 10) + ".00"
+	if _, err := c.do(ctx, "POST", "/v1/quotes", sender.key, map[string]string{"receiving_participant": receiver.id,
+		"source_currency": "RUB", "target_currency": "IRR", "source_amount": amount}, nil, &q); err != nil {
+		return err
+	}
+	var p struct {
+		UETR string `json:"uetr"`
+	}
+	body := map[string]any{"quote_id": q.ID, "purpose": "TRAD",
+		"debtor":   map[string]string{"name": "Ivan Petrov", "account": "40817810899910004312", "bank_code": "044525225"},
+		"creditor": map[string]string{"name": "Ali Rezaei", "account": "IR440960000000100324200001"}}
+	if _, err := c.do(ctx, "POST", "/v1/payments", sender.key, body, map[string]string{"Idempotency-Key": q.ID}, &p); err != nil {
+		return err
+	}
+	_, err := c.do(ctx, "POST", "/v1/payments/"+p.UETR+"/accept", receiver.key, nil, nil, nil)
+	return err
+}
+
+// WritePaymentsTable prints a payments result.
+func WritePaymentsTable(w io.Writer, r PaymentsResult) {
+	fmt.Fprintf(w, "%-18s %7s %9s %8s %12s %10s %10s %10s\n", "flow", "clients", "payments", "seconds", "payments/s", "p50", "p99", ">1s")
+	fmt.Fprintf(w, "%-18s %7d %9d %8.2f %12.0f %10s %10s %9.2f%%\n", "quote+pay+accept", r.Clients, r.Payments, r.Elapsed.Seconds(),
+		r.PerSecond(), roundDur(r.LatencyP50), roundDur(r.LatencyP99), 100*float64(r.OverOneSec)/float64(max(r.Payments, 1)))
+}
