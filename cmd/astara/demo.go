@@ -223,7 +223,7 @@ func demoPayment(ctx context.Context, c *demoClient, keys map[string]string, rng
 		creditor["bank_code"] = receiver.bik
 	}
 	pay := map[string]any{"quote_id": q.ID, "debtor": debtor, "creditor": creditor,
-		"purpose": pick(rng, []string{"TRAD", "TRAD", "SUPP", "GDDS", "ENRG", "SALA", "OTHR"}),
+		"purpose":                pick(rng, []string{"TRAD", "TRAD", "SUPP", "GDDS", "ENRG", "SALA", "OTHR"}),
 		"remittance_information": fmt.Sprintf("Invoice %d", 1000+rng.IntN(9000))}
 	var p struct {
 		UETR string `json:"uetr"`
