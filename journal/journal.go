@@ -485,8 +485,9 @@ func (w *chunkWriter) flush() {
 }
 
 // SaveSnapshot stores a snapshot of the state after entry seq, then removes
-// older snapshots. The manifest is written last and synced, so a snapshot
-// either exists whole or not at all.
+// older snapshots. Each chunk is synced, and the manifest is written last,
+// so a snapshot either exists whole or not at all. After a failed commit
+// it is refused, as Append is.
 func (s *Store) SaveSnapshot(seq uint64, write func(io.Writer) error) error {
 	rec, closer, err := s.db.Get(entryKey(seq))
 	if err != nil {
@@ -662,8 +663,9 @@ type Report struct {
 
 // Verify reads the whole journal from its first entry, checks every
 // checksum and the hash chain, replays every entry into a fresh engine and
-// checks double entry, and checks that the latest snapshot is exactly the
-// state replay reaches at its entry. It returns the first fault.
+// checks double entry, checks that the latest snapshot is exactly the
+// state replay reaches at its entry, and reads the stored snapshot back
+// (its entry's hash, its chunks, its checksum). It returns the first fault.
 func (s *Store) Verify(opts ledger.Options) (Report, error) {
 	return s.VerifyMachine(ledger.NewEngineMachine(opts))
 }
