@@ -83,7 +83,7 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 	e := New(opts)
 	br := bufio.NewReaderSize(r, 1<<20)
 	fail := func(what string, err error) (*Engine, error) {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, what, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptSnapshot, what, err)
 	}
 	head := make([]byte, len(snapshotMagic)+1+16)
 	if _, err := io.ReadFull(br, head); err != nil {
@@ -220,8 +220,12 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 		}
 		e.histories[idx] = h
 	}
-	if _, err := br.ReadByte(); err != io.EOF {
+	if _, err := br.ReadByte(); err == nil {
 		return fail("trailer", errors.New("bytes after the end"))
+	} else if err != io.EOF {
+		// The reader's own check at the end (the journal's checksum of
+		// the whole snapshot) failed: report it as it is.
+		return fail("trailer", err)
 	}
 	if err := e.Verify(); err != nil {
 		return fail("verify", err)
