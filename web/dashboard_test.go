@@ -176,7 +176,8 @@ type payment struct {
 	TargetAmount         string `json:"target_amount"`
 	TargetCurrency       string `json:"target_currency"`
 	Fee                  struct {
-		Amount string `json:"amount"`
+		Amount   string `json:"amount"`
+		Currency string `json:"currency"`
 	} `json:"fee"`
 	ValueDate string `json:"value_date"`
 	Purpose   string `json:"purpose"`
@@ -256,7 +257,7 @@ func wantRow(p payment) row {
 		status += " (" + p.Reason + ")"
 	}
 	return row{Parties: p.SendingParticipant + " → " + p.ReceivingParticipant,
-		Sent: p.SourceAmount + " " + p.SourceCurrency, Fee: p.Fee.Amount, Received: p.TargetAmount + " " + p.TargetCurrency,
+		Sent: p.SourceAmount + " " + p.SourceCurrency, Fee: p.Fee.Amount + " " + p.Fee.Currency, Received: p.TargetAmount + " " + p.TargetCurrency,
 		Status: status, ValueDate: p.ValueDate, Purpose: p.Purpose}
 }
 
