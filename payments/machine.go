@@ -57,7 +57,8 @@ type Machine struct {
 	daily        map[string]money.Amount
 	expiries     paymentHeap
 
-	ts uint64 // the last engine timestamp used
+	ts      uint64 // the last engine timestamp used
+	batchTS uint64 // the timestamp of the last ledger batch the machine applied: the engine has expired what was due by it
 }
 
 // APIKey is a participant's key: its id is public, its secret is kept only
@@ -161,6 +162,9 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 	default:
 		return nil, fmt.Errorf("%w: entry %d: command %T for op %d", ledger.ErrCorruptPayload, e.Seq, cmd, e.Op)
 	}
+	// The command's own ledger batches come after the entry's moment and
+	// may have expired reservations that were due by then.
+	m.expirePayments(max(m.batchTS, e.Timestamp))
 	return detach(reply), nil
 }
 
@@ -197,6 +201,7 @@ func (m *Machine) next(n int) uint64 {
 	m.ts++
 	t := m.ts
 	m.ts += uint64(n)
+	m.batchTS = t
 	return t
 }
 
@@ -281,10 +286,17 @@ func (m *Machine) revokeKey(c *RevokeKey) any {
 }
 
 func (m *Machine) setRates(c *SetRates) any {
+	// Validated before journaling; the book refusing one now is a
+	// programming error, but it must not leave half the rates set: try
+	// them on a scratch book first.
+	scratch := fx.NewBook()
+	for i, q := range c.Quotes {
+		if err := scratch.Set(q); err != nil {
+			return refuse(KindInvalid, "rate_invalid", "", fmt.Sprintf("rates[%d]", i), "%v", err)
+		}
+	}
 	for i, q := range c.Quotes {
 		if err := m.book.Set(q); err != nil {
-			// Validated before journaling; the book refusing it now is a
-			// programming error, but it must not leave half the rates set.
 			return refuse(KindInvalid, "rate_invalid", "", fmt.Sprintf("rates[%d]", i), "%v", err)
 		}
 	}
@@ -577,7 +589,9 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	}
 	m.payments[p.UETR] = p
 	m.order = append(m.order, p.UETR)
-	heap.Push(&m.expiries, paymentExpiry{at: start + uint64(timeout)*1_000_000_000, uetr: p.UETR})
+	// Leg i is created at start+i and expires timeout seconds later: the
+	// reservation has ended when the last leg has expired.
+	heap.Push(&m.expiries, paymentExpiry{at: start + uint64(len(legs)-1) + uint64(timeout)*1_000_000_000, uetr: p.UETR})
 	return p
 }
 
@@ -592,7 +606,10 @@ func reservationTimeout(cor *Corridor, deadline, now time.Time) uint32 {
 	if cor.ReservationTimeout > 0 && cor.ReservationTimeout < wait {
 		wait = cor.ReservationTimeout
 	}
-	return uint32(min(max(wait/time.Second, 1), ledger.TimeoutSecondsMax))
+	// Round up: a reservation that ended in the last fraction of a second
+	// before the deadline would refuse an answer that is on time.
+	secs := (wait + time.Second - 1) / time.Second
+	return uint32(min(max(secs, 1), ledger.TimeoutSecondsMax))
 }
 
 // ReservationTimeoutDefault is how long a reservation waits on a corridor
@@ -623,7 +640,7 @@ func (m *Machine) receiverPayment(uetr ledger.ID, by string) (*Payment, *Refusal
 	return p, nil
 }
 
-func (m *Machine) settleReservation(p *Payment, flag ledger.TransferFlags, now time.Time) *Refusal {
+func (m *Machine) settleReservation(p *Payment, flag ledger.TransferFlags) *Refusal {
 	srcLeg, tgtLeg, feeLeg := p.Legs()
 	var legs []ledger.Transfer
 	for _, leg := range []ledger.ID{srcLeg, tgtLeg, feeLeg} {
@@ -636,7 +653,8 @@ func (m *Machine) settleReservation(p *Payment, flag ledger.TransferFlags, now t
 	res := m.createTransfers(legs)
 	if _, r := firstFailure(res); r != ledger.ResultOK {
 		if r == ledger.ResultPendingTransferExpired {
-			m.markExpired(p, now)
+			// The legs expire a nanosecond apart: the payment is marked
+			// expired (by Apply, after the command) once the last has.
 			return refuse(KindConflict, CodeReservationExpired, "AB05", "", "payment %s expired before it was answered", p.UETR)
 		}
 		return refuse(KindConflict, "ledger_refused", "", "", "the ledger refused: %s", r)
@@ -652,7 +670,7 @@ func (m *Machine) acceptPayment(c *AcceptPayment, now time.Time) any {
 	if !CanMove(p.Status, StatusCompleted) {
 		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a reserved payment can be accepted", p.UETR, p.Status)
 	}
-	if r := m.settleReservation(p, ledger.TransferPostPending, now); r != nil {
+	if r := m.settleReservation(p, ledger.TransferPostPending); r != nil {
 		return r
 	}
 	p.Status = StatusCompleted
@@ -669,7 +687,7 @@ func (m *Machine) rejectPayment(c *RejectPayment, now time.Time) any {
 	if !CanMove(p.Status, StatusRejected) {
 		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a reserved payment can be rejected", p.UETR, p.Status)
 	}
-	if r := m.settleReservation(p, ledger.TransferVoidPending, now); r != nil {
+	if r := m.settleReservation(p, ledger.TransferVoidPending); r != nil {
 		return r
 	}
 	p.Status = StatusRejected
@@ -717,10 +735,10 @@ func (m *Machine) markExpired(p *Payment, now time.Time) {
 	p.Reason = "AB05"
 	p.Events = append(p.Events, Event{At: now, Status: StatusExpired, Event: "expired", By: SwitchID, Reason: "AB05",
 		Detail: "not answered by the receiving bank before the reservation's timeout; the reservation was released"})
-	// The reservation's timeout is whole seconds up to the deadline, so it
-	// may run out up to a second before it: expiring then is missing the
-	// deadline all the same.
-	m.checkSLA(p, now.Add(time.Second))
+	// The reservation lasts at least until the deadline (its timeout is
+	// rounded up), so an expiry is past the deadline unless the corridor
+	// caps the reservation sooner.
+	m.checkSLA(p, now)
 }
 
 func (m *Machine) checkSLA(p *Payment, now time.Time) {
@@ -745,6 +763,19 @@ func (m *Machine) expirePayments(ts uint64) {
 			m.markExpired(p, time.Unix(0, int64(ts)).UTC())
 		}
 	}
+}
+
+// reservationEnd returns when the last of a payment's reserved legs
+// expires.
+func reservationEnd(e *ledger.Engine, p *Payment) (uint64, bool) {
+	var at uint64
+	src, tgt, fee := p.Legs()
+	for _, leg := range []ledger.ID{src, tgt, fee} {
+		if t, _, ok := e.LookupTransfer(leg); ok {
+			at = max(at, t.Timestamp+uint64(t.TimeoutSeconds)*1_000_000_000)
+		}
+	}
+	return at, at != 0
 }
 
 type paymentExpiry struct {
@@ -850,9 +881,8 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 		m.payments[p.UETR] = p
 		m.order = append(m.order, p.UETR)
 		if p.Status == StatusReserved {
-			src, _, _ := p.Legs()
-			if t, _, ok := engine.LookupTransfer(src); ok {
-				m.expiries = append(m.expiries, paymentExpiry{at: t.Timestamp + uint64(t.TimeoutSeconds)*1_000_000_000, uetr: p.UETR})
+			if at, ok := reservationEnd(engine, p); ok {
+				m.expiries = append(m.expiries, paymentExpiry{at: at, uetr: p.UETR})
 			}
 		}
 	}

@@ -136,8 +136,10 @@ func legID(uetr ledger.ID, leg string) ledger.ID { return derive("leg", uetr.Str
 // RUB->IRR limits the roubles sent, IRR->RUB the roubles received (the
 // equivalent at the quoted rate).
 type Limit struct {
-	Amount   money.Amount
-	Currency money.Code
+	Amount money.Amount
+	// Currency is omitted when zero: the zero Limit is no limit, and a
+	// zero money.Code does not marshal.
+	Currency money.Code `json:",omitzero"`
 }
 
 // Corridor is a currency pair with its terms.
