@@ -232,6 +232,9 @@ func (m *Machine) createParticipant(c *CreateParticipant, now time.Time) any {
 	if _, ok := m.participants[c.ID]; ok || c.ID == SwitchID {
 		return refuse(KindConflict, CodeParticipantExists, "", "id", "participant %s exists", c.ID)
 	}
+	if _, ok := m.keys[c.KeyID]; ok {
+		return refuse(KindConflict, "key_exists", "", "key_id", "a key %s exists", c.KeyID)
+	}
 	p := &Participant{ID: c.ID, Name: c.Name, Country: c.Country, Currencies: c.Currencies,
 		NetDebitCap: c.NetDebitCap, Roles: c.Roles, CreatedAt: now}
 	var accs []ledger.Account
@@ -268,6 +271,9 @@ func (m *Machine) createParticipant(c *CreateParticipant, now time.Time) any {
 }
 
 func (m *Machine) addKey(c *AddKey, now time.Time) any {
+	if _, ok := m.keys[c.KeyID]; ok {
+		return refuse(KindConflict, "key_exists", "", "key_id", "a key %s exists", c.KeyID)
+	}
 	if _, ok := m.participants[c.Participant]; !ok {
 		return refuse(KindNotFound, CodeParticipantNotFound, "", "id", "no participant %s", c.Participant)
 	}
@@ -421,6 +427,9 @@ func (m *Machine) lookupRate(c *Corridor, now time.Time) (fx.Quote, *Refusal) {
 }
 
 func (m *Machine) createQuote(c *CreateQuote, now time.Time) any {
+	if _, ok := m.quotes[c.ID]; ok {
+		return refuse(KindConflict, "quote_exists", "", "id", "a quote %s exists", c.ID)
+	}
 	name := c.Source.String() + "-" + c.Target.String()
 	cor, ok := m.corridors[name]
 	if !ok {
@@ -547,7 +556,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	}
 	sc, _ := money.LookupCurrency(q.Source)
 	tc, _ := money.LookupCurrency(q.Target)
-	dayKey := c.Sender + "\x00" + c.Debtor.Account + "\x00" + c.DebtorDay + "\x00" + q.Source.String()
+	dayKey := dailyKey(c.Sender, c.Debtor.Account, c.DebtorDay, q.Source)
 	if !cor.DailyLimitPerDebtor.IsZero() {
 		sum, ok := m.daily[dayKey].Add(q.SourceAmount)
 		if !ok || cor.DailyLimitPerDebtor.Less(sum) {
@@ -559,7 +568,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: cor.FXProvider,
 		QuoteID: q.ID, Source: q.Source, Target: q.Target, SourceAmount: q.SourceAmount, TargetAmount: q.TargetAmount,
 		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
-		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now}
+		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay}
 	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
 	timeout := reservationTimeout(cor, q.Deadline, now)
 	srcLeg, tgtLeg, feeLeg := p.Legs()
@@ -692,6 +701,7 @@ func (m *Machine) rejectPayment(c *RejectPayment, now time.Time) any {
 	}
 	p.Status = StatusRejected
 	p.Reason = c.Reason
+	m.releaseDaily(p)
 	p.Events = append(p.Events, Event{At: now, Status: StatusRejected, Event: "rejected", By: c.By, Reason: c.Reason})
 	return p
 }
@@ -733,12 +743,33 @@ func (m *Machine) markExpired(p *Payment, now time.Time) {
 	}
 	p.Status = StatusExpired
 	p.Reason = "AB05"
+	m.releaseDaily(p)
 	p.Events = append(p.Events, Event{At: now, Status: StatusExpired, Event: "expired", By: SwitchID, Reason: "AB05",
 		Detail: "not answered by the receiving bank before the reservation's timeout; the reservation was released"})
 	// The reservation lasts at least until the deadline (its timeout is
 	// rounded up), so an expiry is past the deadline unless the corridor
 	// caps the reservation sooner.
 	m.checkSLA(p, now)
+}
+
+// dailyKey names one debtor account's day at one sending bank.
+func dailyKey(sender, account, day string, c money.Code) string {
+	return sender + "\x00" + account + "\x00" + day + "\x00" + c.String()
+}
+
+// releaseDaily gives back a payment's share of its debtor's daily limit
+// when no money moved: it was rejected or expired.
+func (m *Machine) releaseDaily(p *Payment) {
+	k := dailyKey(p.Sender, p.Debtor.Account, p.DebtorDay, p.Source)
+	used, ok := m.daily[k]
+	if !ok {
+		return
+	}
+	if rest, ok := used.Sub(p.SourceAmount); ok && !rest.IsZero() {
+		m.daily[k] = rest
+	} else {
+		delete(m.daily, k)
+	}
 }
 
 func (m *Machine) checkSLA(p *Payment, now time.Time) {

@@ -691,6 +691,15 @@ func TestDailyLimitPerDebtor(t *testing.T) {
 		s.PutCorridor(c)
 		MustReply[*payments.Payment](t, s.Do(s.PayCmd(s.Quote(limit))))
 	})
+
+	t.Run("a rejected payment gives its share back; a completed one keeps it", func(t *testing.T) {
+		s := newSwitch(t)
+		first := MustReply[*payments.Payment](t, s.Do(s.PayCmd(s.Quote(limit))))
+		MustReply[*payments.Payment](t, s.Reject(first.UETR, first.Receiver, "AC01"))
+		second := MustReply[*payments.Payment](t, s.Do(s.PayCmd(s.Quote(limit))))
+		MustReply[*payments.Payment](t, s.Accept(second.UETR, second.Receiver))
+		MustRefusal(t, s.Do(s.PayCmd(s.Quote(1))), payments.CodeDailyLimitExceeded)
+	})
 }
 
 func TestNetDebitCap(t *testing.T) {

@@ -259,7 +259,7 @@ func (x *sim) step() {
 	for _, uetr := range x.order {
 		p := x.pays[uetr]
 		if p.status == payments.StatusReserved && p.expiry <= now {
-			x.release(p)
+			x.unreserve(p)
 			p.status = payments.StatusExpired
 			p.slaBreached = p.slaBreached || (!p.deadline.IsZero() && x.s.clock.After(p.deadline))
 			x.counts["expired"]++
@@ -322,6 +322,13 @@ func (x *sim) release(p *simPayment) {
 			b.CreditsPending -= a
 		}
 	})
+}
+
+// unreserve is a reservation that ended with no money moved (rejected or
+// expired): it also gives back its share of the debtor's daily limit.
+func (x *sim) unreserve(p *simPayment) {
+	x.release(p)
+	x.daily[p.debtorKey] -= p.sourceAmount
 }
 
 func (x *sim) post(p *simPayment) {
@@ -657,7 +664,7 @@ func (x *sim) answer() {
 		x.post(p)
 		p.slaBreached = !p.deadline.IsZero() && x.s.clock.After(p.deadline)
 	case payments.StatusRejected:
-		x.release(p)
+		x.unreserve(p)
 	case payments.StatusReturned:
 		// Back at the original amounts; the fee stays.
 		x.account(p.receiver, p.target).DebitsPosted += p.targetAm

@@ -236,6 +236,7 @@ type Payment struct {
 	ValueDate    string
 	Deadline     time.Time
 	CreatedAt    time.Time
+	DebtorDay    string // the sending side's date at acceptance, for the daily limit
 	Reason       string // the ISO reason of a rejection or return
 	SLABreached  bool
 	Events       []Event
