@@ -15,6 +15,7 @@ import (
 
 	"astara/ledger"
 	"astara/money"
+	"astara/payments"
 )
 
 var accountFlagNames = []struct {
@@ -423,6 +424,10 @@ func (s *Server) createTransfers(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if p := s.guardPaymentTransfers(transfers); p != nil {
+		writeProblem(w, p)
+		return
+	}
 	results, err := s.ledger.CreateTransfers(r.Context(), transfers)
 	if err != nil {
 		writeProblem(w, serviceProblem(err))
@@ -712,4 +717,32 @@ func (s *Server) getTotals(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
 	writeJSON(w, http.StatusOK, map[string]any{"totals": out})
+}
+
+// guardPaymentTransfers keeps the operator's ledger batches off the
+// payments layer's transfers: their codes are reserved, and a payment's
+// pending transfers are posted or voided only by its lifecycle (accept,
+// reject, expiry), never directly, which would leave the payment waiting
+// on money that has already moved.
+func (s *Server) guardPaymentTransfers(transfers []ledger.Transfer) *Problem {
+	var p *Problem
+	s.ledger.View(func(e *ledger.Engine) {
+		for i := range transfers {
+			t := &transfers[i]
+			if payments.CodeReserved(t.Code) {
+				p = problem(http.StatusBadRequest, "code_reserved", fieldPath{"transfers", i, "code"}.String(),
+					"codes %d to %d are the payments layer's", payments.TransferCodeMin, payments.TransferCodeMax)
+				return
+			}
+			if t.Flags&(ledger.TransferPostPending|ledger.TransferVoidPending) == 0 {
+				continue
+			}
+			if pending, _, ok := e.LookupTransfer(t.PendingID); ok && payments.CodeReserved(pending.Code) {
+				p = problem(http.StatusConflict, "pending_transfer_owned_by_payment", fieldPath{"transfers", i, "pending_id"}.String(),
+					"transfer %s belongs to a payment: the receiving bank accepts or rejects the payment instead", t.PendingID)
+				return
+			}
+		}
+	})
+	return p
 }

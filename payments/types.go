@@ -103,7 +103,16 @@ const (
 	TransferCodeFee     uint16 = 101 // the switch's fee
 	TransferCodeReturn  uint16 = 102 // a return (pacs.004)
 	TransferCodeCap     uint16 = 103 // the net debit cap credited to a position
+
+	// TransferCodeMin and TransferCodeMax bound the codes the payments
+	// layer keeps for itself; operators' ledger batches may not use them.
+	TransferCodeMin uint16 = 100
+	TransferCodeMax uint16 = 199
 )
+
+// CodeReserved reports whether a ledger transfer code is the payments
+// layer's.
+func CodeReserved(code uint16) bool { return code >= TransferCodeMin && code <= TransferCodeMax }
 
 // SwitchID names the switch itself as the owner of the fee income accounts.
 const SwitchID = "SWITCH"
