@@ -17,18 +17,27 @@ func (s *Server) registerCalendars() {
 	s.route("POST /v1/calendars/{country}/closures", s.admin(s.declareClosure))
 }
 
+// calendarProblem maps a calendar error to a problem. The calendar's rules
+// are already the API's stable codes ("calendar_no_data", "date_syntax").
+// field names the parameter at fault; "" takes the field a data error
+// names, and an unknown country is always the country's fault.
 func calendarProblem(err error, field string) *Problem {
-	rule := calendar.RuleOf(err)
-	code := "calendar_" + string(rule)
-	if rule == "" {
+	code := string(calendar.RuleOf(err))
+	if code == "" {
 		code = "calendar_error"
+	}
+	var de *calendar.DataError
+	if field == "" && errors.As(err, &de) {
+		field = de.Field
 	}
 	status := http.StatusBadRequest
 	switch {
 	case errors.Is(err, calendar.ErrUnknownCountry):
-		status = http.StatusNotFound
+		status, field = http.StatusNotFound, "country"
 	case errors.Is(err, calendar.ErrNoData):
 		status = http.StatusUnprocessableEntity
+	case errors.Is(err, calendar.ErrExists):
+		status = http.StatusConflict
 	}
 	return problem(status, code, field, "%v", err)
 }
@@ -48,7 +57,13 @@ func (s *Server) getCalendar(w http.ResponseWriter, r *http.Request, _ caller) {
 	}
 	listing, err := s.calendars.Days(country, from, to)
 	if err != nil {
-		writeProblem(w, calendarProblem(err, "country"))
+		// A range too long or reversed is to's fault; a date without data
+		// is no one field's.
+		field := ""
+		if errors.Is(err, calendar.ErrInvalidQuery) {
+			field = "to"
+		}
+		writeProblem(w, calendarProblem(err, field))
 		return
 	}
 	writeJSON(w, http.StatusOK, listing)
@@ -98,7 +113,7 @@ func (s *Server) getValueDate(w http.ResponseWriter, r *http.Request, _ caller) 
 	})
 	sourceCountry, targetCountry := currencyCountry(sc.Code.String()), currencyCountry(tc.Code.String())
 	if sourceCountry == "" || targetCountry == "" {
-		writeProblem(w, problem(http.StatusUnprocessableEntity, "calendar_unknown_country", "corridor", "no calendar for the countries of %s-%s", sc.Code, tc.Code))
+		writeProblem(w, problem(http.StatusUnprocessableEntity, string(calendar.RuleCountryUnknown), "corridor", "no calendar for the countries of %s-%s", sc.Code, tc.Code))
 		return
 	}
 	c := calendar.NewCorridor(sourceCountry, targetCountry)
@@ -172,5 +187,30 @@ func (s *Server) declareClosure(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusCreated, rec)
+	out := closureResponse{Country: rec.Country, Date: c.Date.String(), Name: c.Name, Scope: string(calendar.ScopeNational),
+		Source: "operator", Version: rec.Version, DeclaredBy: rec.By, DeclaredAt: rec.At.Format(time.RFC3339Nano)}
+	if !c.Through.IsZero() {
+		out.Through = c.Through.String()
+	}
+	if c.Scope != "" {
+		out.Scope = string(c.Scope)
+	}
+	if c.Source != "" {
+		out.Source = c.Source
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// closureResponse is the answer to a declared closure: the closure as it
+// now applies, and the calendars' version after it.
+type closureResponse struct {
+	Country    string `json:"country"`
+	Date       string `json:"date"`
+	Through    string `json:"through,omitempty"`
+	Name       string `json:"name"`
+	Scope      string `json:"scope"`
+	Source     string `json:"source"`
+	Version    uint64 `json:"version"`
+	DeclaredBy string `json:"declared_by"`
+	DeclaredAt string `json:"declared_at"`
 }

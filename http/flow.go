@@ -3,6 +3,7 @@ package http
 import (
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -77,8 +78,10 @@ func (s *Server) valueDate(cor *payments.Corridor, sourceCountry, targetCountry 
 		return "", time.Time{}, nil
 	}
 	if err != nil {
-		rule := calendar.RuleOf(err)
-		return "", time.Time{}, problem(http.StatusUnprocessableEntity, "calendar_"+string(rule), "", "no value date for %s->%s: %v", sourceCountry, targetCountry, err)
+		p := calendarProblem(err, "")
+		p.Status, p.Title = http.StatusUnprocessableEntity, http.StatusText(http.StatusUnprocessableEntity)
+		p.Detail = fmt.Sprintf("no value date for %s->%s: %v", sourceCountry, targetCountry, err)
+		return "", time.Time{}, p
 	}
 	return d.String(), deadline, nil
 }

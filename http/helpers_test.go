@@ -17,6 +17,7 @@ import (
 	astarahttp "astara/http"
 	"astara/journal"
 	"astara/ledger"
+	"astara/payments"
 )
 
 // adminToken is the operator's bearer token in every test server.
@@ -57,9 +58,13 @@ type serverOptions struct {
 	noNetwork bool
 	// noDoubleEntryCheck leaves out the check at cleanup (benchmarks).
 	noDoubleEntryCheck bool
+	// payments runs the payments machine over the ledger, as astara serve
+	// does.
+	payments bool
 }
 
-// NewTestServer starts a server on a fresh journal. At cleanup it checks
+// NewTestServer starts a server on a fresh journal; the fake clock is both
+// the ledger's and the HTTP layer's. At cleanup it checks
 // double entry (every currency balanced, over HTTP and by the engine's
 // own full Verify) and then stops the Service and the journal.
 func NewTestServer(tb testing.TB, opts ...serverOptions) *testServer {
@@ -74,18 +79,25 @@ func NewTestServer(tb testing.TB, opts ...serverOptions) *testServer {
 	}
 	clock := newFakeClock(t0)
 	metrics := astarahttp.NewMetrics()
-	svc, err := ledger.Open(st, ledger.ServiceOptions{
+	svcOpts := ledger.ServiceOptions{
 		Clock:                  clock,
 		Observer:               metrics,
 		PulseInterval:          time.Millisecond,
 		SnapshotEventsInterval: -1,
-	})
+	}
+	cfg := astarahttp.Config{Metrics: metrics, AdminTokenHash: astarahttp.HashToken(adminToken), Clock: clock.Now}
+	if o.payments {
+		svcOpts.NewMachine = func() ledger.Machine { return payments.NewMachine(ledger.Options{}) }
+		svcOpts.RestoreMachine = func(r io.Reader) (ledger.Machine, error) { return payments.RestoreMachine(r, ledger.Options{}) }
+	}
+	svc, err := ledger.Open(st, svcOpts)
 	if err != nil {
 		st.Close()
 		tb.Fatalf("open ledger: %v", err)
 	}
+	cfg.Ledger = svc
 	s := &testServer{
-		Handler: astarahttp.NewServer(astarahttp.Config{Ledger: svc, Metrics: metrics, AdminTokenHash: astarahttp.HashToken(adminToken)}),
+		Handler: astarahttp.NewServer(cfg),
 		Service: svc,
 		Store:   st,
 		Clock:   clock,
@@ -156,12 +168,21 @@ func (s *testServer) Do(tb testing.TB, method, path string, body any) response {
 // DoToken is Do with a given bearer token; "" sends no Authorization.
 func (s *testServer) DoToken(tb testing.TB, method, path string, body any, token string) response {
 	tb.Helper()
+	return s.DoHeader(tb, method, path, body, token, nil)
+}
+
+// DoHeader is DoToken with further request headers.
+func (s *testServer) DoHeader(tb testing.TB, method, path string, body any, token string, header http.Header) response {
+	tb.Helper()
 	if s.client == nil {
 		rec := httptest.NewRecorder()
-		s.Handler.ServeHTTP(rec, newRequest(tb, method, path, body, token))
+		req := newRequest(tb, method, path, body, token)
+		addHeader(req, header)
+		s.Handler.ServeHTTP(rec, req)
 		return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	}
 	req := newRequest(tb, method, s.URL+path, body, token)
+	addHeader(req, header)
 	req.RequestURI = "" // a client request, not a server one
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -173,6 +194,14 @@ func (s *testServer) DoToken(tb testing.TB, method, path string, body any, token
 		tb.Fatalf("%s %s: read body: %v", method, path, err)
 	}
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+func addHeader(req *http.Request, header http.Header) {
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 }
 
 func newRequest(tb testing.TB, method, path string, body any, token string) *http.Request {

@@ -540,12 +540,20 @@ func corridorJSON(c *payments.Corridor) corridorResponse {
 		RateMaxAgeSeconds: int64(c.RateMaxAge / time.Second), AllowDerived: c.AllowDerived, Via: []string{},
 		QuoteTTLSeconds: int64(c.QuoteTTL / time.Second), SettlementDays: c.SettlementDays,
 		ReservationTimeoutSec: int64(c.ReservationTimeout / time.Second),
-		ThursdayIsBusinessDay: c.ThursdayIsBusinessDay, Changes: c.Changes,
+		ThursdayIsBusinessDay: c.ThursdayIsBusinessDay, Changes: make([]payments.CorridorChange, len(c.Changes)),
 		LimitPerPayment: limitJSON{Amount: money.FormatAmount(c.LimitPerPayment.Amount, lc), Currency: lc.Code.String()}}
 	if !c.Margin.IsZero() {
 		out.Margin = c.Margin.String()
 	} else {
 		out.Margin = "0"
+	}
+	for i, ch := range c.Changes {
+		// A PUT that changed nothing records no fields: an empty list,
+		// not null.
+		if ch.Fields == nil {
+			ch.Fields = []string{}
+		}
+		out.Changes[i] = ch
 	}
 	for _, v := range c.Via {
 		out.Via = append(out.Via, v.String())

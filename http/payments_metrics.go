@@ -9,9 +9,9 @@ import (
 // paymentsCollector reports the payments by status, and those that missed
 // their deadline, read from the machine at each scrape.
 type paymentsCollector struct {
-	s         *Server
-	byStatus  *prometheus.Desc
-	breached  *prometheus.Desc
+	s        *Server
+	byStatus *prometheus.Desc
+	breached *prometheus.Desc
 }
 
 func newPaymentsCollector(s *Server) *paymentsCollector {

@@ -104,6 +104,21 @@ type ReturnPayment struct {
 	Reason string    `json:"reason"`
 }
 
+// RescheduleDeadlines moves reserved payments to the value dates and
+// deadlines the calendars now give (after an ad-hoc closure, say).
+type RescheduleDeadlines struct {
+	Payments []Reschedule `json:"payments"`
+	By       string       `json:"by"`
+	Reason   string       `json:"reason"`
+}
+
+// Reschedule is one payment's new value date and deadline.
+type Reschedule struct {
+	UETR      ledger.ID `json:"uetr"`
+	ValueDate string    `json:"value_date"`
+	Deadline  time.Time `json:"deadline"`
+}
+
 // Op returns the journal operation of a command.
 func Op(cmd any) ledger.Op {
 	switch cmd.(type) {
@@ -127,6 +142,8 @@ func Op(cmd any) ledger.Op {
 		return OpRejectPayment
 	case *ReturnPayment:
 		return OpReturnPayment
+	case *RescheduleDeadlines:
+		return OpRescheduleDeadlines
 	}
 	panic(fmt.Sprintf("payments: no op for %T", cmd))
 }
@@ -163,6 +180,8 @@ func decodeCommand(op ledger.Op, payload []byte) (any, error) {
 		cmd = &RejectPayment{}
 	case OpReturnPayment:
 		cmd = &ReturnPayment{}
+	case OpRescheduleDeadlines:
+		cmd = &RescheduleDeadlines{}
 	default:
 		return nil, fmt.Errorf("unknown op %d", op)
 	}

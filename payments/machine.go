@@ -20,16 +20,17 @@ import (
 // their own numbers (1-15); these are part of the journal format: never
 // renumber them.
 const (
-	OpCreateParticipant ledger.Op = 16
-	OpAddKey            ledger.Op = 17
-	OpRevokeKey         ledger.Op = 18
-	OpSetRates          ledger.Op = 19
-	OpPutCorridor       ledger.Op = 20
-	OpCreateQuote       ledger.Op = 21
-	OpCreatePayment     ledger.Op = 22
-	OpAcceptPayment     ledger.Op = 23
-	OpRejectPayment     ledger.Op = 24
-	OpReturnPayment     ledger.Op = 25
+	OpCreateParticipant   ledger.Op = 16
+	OpAddKey              ledger.Op = 17
+	OpRevokeKey           ledger.Op = 18
+	OpSetRates            ledger.Op = 19
+	OpPutCorridor         ledger.Op = 20
+	OpCreateQuote         ledger.Op = 21
+	OpCreatePayment       ledger.Op = 22
+	OpAcceptPayment       ledger.Op = 23
+	OpRejectPayment       ledger.Op = 24
+	OpReturnPayment       ledger.Op = 25
+	OpRescheduleDeadlines ledger.Op = 26
 )
 
 // OpSpan is how many engine timestamps a payments operation may use (its
@@ -159,6 +160,12 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		reply = m.rejectPayment(c, now)
 	case *ReturnPayment:
 		reply = m.returnPayment(c, now)
+	case *RescheduleDeadlines:
+		if len(c.Payments) > ReschedulePaymentsMax {
+			reply = refuse(KindInvalid, "reschedule_too_large", "", "payments", "%d payments; at most %d a command", len(c.Payments), ReschedulePaymentsMax)
+		} else {
+			reply = m.reschedule(c, now)
+		}
 	default:
 		return nil, fmt.Errorf("%w: entry %d: command %T for op %d", ledger.ErrCorruptPayload, e.Seq, cmd, e.Op)
 	}
@@ -571,19 +578,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay}
 	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
 	timeout := reservationTimeout(cor, q.Deadline, now)
-	srcLeg, tgtLeg, feeLeg := p.Legs()
-	legs := []ledger.Transfer{
-		{ID: srcLeg, DebitAccountID: AccountID(p.Sender, p.Source, AccountPosition), CreditAccountID: AccountID(p.FXProvider, p.Source, AccountPosition),
-			Amount: p.SourceAmount, Currency: p.Source, Code: TransferCodePayment, Flags: ledger.TransferPending | ledger.TransferLinked, TimeoutSeconds: timeout},
-		{ID: tgtLeg, DebitAccountID: AccountID(p.FXProvider, p.Target, AccountPosition), CreditAccountID: AccountID(p.Receiver, p.Target, AccountPosition),
-			Amount: p.TargetAmount, Currency: p.Target, Code: TransferCodePayment, Flags: ledger.TransferPending, TimeoutSeconds: timeout},
-	}
-	if !p.Fee.IsZero() {
-		legs[1].Flags |= ledger.TransferLinked
-		legs = append(legs, ledger.Transfer{ID: feeLeg, DebitAccountID: AccountID(p.Sender, p.Source, AccountPosition),
-			CreditAccountID: AccountID(SwitchID, p.Source, AccountFeeIncome), Amount: p.Fee, Currency: p.Source,
-			Code: TransferCodeFee, Flags: ledger.TransferPending, TimeoutSeconds: timeout})
-	}
+	legs := reservationLegs(p, timeout)
 	start := m.ts + 1
 	res := m.createTransfers(legs)
 	if i, r := firstFailure(res); i >= 0 {
@@ -602,6 +597,99 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	// reservation has ended when the last leg has expired.
 	heap.Push(&m.expiries, paymentExpiry{at: start + uint64(len(legs)-1) + uint64(timeout)*1_000_000_000, uetr: p.UETR})
 	return p
+}
+
+// reservationLegs returns a payment's reservation as a chain of pending
+// ledger transfers: sender -> FX provider (source currency), FX provider ->
+// receiver (target currency), and sender -> fee income when there is a
+// fee.
+func reservationLegs(p *Payment, timeout uint32) []ledger.Transfer {
+	srcLeg, tgtLeg, feeLeg := p.Legs()
+	legs := []ledger.Transfer{
+		{ID: srcLeg, DebitAccountID: AccountID(p.Sender, p.Source, AccountPosition), CreditAccountID: AccountID(p.FXProvider, p.Source, AccountPosition),
+			Amount: p.SourceAmount, Currency: p.Source, Code: TransferCodePayment, Flags: ledger.TransferPending | ledger.TransferLinked, TimeoutSeconds: timeout},
+		{ID: tgtLeg, DebitAccountID: AccountID(p.FXProvider, p.Target, AccountPosition), CreditAccountID: AccountID(p.Receiver, p.Target, AccountPosition),
+			Amount: p.TargetAmount, Currency: p.Target, Code: TransferCodePayment, Flags: ledger.TransferPending, TimeoutSeconds: timeout},
+	}
+	if !p.Fee.IsZero() {
+		legs[1].Flags |= ledger.TransferLinked
+		legs = append(legs, ledger.Transfer{ID: feeLeg, DebitAccountID: AccountID(p.Sender, p.Source, AccountPosition),
+			CreditAccountID: AccountID(SwitchID, p.Source, AccountFeeIncome), Amount: p.Fee, Currency: p.Source,
+			Code: TransferCodeFee, Flags: ledger.TransferPending, TimeoutSeconds: timeout})
+	}
+	return legs
+}
+
+// ReschedulePaymentsMax is the most payments one RescheduleDeadlines
+// moves; each takes six ledger transfers of the command's OpSpan.
+const ReschedulePaymentsMax = 500
+
+// reschedule moves reserved payments to the value dates and deadlines a
+// calendar change gave them. A reservation's timeout is fixed on the
+// ledger, so it is made anew: in one chain, the old legs are voided and new
+// ones reserved until the new deadline. A payment no longer reserved, or
+// whose dates did not change, is left alone.
+func (m *Machine) reschedule(c *RescheduleDeadlines, now time.Time) any {
+	var out RescheduleResult
+	for _, x := range c.Payments {
+		p := m.payments[x.UETR]
+		if p == nil || p.Status != StatusReserved || (p.ValueDate == x.ValueDate && p.Deadline.Equal(x.Deadline)) {
+			out.Unchanged = append(out.Unchanged, x.UETR)
+			continue
+		}
+		cor, ok := m.corridors[p.Source.String()+"-"+p.Target.String()]
+		if !ok {
+			out.Unchanged = append(out.Unchanged, x.UETR)
+			continue
+		}
+		var chain []ledger.Transfer
+		src, tgt, fee := p.Legs()
+		for _, leg := range []ledger.ID{src, tgt, fee} {
+			if leg == fee && p.Fee.IsZero() {
+				continue
+			}
+			chain = append(chain, ledger.Transfer{ID: derive("reschedule", leg.String()), PendingID: leg,
+				Flags: ledger.TransferVoidPending | ledger.TransferLinked})
+		}
+		next := *p
+		next.Reservation++
+		timeout := reservationTimeout(cor, x.Deadline, now)
+		chain = append(chain, reservationLegs(&next, timeout)...)
+		start := m.ts + 1
+		if i, r := firstFailure(m.createTransfers(chain)); i >= 0 {
+			p.Events = append(p.Events, Event{At: now, Event: "deadline_unchanged", By: SwitchID,
+				Detail: fmt.Sprintf("%s moved the deadline to %s, but the ledger refused the new reservation: %s", c.By, x.Deadline.Format(time.RFC3339), r)})
+			out.Unchanged = append(out.Unchanged, x.UETR)
+			continue
+		}
+		p.Events = append(p.Events, Event{At: now, Event: "deadline_changed", By: c.By, Detail: fmt.Sprintf(
+			"value date %s -> %s, deadline %s -> %s (%s)", orNone(p.ValueDate), orNone(x.ValueDate),
+			timeOrNone(p.Deadline), timeOrNone(x.Deadline), c.Reason)})
+		p.Reservation, p.ValueDate, p.Deadline = next.Reservation, x.ValueDate, x.Deadline
+		heap.Push(&m.expiries, paymentExpiry{at: start + uint64(len(chain)-1) + uint64(timeout)*1_000_000_000, uetr: p.UETR})
+		out.Moved = append(out.Moved, x.UETR)
+	}
+	return &out
+}
+
+// RescheduleResult lists what a RescheduleDeadlines did.
+type RescheduleResult struct {
+	Moved     []ledger.ID
+	Unchanged []ledger.ID
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func timeOrNone(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.Format(time.RFC3339)
 }
 
 // reservationTimeout is how long a payment's reservation waits: until the

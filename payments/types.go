@@ -2,6 +2,7 @@ package payments
 
 import (
 	"crypto/sha256"
+	"strconv"
 	"time"
 
 	"astara/ledger"
@@ -246,13 +247,20 @@ type Payment struct {
 	Deadline     time.Time
 	CreatedAt    time.Time
 	DebtorDay    string // the sending side's date at acceptance, for the daily limit
-	Reason       string // the ISO reason of a rejection or return
-	SLABreached  bool
-	Events       []Event
+	// Reservation counts how often the reservation was made anew (when a
+	// calendar change moved the deadline): its legs' ids depend on it.
+	Reservation int    `json:",omitempty"`
+	Reason      string // the ISO reason of a rejection or return
+	SLABreached bool
+	Events      []Event
 }
 
 // Legs returns the ledger ids of the payment's reservation: source leg,
 // target leg, fee leg.
 func (p *Payment) Legs() (source, target, fee ledger.ID) {
-	return legID(p.UETR, "source"), legID(p.UETR, "target"), legID(p.UETR, "fee")
+	if p.Reservation == 0 {
+		return legID(p.UETR, "source"), legID(p.UETR, "target"), legID(p.UETR, "fee")
+	}
+	n := strconv.Itoa(p.Reservation)
+	return legID(p.UETR, "source-"+n), legID(p.UETR, "target-"+n), legID(p.UETR, "fee-"+n)
 }
