@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -198,7 +199,50 @@ func (s *Server) declareClosure(w http.ResponseWriter, r *http.Request) {
 	if c.Source != "" {
 		out.Source = c.Source
 	}
+	moved, p := s.rescheduleReserved(r.Context(), "closure: "+c.Name)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	out.Rescheduled = moved
 	writeJSON(w, http.StatusCreated, out)
+}
+
+// rescheduleReserved asks the calendars again for the value date and
+// deadline of every reserved payment, as of its creation, and moves those
+// that changed. It returns how many moved.
+func (s *Server) rescheduleReserved(ctx context.Context, reason string) (int, *Problem) {
+	var changes []payments.Reschedule
+	s.paymentsView(func(m *payments.Machine) {
+		for i := 0; i < m.PaymentsCount(); i++ {
+			p := m.PaymentAt(i)
+			if p.Status != payments.StatusReserved {
+				continue
+			}
+			cor, ok := m.Corridor(p.Source.String() + "-" + p.Target.String())
+			sender, ok1 := m.Participant(p.Sender)
+			receiver, ok2 := m.Participant(p.Receiver)
+			if !ok || !ok1 || !ok2 {
+				continue
+			}
+			valueDate, deadline, pr := s.valueDate(&cor, sender.Country, receiver.Country, p.CreatedAt)
+			if pr != nil || (valueDate == p.ValueDate && deadline.Equal(p.Deadline)) {
+				continue
+			}
+			changes = append(changes, payments.Reschedule{UETR: p.UETR, ValueDate: valueDate, Deadline: deadline})
+		}
+	})
+	moved := 0
+	for len(changes) > 0 {
+		n := min(len(changes), payments.ReschedulePaymentsMax)
+		reply, p := s.submit(ctx, &payments.RescheduleDeadlines{Payments: changes[:n], By: "operator", Reason: reason})
+		if p != nil {
+			return moved, p
+		}
+		moved += len(reply.(*payments.RescheduleResult).Moved)
+		changes = changes[n:]
+	}
+	return moved, nil
 }
 
 // closureResponse is the answer to a declared closure: the closure as it
@@ -213,4 +257,7 @@ type closureResponse struct {
 	Version    uint64 `json:"version"`
 	DeclaredBy string `json:"declared_by"`
 	DeclaredAt string `json:"declared_at"`
+	// Rescheduled counts the reserved payments whose value date and
+	// deadline the closure moved.
+	Rescheduled int `json:"rescheduled"`
 }

@@ -38,15 +38,16 @@ type (
 		Source  string `json:"source,omitempty"`
 	}
 	closureOut struct {
-		Country    string `json:"country"`
-		Date       string `json:"date"`
-		Through    string `json:"through"`
-		Name       string `json:"name"`
-		Scope      string `json:"scope"`
-		Source     string `json:"source"`
-		Version    uint64 `json:"version"`
-		DeclaredBy string `json:"declared_by"`
-		DeclaredAt string `json:"declared_at"`
+		Country     string `json:"country"`
+		Date        string `json:"date"`
+		Through     string `json:"through"`
+		Name        string `json:"name"`
+		Scope       string `json:"scope"`
+		Source      string `json:"source"`
+		Version     uint64 `json:"version"`
+		DeclaredBy  string `json:"declared_by"`
+		DeclaredAt  string `json:"declared_at"`
+		Rescheduled int    `json:"rescheduled"`
 	}
 )
 
