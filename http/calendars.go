@@ -1,8 +1,11 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -16,6 +19,8 @@ func (s *Server) registerCalendars() {
 	s.route("GET /v1/calendars/{country}", s.anyone(s.getCalendar))
 	s.route("GET /v1/calendars/{country}/ics", s.anyone(s.getCalendarICS))
 	s.route("POST /v1/calendars/{country}/closures", s.admin(s.declareClosure))
+	s.route("POST /v1/calendars/{country}/data", s.admin(s.loadCalendarData))
+	s.route("POST /v1/calendars/{country}/confirmations", s.admin(s.confirmCalendarEntry))
 }
 
 // calendarProblem maps a calendar error to a problem. The calendar's rules
@@ -39,6 +44,8 @@ func calendarProblem(err error, field string) *Problem {
 		status = http.StatusUnprocessableEntity
 	case errors.Is(err, calendar.ErrExists):
 		status = http.StatusConflict
+	case errors.Is(err, calendar.ErrNotFound):
+		status = http.StatusNotFound
 	}
 	return problem(status, code, field, "%v", err)
 }
@@ -179,14 +186,10 @@ func (s *Server) declareClosure(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, calendarProblem(err, ""))
 		return
 	}
-	// Recorded after it was accepted, so that only closures that apply are
-	// replayed at start-up; answered only once recorded.
-	if s.closures != nil {
-		if err := s.closures(country, c); err != nil {
-			writeProblem(w, problem(http.StatusServiceUnavailable, "closure_not_recorded", "",
-				"the closure applies now but could not be recorded, so a restart would lose it: %v", err))
-			return
-		}
+	if p := s.recordCalendarChange(CalendarChange{Kind: "closure", Country: country, At: rec.At, Date: req.Date,
+		Through: req.Through, Name: req.Name, Scope: req.Scope, Source: req.Source}); p != nil {
+		writeProblem(w, p)
+		return
 	}
 	out := closureResponse{Country: rec.Country, Date: c.Date.String(), Name: c.Name, Scope: string(calendar.ScopeNational),
 		Source: "operator", Version: rec.Version, DeclaredBy: rec.By, DeclaredAt: rec.At.Format(time.RFC3339Nano)}
@@ -260,4 +263,171 @@ type closureResponse struct {
 	// Rescheduled counts the reserved payments whose value date and
 	// deadline the closure moved.
 	Rescheduled int `json:"rescheduled"`
+}
+
+// CalendarChange is an operator's change to the calendars, as it is
+// recorded so that a restart applies it again, in order.
+type CalendarChange struct {
+	Kind    string    `json:"kind"` // closure, data or confirmation
+	Country string    `json:"country"`
+	At      time.Time `json:"at"`
+	Date    string    `json:"date,omitempty"`
+	Through string    `json:"through,omitempty"`
+	Actual  string    `json:"actual,omitempty"`
+	Name    string    `json:"name,omitempty"`
+	Scope   string    `json:"scope,omitempty"`
+	Source  string    `json:"source,omitempty"`
+	Format  string    `json:"format,omitempty"` // json or ics, for data
+	Data    []byte    `json:"data,omitempty"`
+}
+
+// ApplyCalendarChange applies a recorded change to a set of calendars.
+func ApplyCalendarChange(set *calendar.Set, ch CalendarChange, e calendar.Edit) (calendar.AuditRecord, error) {
+	date := func(s string) (calendar.Date, error) {
+		if s == "" {
+			return calendar.Date{}, nil
+		}
+		return calendar.ParseDate(s)
+	}
+	switch ch.Kind {
+	case "closure":
+		c := calendar.Closure{Name: ch.Name, Source: ch.Source, Scope: calendar.Scope(ch.Scope)}
+		var err error
+		if c.Date, err = date(ch.Date); err != nil {
+			return calendar.AuditRecord{}, err
+		}
+		if c.Through, err = date(ch.Through); err != nil {
+			return calendar.AuditRecord{}, err
+		}
+		return set.DeclareClosure(ch.Country, c, e)
+	case "confirmation":
+		c := calendar.Confirmation{Name: ch.Name, Source: ch.Source}
+		var err error
+		if c.Date, err = date(ch.Date); err != nil {
+			return calendar.AuditRecord{}, err
+		}
+		if c.Actual, err = date(ch.Actual); err != nil {
+			return calendar.AuditRecord{}, err
+		}
+		return set.Confirm(ch.Country, c, e)
+	case "data":
+		ds, err := readCalendarData(ch.Format, ch.Data, ch.Source)
+		if err != nil {
+			return calendar.AuditRecord{}, err
+		}
+		if ds.Country == "" {
+			ds.Country = ch.Country
+		}
+		if ds.Country != ch.Country {
+			return calendar.AuditRecord{}, fmt.Errorf("the data is for %s, not %s", ds.Country, ch.Country)
+		}
+		return set.Load(ds, e)
+	}
+	return calendar.AuditRecord{}, fmt.Errorf("unknown calendar change %q", ch.Kind)
+}
+
+func readCalendarData(format string, data []byte, name string) (calendar.Dataset, error) {
+	if format == "ics" {
+		return calendar.ReadICS(bytes.NewReader(data))
+	}
+	return calendar.ReadData(bytes.NewReader(data), name)
+}
+
+// recordCalendarChange makes a change that was just applied durable, then
+// moves the reserved payments it affects. A change is recorded after it
+// was accepted, so that only changes that apply are replayed at start-up,
+// and answered only once recorded.
+func (s *Server) recordCalendarChange(ch CalendarChange) *Problem {
+	if s.closures != nil {
+		if err := s.closures(ch); err != nil {
+			return problem(http.StatusServiceUnavailable, "calendar_change_not_recorded", "",
+				"the change applies now but could not be recorded, so a restart would lose it: %v", err)
+		}
+	}
+	return nil
+}
+
+type calendarChangeResponse struct {
+	Country     string `json:"country"`
+	Action      string `json:"action"`
+	What        string `json:"what"`
+	Version     uint64 `json:"version"`
+	ChangedBy   string `json:"changed_by"`
+	ChangedAt   string `json:"changed_at"`
+	Rescheduled int    `json:"rescheduled"`
+}
+
+func (s *Server) answerCalendarChange(w http.ResponseWriter, r *http.Request, ch CalendarChange, rec calendar.AuditRecord) {
+	if p := s.recordCalendarChange(ch); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	moved, p := s.rescheduleReserved(r.Context(), ch.Kind+" of the "+ch.Country+" calendar")
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, http.StatusCreated, calendarChangeResponse{Country: rec.Country, Action: string(rec.Action), What: rec.What,
+		Version: rec.Version, ChangedBy: rec.By, ChangedAt: rec.At.Format(time.RFC3339Nano), Rescheduled: moved})
+}
+
+// loadCalendarData replaces or extends a country's calendar with a data
+// file (?format=json, the shipped format) or an iCalendar file
+// (?format=ics): the dates its coverage names are replaced; its other
+// entries are added.
+func (s *Server) loadCalendarData(w http.ResponseWriter, r *http.Request) {
+	country := strings.ToUpper(r.PathValue("country"))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max(calendar.DataFileBytesMax, calendar.ICSBytesMax)))
+	if err != nil {
+		writeProblem(w, problem(http.StatusRequestEntityTooLarge, "body_too_large", "", "a calendar file holds at most %d bytes", max(calendar.DataFileBytesMax, calendar.ICSBytesMax)))
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "json" && format != "ics" {
+		writeProblem(w, problem(http.StatusBadRequest, "format_unknown", "format", "format is json (the calendar data file) or ics (iCalendar)"))
+		return
+	}
+	if _, err := s.calendars.Country(country); err != nil {
+		writeProblem(w, calendarProblem(err, "country"))
+		return
+	}
+	ch := CalendarChange{Kind: "data", Country: country, At: s.now(), Format: format, Data: data, Source: "operator upload"}
+	rec, err := ApplyCalendarChange(s.calendars, ch, calendar.Edit{By: "operator", At: ch.At})
+	if err != nil {
+		writeProblem(w, calendarProblem(err, "body"))
+		return
+	}
+	s.answerCalendarChange(w, r, ch, rec)
+}
+
+// confirmCalendarEntry upgrades an estimated entry (a lunar holiday) to
+// official, and moves it if the official date differs.
+func (s *Server) confirmCalendarEntry(w http.ResponseWriter, r *http.Request) {
+	country := strings.ToUpper(r.PathValue("country"))
+	var req struct {
+		Date   string `json:"date"`
+		Name   string `json:"name"`
+		Actual string `json:"actual"`
+		Source string `json:"source"`
+	}
+	if p := decodeBody(w, r, &req); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	for _, f := range []struct{ name, v string }{{"date", req.Date}, {"actual", req.Actual}} {
+		if f.v == "" && f.name == "actual" {
+			continue
+		}
+		if _, err := calendar.ParseDate(f.v); err != nil {
+			writeProblem(w, calendarProblem(err, f.name))
+			return
+		}
+	}
+	ch := CalendarChange{Kind: "confirmation", Country: country, At: s.now(), Date: req.Date, Name: req.Name, Actual: req.Actual, Source: req.Source}
+	rec, err := ApplyCalendarChange(s.calendars, ch, calendar.Edit{By: "operator", At: ch.At})
+	if err != nil {
+		writeProblem(w, calendarProblem(err, ""))
+		return
+	}
+	s.answerCalendarChange(w, r, ch, rec)
 }

@@ -53,6 +53,8 @@ var servedRoutes = []string{
 	"GET /v1/calendars/{country}",
 	"GET /v1/calendars/{country}/ics",
 	"POST /v1/calendars/{country}/closures",
+	"POST /v1/calendars/{country}/data",
+	"POST /v1/calendars/{country}/confirmations",
 	"GET /healthz",
 	"GET /metrics",
 	"GET /openapi.json",
@@ -401,6 +403,18 @@ func TestOpenAPI(t *testing.T) {
 		sort.Strings(want)
 		if got := doc.routes(); !slices.Equal(got, want) {
 			t.Fatalf("routes: got %v, want %v", got, want)
+		}
+	})
+	t.Run("TheListIsTheServersOwn", func(t *testing.T) {
+		got := s.Handler.Routes()
+		for i, r := range got {
+			got[i] = strings.Replace(r, "{pair}", "{source}-{target}", 1)
+		}
+		sort.Strings(got)
+		want := slices.Clone(servedRoutes)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("registered routes: got %v, want %v", got, want)
 		}
 	})
 	t.Run("EveryListedRouteIsServed", func(t *testing.T) {
@@ -896,7 +910,31 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		t.Fatalf("kama: got %+v, want a negative position checked against the schema", pos)
 	}
 
-	// Calendars.
+	// Calendars: an estimate confirmed, a year of the Iranian calendar
+	// loaded again from its shipped file.
+	c.Accepted(t, "POST", "/v1/calendars/IR/confirmations", map[string]string{"date": "2026-08-03", "source": "official 1405 calendar"}, op, nil, http.StatusCreated)
+	shipped, err := os.ReadFile("../calendar/data/IR-1405.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Accepted(t, "POST", "/v1/calendars/IR/data?format=json", string(shipped), op, nil, http.StatusCreated)
+	for _, r := range []struct {
+		path  string
+		body  any
+		token string
+	}{
+		{"/v1/calendars/IR/confirmations", map[string]string{"date": "2026-08-05"}, op},
+		{"/v1/calendars/IR/confirmations", map[string]string{"date": "2028-08-05"}, op},
+		{"/v1/calendars/IR/confirmations", map[string]string{"date": "5 August"}, op},
+		{"/v1/calendars/DE/confirmations", map[string]string{"date": "2026-08-05"}, op},
+		{"/v1/calendars/IR/confirmations", map[string]string{"date": "2026-08-05"}, caspianKey},
+		{"/v1/calendars/IR/data?format=json", "{}", op},
+		{"/v1/calendars/IR/data", "{}", op},
+		{"/v1/calendars/DE/data?format=json", "{}", op},
+		{"/v1/calendars/IR/data?format=ics", "{}", volgaKey},
+	} {
+		c.Check(t, "POST", r.path, r.body, r.token, nil)
+	}
 	c.Accepted(t, "POST", "/v1/calendars/IR/closures", closureIn{Date: "2026-04-05", Through: "2026-04-06", Name: "Snow", Scope: "province:Tehran",
 		Source: "governorate"}, op, nil, http.StatusCreated)
 	for _, r := range []struct {

@@ -45,7 +45,8 @@ type Server struct {
 	dashboard http.Handler
 	calendars *calendar.Set
 	clock     func() time.Time
-	closures  func(country string, c calendar.Closure) error
+	closures  func(CalendarChange) error
+	routes    []string
 }
 
 // Config configures a Server.
@@ -62,15 +63,15 @@ type Config struct {
 	// Clock tells the time at the edge (quotes' value dates, rates' times);
 	// nil means time.Now.
 	Clock func() time.Time
-	// RecordClosure, when set, makes an operator's ad-hoc closure durable
-	// before it takes effect.
-	RecordClosure func(country string, c calendar.Closure) error
+	// RecordCalendarChange, when set, makes an operator's change to the
+	// calendars durable before it is answered.
+	RecordCalendarChange func(CalendarChange) error
 }
 
 // NewServer returns a Server with its routes.
 func NewServer(cfg Config) *Server {
 	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard,
-		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordClosure}
+		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordCalendarChange}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -103,11 +104,22 @@ func NewServer(cfg Config) *Server {
 		w.Write(openAPIDocument)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{}))
+	s.routes = append(s.routes, "GET /metrics")
 	s.route("GET /{$}", s.index)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem(http.StatusNotFound, "not_found", "", "no route for %s %s", r.Method, r.URL.Path))
 	})
 	return s
+}
+
+// Routes returns the patterns the server serves ("GET /v1/payments"), in
+// the order they were registered; the catch-all is not one of them.
+func (s *Server) Routes() []string {
+	out := make([]string, len(s.routes))
+	for i, r := range s.routes {
+		out[i] = strings.TrimSuffix(r, "{$}")
+	}
+	return out
 }
 
 // ServeHTTP implements http.Handler.
@@ -116,6 +128,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // route registers a handler with per-route metrics.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
 	name := pattern
+	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}

@@ -330,3 +330,48 @@ func TestVerifyDetectsAnEditedJournal(t *testing.T) {
 		t.Fatalf("verify without --data: got exit %d, want 2", code)
 	}
 }
+
+// TestCalendarChangesOutliveARestart declares a closure and confirms an
+// estimate, restarts the node, and finds both still in effect.
+func TestCalendarChangesOutliveARestart(t *testing.T) {
+	dir := t.TempDir()
+	const at = "2026-03-19T15:00:00%2B03:30" // a Thursday afternoon in Tehran
+	valueDate := func(c *child) string {
+		var v struct {
+			ValueDate string `json:"value_date"`
+		}
+		if code := c.get(t, "/v1/calendars/value-date?corridor=RUB-IRR&at="+at, &v); code != 200 {
+			t.Fatalf("value-date: status %d", code)
+		}
+		return v.ValueDate
+	}
+	c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	if got := valueDate(c); got != "2026-03-25" {
+		t.Fatalf("before: got %s, want 2026-03-25", got)
+	}
+	if code, err := c.post("/v1/calendars/IR/closures", map[string]string{"date": "2026-03-25", "name": "Heavy snow"}, nil); code != 201 || err != nil {
+		t.Fatalf("closure: %d %v", code, err)
+	}
+	if code, err := c.post("/v1/calendars/IR/confirmations", map[string]string{"date": "2026-08-03", "source": "official calendar"}, nil); code != 201 || err != nil {
+		t.Fatalf("confirmation: %d %v", code, err)
+	}
+	if got := valueDate(c); got != "2026-03-26" {
+		t.Fatalf("after the closure: got %s, want 2026-03-26 (Thursday, a short day that counts)", got)
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	<-c.done
+	c = startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	defer func() { c.cmd.Process.Signal(syscall.SIGTERM); <-c.done }()
+	if got := valueDate(c); got != "2026-03-26" {
+		t.Fatalf("after a restart: got %s, want 2026-03-26 (the closure kept)\n%s", got, c.output())
+	}
+	var listing struct {
+		Days []struct {
+			Date string `json:"date"`
+			Name string `json:"name"`
+		} `json:"days"`
+	}
+	if code := c.get(t, "/v1/calendars/IR?from=2026-03-25&to=2026-03-25", &listing); code != 200 || len(listing.Days) != 1 || listing.Days[0].Name != "Heavy snow" {
+		t.Fatalf("the closed day after a restart: status %d, %+v", code, listing)
+	}
+}

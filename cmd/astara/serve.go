@@ -80,7 +80,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler(),
-		Calendars: cals, RecordClosure: m.recordClosure})
+		Calendars: cals, RecordCalendarChange: m.recordCalendarChange})
 	m.server = &nethttp.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
