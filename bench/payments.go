@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"astara/http"
+	"astara/internal/apiclient"
 	"astara/journal"
 	"astara/ledger"
 	"astara/payments"
@@ -83,8 +82,8 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 	}
 	go srv.Serve(ln)
 	defer srv.Close()
-	c := &benchClient{base: "http://" + ln.Addr().String(),
-		http: &nethttp.Client{Transport: &nethttp.Transport{MaxIdleConnsPerHost: cfg.Clients * 2}}}
+	c := &apiclient.Client{Base: "http://" + ln.Addr().String(),
+		HTTP: &nethttp.Client{Transport: &nethttp.Transport{MaxIdleConnsPerHost: cfg.Clients * 2}}}
 	sender, receiver, err := setUpPaymentsNetwork(ctx, c, admin)
 	if err != nil {
 		return PaymentsResult{}, fmt.Errorf("set up: %w", err)
@@ -134,7 +133,7 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 			Balanced bool   `json:"balanced"`
 		} `json:"totals"`
 	}
-	if _, err := c.do(ctx, "GET", "/v1/ledger/totals", admin, nil, nil, &totals); err != nil {
+	if _, err := c.Do(ctx, "GET", "/v1/ledger/totals", admin, nil, nil, &totals); err != nil {
 		return PaymentsResult{}, err
 	}
 	for _, t := range totals.Totals {
@@ -153,49 +152,9 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 		LatencyP50: s.LatencyP50, LatencyP99: s.LatencyP99, OverOneSec: over}, nil
 }
 
-type benchClient struct {
-	base string
-	http *nethttp.Client
-}
-
-func (c *benchClient) do(ctx context.Context, method, path, token string, body any, header map[string]string, out any) (int, error) {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := nethttp.NewRequestWithContext(ctx, method, c.base+path, r)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return resp.StatusCode, err
-	}
-	if resp.StatusCode >= 300 {
-		return resp.StatusCode, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, data)
-	}
-	if out != nil {
-		return resp.StatusCode, json.Unmarshal(data, out)
-	}
-	return resp.StatusCode, nil
-}
-
 type benchBank struct{ id, key string }
 
-func setUpPaymentsNetwork(ctx context.Context, c *benchClient, admin string) (benchBank, benchBank, error) {
+func setUpPaymentsNetwork(ctx context.Context, c *apiclient.Client, admin string) (benchBank, benchBank, error) {
 	type created struct {
 		APIKey   string `json:"api_key"`
 		Accounts map[string]struct {
@@ -214,31 +173,31 @@ func setUpPaymentsNetwork(ctx context.Context, c *benchClient, admin string) (be
 		{map[string]any{"id": "BENCFXMM", "name": "Bench FX", "country": "RU", "currencies": []string{"RUB", "IRR"}, "roles": []string{"fx_provider"}}, &fx},
 	}
 	for _, st := range steps {
-		if _, err := c.do(ctx, "POST", "/v1/participants", admin, st.body, nil, st.out); err != nil {
+		if _, err := c.Do(ctx, "POST", "/v1/participants", admin, st.body, nil, st.out); err != nil {
 			return benchBank{}, benchBank{}, err
 		}
 	}
 	a := fx.Accounts["IRR"]
-	if _, err := c.do(ctx, "POST", "/v1/ledger/transfers", admin, map[string]any{"transfers": []map[string]any{{
+	if _, err := c.Do(ctx, "POST", "/v1/ledger/transfers", admin, map[string]any{"transfers": []map[string]any{{
 		"id": ledger.NewRandomID().String(), "debit_account_id": a.Settlement, "credit_account_id": a.Position,
 		"amount": "100000000000000000000", "currency": "IRR", "code": 10}}}, nil, nil); err != nil {
 		return benchBank{}, benchBank{}, err
 	}
-	if _, err := c.do(ctx, "POST", "/v1/rates", admin, map[string]string{"base": "RUB", "quote": "IRR", "rate": "7286.05"}, nil, nil); err != nil {
+	if _, err := c.Do(ctx, "POST", "/v1/rates", admin, map[string]string{"base": "RUB", "quote": "IRR", "rate": "7286.05"}, nil, nil); err != nil {
 		return benchBank{}, benchBank{}, err
 	}
-	if _, err := c.do(ctx, "PUT", "/v1/corridors/RUB-IRR", admin, map[string]any{"fx_provider": "BENCFXMM"}, nil, nil); err != nil {
+	if _, err := c.Do(ctx, "PUT", "/v1/corridors/RUB-IRR", admin, map[string]any{"fx_provider": "BENCFXMM"}, nil, nil); err != nil {
 		return benchBank{}, benchBank{}, err
 	}
 	return benchBank{"BENCRUMM", s.APIKey}, benchBank{"BENCIRTH", r.APIKey}, nil
 }
 
-func onePayment(ctx context.Context, c *benchClient, sender, receiver benchBank, n int64) error {
+func onePayment(ctx context.Context, c *apiclient.Client, sender, receiver benchBank, n int64) error {
 	var q struct {
 		ID string `json:"id"`
 	}
 	amount := strconv.FormatInt(10_000+n%1_000_000, 10) + ".00"
-	if _, err := c.do(ctx, "POST", "/v1/quotes", sender.key, map[string]string{"receiving_participant": receiver.id,
+	if _, err := c.Do(ctx, "POST", "/v1/quotes", sender.key, map[string]string{"receiving_participant": receiver.id,
 		"source_currency": "RUB", "target_currency": "IRR", "source_amount": amount}, nil, &q); err != nil {
 		return err
 	}
@@ -248,10 +207,10 @@ func onePayment(ctx context.Context, c *benchClient, sender, receiver benchBank,
 	body := map[string]any{"quote_id": q.ID, "purpose": "TRAD",
 		"debtor":   map[string]string{"name": "Ivan Petrov", "account": "40817810899910004312", "bank_code": "044525225"},
 		"creditor": map[string]string{"name": "Ali Rezaei", "account": "IR440960000000100324200001"}}
-	if _, err := c.do(ctx, "POST", "/v1/payments", sender.key, body, map[string]string{"Idempotency-Key": q.ID}, &p); err != nil {
+	if _, err := c.Do(ctx, "POST", "/v1/payments", sender.key, body, map[string]string{"Idempotency-Key": q.ID}, &p); err != nil {
 		return err
 	}
-	_, err := c.do(ctx, "POST", "/v1/payments/"+p.UETR+"/accept", receiver.key, nil, nil, nil)
+	_, err := c.Do(ctx, "POST", "/v1/payments/"+p.UETR+"/accept", receiver.key, nil, nil, nil)
 	return err
 }
 

@@ -679,12 +679,26 @@ func applyCorridorPatch(c *payments.Corridor, req *corridorRequest, sc, tc money
 		c.RateSource = *req.RateSource
 		fields = append(fields, "rate_source")
 	}
-	if req.RateMaxAgeSeconds != nil {
-		if *req.RateMaxAgeSeconds < 1 || *req.RateMaxAgeSeconds > RateMaxAgeSecondsMax {
-			return nil, problem(http.StatusBadRequest, "rate_max_age_out_of_range", "rate_max_age_seconds", "rate_max_age_seconds must be 1 to %d", RateMaxAgeSecondsMax)
+	for _, d := range []struct {
+		v        *int64
+		name     string
+		code     string
+		min, max int64
+		dst      *time.Duration
+		what     string
+	}{
+		{req.RateMaxAgeSeconds, "rate_max_age_seconds", "rate_max_age_out_of_range", 1, RateMaxAgeSecondsMax, &c.RateMaxAge, ""},
+		{req.QuoteTTLSeconds, "quote_ttl_seconds", "quote_ttl_out_of_range", 1, QuoteTTLSecondsMax, &c.QuoteTTL, ""},
+		{req.ReservationTimeoutSec, "reservation_timeout_seconds", "reservation_timeout_out_of_range", 0, ledger.TimeoutSecondsMax, &c.ReservationTimeout, " (0: until the deadline)"},
+	} {
+		if d.v == nil {
+			continue
 		}
-		c.RateMaxAge = time.Duration(*req.RateMaxAgeSeconds) * time.Second
-		fields = append(fields, "rate_max_age_seconds")
+		if *d.v < d.min || *d.v > d.max {
+			return nil, problem(http.StatusBadRequest, d.code, d.name, "%s must be %d%s to %d", d.name, d.min, d.what, d.max)
+		}
+		*d.dst = time.Duration(*d.v) * time.Second
+		fields = append(fields, d.name)
 	}
 	if req.AllowDerived != nil {
 		c.AllowDerived = *req.AllowDerived
@@ -760,20 +774,6 @@ func applyCorridorPatch(c *payments.Corridor, req *corridorRequest, sc, tc money
 		}
 		c.DailyLimitPerDebtor = a
 		fields = append(fields, "daily_limit_per_debtor")
-	}
-	if req.QuoteTTLSeconds != nil {
-		if *req.QuoteTTLSeconds < 1 || *req.QuoteTTLSeconds > QuoteTTLSecondsMax {
-			return nil, problem(http.StatusBadRequest, "quote_ttl_out_of_range", "quote_ttl_seconds", "quote_ttl_seconds must be 1 to %d", QuoteTTLSecondsMax)
-		}
-		c.QuoteTTL = time.Duration(*req.QuoteTTLSeconds) * time.Second
-		fields = append(fields, "quote_ttl_seconds")
-	}
-	if req.ReservationTimeoutSec != nil {
-		if *req.ReservationTimeoutSec < 0 || *req.ReservationTimeoutSec > ledger.TimeoutSecondsMax {
-			return nil, problem(http.StatusBadRequest, "reservation_timeout_out_of_range", "reservation_timeout_seconds", "reservation_timeout_seconds must be 0 (until the deadline) to %d", ledger.TimeoutSecondsMax)
-		}
-		c.ReservationTimeout = time.Duration(*req.ReservationTimeoutSec) * time.Second
-		fields = append(fields, "reservation_timeout_seconds")
 	}
 	if req.SettlementDays != nil {
 		if *req.SettlementDays < 0 || *req.SettlementDays > calendar.SettlementDaysMax {

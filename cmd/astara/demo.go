@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"astara/internal/apiclient"
 	"astara/ledger"
 )
 
@@ -48,49 +47,8 @@ var demoNames = map[string][]string{
 	"AZ": {"Leyla Aliyeva", "Caspian Logistics MMC"},
 }
 
-// demoClient talks to the node over its own HTTP API, as the banks would.
-type demoClient struct {
-	base string
-	http *nethttp.Client
-}
-
-func (c *demoClient) do(ctx context.Context, method, path, token string, body any, header map[string]string, out any) (int, error) {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := nethttp.NewRequestWithContext(ctx, method, c.base+path, r)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return resp.StatusCode, err
-		}
-	}
-	if resp.StatusCode >= 300 && out == nil {
-		return resp.StatusCode, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, data)
-	}
-	return resp.StatusCode, nil
-}
-
 // setUpDemo creates the network over the API and returns each bank's key.
-func setUpDemo(ctx context.Context, c *demoClient, admin string, out io.Writer) (map[string]string, error) {
+func setUpDemo(ctx context.Context, c *apiclient.Client, admin string, out io.Writer) (map[string]string, error) {
 	keys := map[string]string{}
 	type created struct {
 		APIKey   string `json:"api_key"`
@@ -110,7 +68,7 @@ func setUpDemo(ctx context.Context, c *demoClient, admin string, out io.Writer) 
 		var p created
 		body := map[string]any{"id": b.id, "name": b.name, "country": b.country, "currencies": []string{b.currency},
 			"net_debit_cap": map[string]string{b.currency: caps[b.currency]}}
-		if _, err := c.do(ctx, "POST", "/v1/participants", admin, body, nil, &p); err != nil || p.APIKey == "" {
+		if _, err := c.Do(ctx, "POST", "/v1/participants", admin, body, nil, &p); err != nil || p.APIKey == "" {
 			return nil, fmt.Errorf("create %s: %v", b.id, err)
 		}
 		keys[b.id] = p.APIKey
@@ -119,7 +77,7 @@ func setUpDemo(ctx context.Context, c *demoClient, admin string, out io.Writer) 
 		}
 	}
 	var fx created
-	if _, err := c.do(ctx, "POST", "/v1/participants", admin, map[string]any{"id": demoFX, "name": "Astara FX Liquidity",
+	if _, err := c.Do(ctx, "POST", "/v1/participants", admin, map[string]any{"id": demoFX, "name": "Astara FX Liquidity",
 		"country": "RU", "currencies": []string{"RUB", "IRR", "INR", "AZN"}, "roles": []string{"fx_provider"}}, nil, &fx); err != nil {
 		return nil, fmt.Errorf("create the FX provider: %v", err)
 	}
@@ -127,11 +85,11 @@ func setUpDemo(ctx context.Context, c *demoClient, admin string, out io.Writer) 
 	fund(fx, "IRR", "900000000000000")
 	fund(fx, "INR", "1000000000.00")
 	fund(fx, "AZN", "100000000.00")
-	if _, err := c.do(ctx, "POST", "/v1/ledger/transfers", admin, map[string]any{"transfers": funding}, nil, nil); err != nil {
+	if _, err := c.Do(ctx, "POST", "/v1/ledger/transfers", admin, map[string]any{"transfers": funding}, nil, nil); err != nil {
 		return nil, err
 	}
 	for _, r := range [][3]string{{"RUB", "IRR", "7286.05"}, {"RUB", "INR", "1.0812"}, {"RUB", "AZN", "0.02094"}} {
-		if _, err := c.do(ctx, "POST", "/v1/rates", admin, map[string]any{"base": r[0], "quote": r[1], "rate": r[2], "source": "manual"}, nil, nil); err != nil {
+		if _, err := c.Do(ctx, "POST", "/v1/rates", admin, map[string]any{"base": r[0], "quote": r[1], "rate": r[2], "source": "manual"}, nil, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -146,7 +104,7 @@ func setUpDemo(ctx context.Context, c *demoClient, admin string, out io.Writer) 
 		// some expiring.
 		{"RUB-AZN", map[string]any{"fx_provider": demoFX, "reservation_timeout_seconds": 60}},
 	} {
-		if _, err := c.do(ctx, "PUT", "/v1/corridors/"+cor.pair, admin, cor.patch, nil, nil); err != nil {
+		if _, err := c.Do(ctx, "PUT", "/v1/corridors/"+cor.pair, admin, cor.patch, nil, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -158,7 +116,7 @@ func setUpDemo(ctx context.Context, c *demoClient, admin string, out io.Writer) 
 // ctx ends: amounts spread over three orders of magnitude, a few over the
 // limit, most accepted, some rejected, some returned, some left to expire.
 func runDemoTraffic(ctx context.Context, base, admin string, out io.Writer) {
-	c := &demoClient{base: base, http: &nethttp.Client{Timeout: 30 * time.Second}}
+	c := &apiclient.Client{Base: base, HTTP: &nethttp.Client{Timeout: 30 * time.Second}}
 	keys, err := setUpDemo(ctx, c, admin, out)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -194,7 +152,7 @@ func runDemoTraffic(ctx context.Context, base, admin string, out io.Writer) {
 
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
 
-func demoPayment(ctx context.Context, c *demoClient, keys map[string]string, rng *rand.Rand) {
+func demoPayment(ctx context.Context, c *apiclient.Client, keys map[string]string, rng *rand.Rand) {
 	var sender, receiver demoBank
 	routes := [][2]int{{0, 2}, {0, 3}, {1, 2}, {1, 3}, {0, 2}, {1, 3}, {2, 0}, {3, 1}, {0, 4}, {1, 5}}
 	rt := pick(rng, routes)
@@ -211,7 +169,7 @@ func demoPayment(ctx context.Context, c *demoClient, keys map[string]string, rng
 	var q struct {
 		ID string `json:"id"`
 	}
-	if code, _ := c.do(ctx, "POST", "/v1/quotes", keys[sender.id], quote, nil, &q); code != 201 {
+	if code, _ := c.Do(ctx, "POST", "/v1/quotes", keys[sender.id], quote, nil, &q); code != 201 {
 		return // over the limit, or no fresh rate: refused, as a bank would see it
 	}
 	debtor := map[string]string{"name": pick(rng, demoNames[sender.country]), "account": pick(rng, sender.accounts)}
@@ -228,7 +186,7 @@ func demoPayment(ctx context.Context, c *demoClient, keys map[string]string, rng
 	var p struct {
 		UETR string `json:"uetr"`
 	}
-	if code, _ := c.do(ctx, "POST", "/v1/payments", keys[sender.id], pay, map[string]string{"Idempotency-Key": q.ID}, &p); code != 201 {
+	if code, _ := c.Do(ctx, "POST", "/v1/payments", keys[sender.id], pay, map[string]string{"Idempotency-Key": q.ID}, &p); code != 201 {
 		return
 	}
 	// The receiving bank answers after a while.
@@ -240,12 +198,12 @@ func demoPayment(ctx context.Context, c *demoClient, keys map[string]string, rng
 	path := "/v1/payments/" + p.UETR
 	switch x := rng.IntN(100); {
 	case x < 6:
-		c.do(ctx, "POST", path+"/reject", keys[receiver.id], map[string]string{"reason": pick(rng, []string{"AC01", "AC04", "AC06", "RR04"})}, nil, &struct{}{})
+		c.Do(ctx, "POST", path+"/reject", keys[receiver.id], map[string]string{"reason": pick(rng, []string{"AC01", "AC04", "AC06", "RR04"})}, nil, &struct{}{})
 	case x < 10 && receiver.currency == "AZN":
 		// left unanswered: the reservation expires
 	default:
-		if code, _ := c.do(ctx, "POST", path+"/accept", keys[receiver.id], nil, nil, &struct{}{}); code == 200 && rng.IntN(50) == 0 {
-			c.do(ctx, "POST", path+"/return", keys[receiver.id], map[string]string{"reason": "AC04"}, nil, &struct{}{})
+		if code, _ := c.Do(ctx, "POST", path+"/accept", keys[receiver.id], nil, nil, &struct{}{}); code == 200 && rng.IntN(50) == 0 {
+			c.Do(ctx, "POST", path+"/return", keys[receiver.id], map[string]string{"reason": "AC04"}, nil, &struct{}{})
 		}
 	}
 }
