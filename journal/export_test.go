@@ -43,3 +43,11 @@ func RecordHash(rec []byte) Hash {
 	copy(h[:], rec[42:74])
 	return h
 }
+
+// DecodeRecord checks a stored record against the hash before it.
+var DecodeRecord = decodeRecord
+
+// AppendRecord encodes an entry as stored, with its hash.
+func AppendRecord(e ledger.Entry, prev Hash) []byte {
+	return appendRecord(nil, e, prev, entryHash(prev, e.Seq, e.Timestamp, e.Op, e.Payload))
+}
