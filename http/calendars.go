@@ -20,6 +20,7 @@ func (s *Server) registerCalendars() {
 	s.route("GET /v1/calendars/{country}/ics", s.anyone(s.getCalendarICS))
 	s.route("POST /v1/calendars/{country}/closures", s.admin(s.declareClosure))
 	s.route("POST /v1/calendars/{country}/data", s.admin(s.loadCalendarData))
+	s.route("GET /v1/calendars/audit", s.admin(s.calendarAudit))
 	s.route("POST /v1/calendars/{country}/confirmations", s.admin(s.confirmCalendarEntry))
 }
 
@@ -430,4 +431,27 @@ func (s *Server) confirmCalendarEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.answerCalendarChange(w, r, ch, rec)
+}
+
+type auditJSON struct {
+	Version   uint64 `json:"version"`
+	Country   string `json:"country"`
+	Action    string `json:"action"`
+	What      string `json:"what"`
+	ChangedBy string `json:"changed_by"`
+	ChangedAt string `json:"changed_at"`
+	Added     int    `json:"added"`
+	Removed   int    `json:"removed"`
+}
+
+// calendarAudit lists every change made to the calendars since start-up,
+// oldest first: the shipped data loaded, then the recorded changes applied
+// again, then the operator's changes since.
+func (s *Server) calendarAudit(w http.ResponseWriter, r *http.Request) {
+	out := []auditJSON{}
+	for _, a := range s.calendars.Audit() {
+		out = append(out, auditJSON{Version: a.Version, Country: a.Country, Action: string(a.Action), What: a.What,
+			ChangedBy: a.By, ChangedAt: a.At.Format(time.RFC3339Nano), Added: len(a.Added), Removed: len(a.Removed)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": out})
 }

@@ -50,6 +50,7 @@ var servedRoutes = []string{
 	"POST /v1/payments/{uetr}/return",
 	"GET /v1/positions",
 	"GET /v1/calendars/value-date", // before {country}, which would match it too
+	"GET /v1/calendars/audit",
 	"GET /v1/calendars/{country}",
 	"GET /v1/calendars/{country}/ics",
 	"POST /v1/calendars/{country}/closures",
@@ -949,6 +950,7 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		{"GET", "/v1/calendars/DE?from=2026-01-01&to=2026-01-02", nil, op},
 		{"GET", "/v1/calendars/RU?from=2026-01-01&to=2026-01-02", nil, ""},
 		{"GET", "/v1/calendars/RU/ics", nil, caspianKey},
+		{"GET", "/v1/calendars/audit", nil, op},
 		{"GET", "/v1/calendars/DE/ics", nil, op},
 		{"GET", "/v1/calendars/value-date?corridor=RUB-IRR&at=" + url.QueryEscape("2026-03-19T15:00:00+03:30"), nil, volgaKey},
 		{"GET", "/v1/calendars/value-date?corridor=IRR-RUB", nil, op},

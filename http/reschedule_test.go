@@ -33,3 +33,33 @@ func TestClosureMovesReservedPayments(t *testing.T) {
 		t.Fatalf("accept after the move: got %s, want completed", a.Status)
 	}
 }
+
+func TestCalendarAuditListsEveryChange(t *testing.T) {
+	n := newNetwork(t)
+	var before struct {
+		Changes []struct {
+			Version   uint64 `json:"version"`
+			Country   string `json:"country"`
+			Action    string `json:"action"`
+			What      string `json:"what"`
+			ChangedBy string `json:"changed_by"`
+			ChangedAt string `json:"changed_at"`
+			Added     int    `json:"added"`
+			Removed   int    `json:"removed"`
+		} `json:"changes"`
+	}
+	MustJSON(t, n.Do(t, "GET", "/v1/calendars/audit", nil), http.StatusOK, &before)
+	if len(before.Changes) == 0 || before.Changes[0].ChangedBy != "startup" {
+		t.Fatalf("before: got %+v, want the shipped data loaded at start-up", before.Changes)
+	}
+	MustJSON(t, n.Do(t, "POST", "/v1/calendars/IR/closures", closureIn{Date: "2026-03-10", Name: "Power cuts"}), http.StatusCreated, &closureOut{})
+	after := before
+	MustJSON(t, n.Do(t, "GET", "/v1/calendars/audit", nil), http.StatusOK, &after)
+	if len(after.Changes) != len(before.Changes)+1 {
+		t.Fatalf("after: got %d changes, want %d", len(after.Changes), len(before.Changes)+1)
+	}
+	if last := after.Changes[len(after.Changes)-1]; last.Country != "IR" || last.ChangedBy != "operator" {
+		t.Fatalf("the closure's record: got %+v, want IR by operator", last)
+	}
+	MustProblem(t, n.As(t, volga, "GET", "/v1/calendars/audit", nil), http.StatusUnauthorized, "invalid_token", "")
+}
