@@ -489,7 +489,7 @@ func (m *Machine) createQuote(c *CreateQuote, now time.Time) any {
 	q := &Quote{ID: c.ID, Sender: c.Sender, Receiver: c.Receiver, Source: c.Source, Target: c.Target,
 		SourceAmount: source, TargetAmount: target, Fee: fee, Rate: rate, RateSource: rq.Source,
 		Derived: rq.Derived, Via: rq.Via, CreatedAt: now, ExpiresAt: now.Add(cor.QuoteTTL),
-		ValueDate: c.ValueDate, Deadline: c.Deadline}
+		ValueDate: c.ValueDate, Deadline: c.Deadline, FXProvider: cor.FXProvider}
 	m.quotes[q.ID] = q
 	return q
 }
@@ -572,7 +572,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 				money.FormatAmount(sum, sc), sc.Code, money.FormatAmount(cor.DailyLimitPerDebtor, sc), sc.Code)
 		}
 	}
-	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: cor.FXProvider,
+	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: q.FXProvider,
 		QuoteID: q.ID, Source: q.Source, Target: q.Target, SourceAmount: q.SourceAmount, TargetAmount: q.TargetAmount,
 		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
 		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"astara/ledger"
+	"astara/money"
 	"astara/payments"
 )
 
@@ -121,4 +122,23 @@ func TestRescheduleDeadlines(t *testing.T) {
 			t.Fatalf("refused command moved the payment: reservation %d", got.Reservation)
 		}
 	})
+}
+
+func TestPaymentGoesThroughTheQuotesFXProvider(t *testing.T) {
+	s := NewNetwork(t)
+	const otherFX = "FXTWRUMM"
+	s.AddParticipant(otherFX, []money.Code{codeRUB, codeIRR}, nil, payments.RoleFXProvider)
+	s.Fund(otherFX, codeIRR, fundingFXIRR)
+	q := s.Quote(150_000_00)
+	c := CorridorRUBIRR()
+	c.FXProvider = otherFX
+	s.PutCorridor(c)
+	p := MustReply[*payments.Payment](t, s.Do(s.PayCmd(q)))
+	if p.FXProvider != bankFX {
+		t.Fatalf("FX provider: got %s, want the quote's %s", p.FXProvider, bankFX)
+	}
+	if next := MustReply[*payments.Payment](t, s.Do(s.PayCmd(s.Quote(150_000_00)))); next.FXProvider != otherFX {
+		t.Fatalf("a new quote's FX provider: got %s, want %s", next.FXProvider, otherFX)
+	}
+	MustBalance(t, s.M)
 }

@@ -210,6 +210,10 @@ type Quote struct {
 	ValueDate    string
 	Deadline     time.Time
 	UsedBy       ledger.ID // the payment that used it
+	// FXProvider is the corridor's FX provider when the quote was made: the
+	// quote's rate is its price, so a payment on it goes through it even if
+	// the corridor changes provider in between.
+	FXProvider string `json:",omitempty"`
 }
 
 // Event is one step of a payment's timeline.
