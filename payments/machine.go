@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"astara/fx"
@@ -58,6 +59,13 @@ type Machine struct {
 	daily        map[string]money.Amount
 	expiries     paymentHeap
 
+	// quoteOrder and idemOrder hold the quotes and the idempotency keys in
+	// the order they were made, for pruning; dailyPrunedDay is the last day
+	// old daily sums were dropped.
+	quoteOrder     []ledger.ID
+	idemOrder      []string
+	dailyPrunedDay string
+
 	ts      uint64 // the last engine timestamp used
 	batchTS uint64 // the timestamp of the last ledger batch the machine applied: the engine has expired what was due by it
 }
@@ -76,6 +84,60 @@ type idemEntry struct {
 	BodyHash [32]byte  `json:"body_hash"`
 	UETR     ledger.ID `json:"uetr"`
 	Refusal  *Refusal  `json:"refusal,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// How long the machine keeps what it no longer needs, so that its state
+// stays bounded by the traffic of the last days rather than growing
+// without end.
+const (
+	// QuoteRetention is how long a quote is kept after it expires; a
+	// payment on a quote older than that answers quote_not_found rather
+	// than quote_expired.
+	QuoteRetention = 24 * time.Hour
+	// IdempotencyRetention is how long a CreatePayment's Idempotency-Key is
+	// remembered. A retry after that would need its quote, which expired
+	// long before (a quote lives at most a day).
+	IdempotencyRetention = 7 * 24 * time.Hour
+	// DailyRetentionDays is how many days of per-debtor daily sums are
+	// kept besides today's (time zones put debtors' days up to a day apart).
+	DailyRetentionDays = 2
+)
+
+// prune drops the quotes and idempotency keys past their retention and
+// the daily sums of days gone. It runs at the start of the commands that
+// add to them, at the command's moment, so that replay prunes exactly as
+// the first run did.
+func (m *Machine) prune(now time.Time) {
+	for len(m.quoteOrder) > 0 {
+		q, ok := m.quotes[m.quoteOrder[0]]
+		if ok && now.Sub(q.ExpiresAt) <= QuoteRetention {
+			break
+		}
+		delete(m.quotes, m.quoteOrder[0])
+		m.quoteOrder = m.quoteOrder[1:]
+	}
+	for len(m.idemOrder) > 0 {
+		e, ok := m.idem[m.idemOrder[0]]
+		if ok && now.Sub(e.At) <= IdempotencyRetention {
+			break
+		}
+		delete(m.idem, m.idemOrder[0])
+		m.idemOrder = m.idemOrder[1:]
+	}
+	today := now.Format(time.DateOnly)
+	if today == m.dailyPrunedDay {
+		return
+	}
+	oldest := now.AddDate(0, 0, -DailyRetentionDays).Format(time.DateOnly)
+	for k := range m.daily {
+		// The key is sender, account, day, currency, separated by NULs.
+		parts := strings.Split(k, "\x00")
+		if len(parts) == 4 && parts[2] < oldest {
+			delete(m.daily, k)
+		}
+	}
+	m.dailyPrunedDay = today
 }
 
 // NewMachine returns an empty machine.
@@ -434,6 +496,7 @@ func (m *Machine) lookupRate(c *Corridor, now time.Time) (fx.Quote, *Refusal) {
 }
 
 func (m *Machine) createQuote(c *CreateQuote, now time.Time) any {
+	m.prune(now)
 	if _, ok := m.quotes[c.ID]; ok {
 		return refuse(KindConflict, "quote_exists", "", "id", "a quote %s exists", c.ID)
 	}
@@ -491,6 +554,7 @@ func (m *Machine) createQuote(c *CreateQuote, now time.Time) any {
 		Derived: rq.Derived, Via: rq.Via, CreatedAt: now, ExpiresAt: now.Add(cor.QuoteTTL),
 		ValueDate: c.ValueDate, Deadline: c.Deadline, FXProvider: cor.FXProvider}
 	m.quotes[q.ID] = q
+	m.quoteOrder = append(m.quoteOrder, q.ID)
 	return q
 }
 
@@ -520,6 +584,7 @@ func contains(list []string, s string) bool {
 }
 
 func (m *Machine) createPayment(c *CreatePayment, now time.Time) any {
+	m.prune(now)
 	idemKey := c.Sender + "\x00" + c.IdempotencyKey
 	if prev, ok := m.idem[idemKey]; ok {
 		if prev.BodyHash != c.BodyHash {
@@ -532,7 +597,7 @@ func (m *Machine) createPayment(c *CreatePayment, now time.Time) any {
 		return p
 	}
 	reply := m.createPaymentOnce(c, now)
-	entry := idemEntry{BodyHash: c.BodyHash}
+	entry := idemEntry{BodyHash: c.BodyHash, At: now}
 	switch v := reply.(type) {
 	case *Payment:
 		entry.UETR = v.UETR
@@ -540,6 +605,7 @@ func (m *Machine) createPayment(c *CreatePayment, now time.Time) any {
 		entry.Refusal = v
 	}
 	m.idem[idemKey] = entry
+	m.idemOrder = append(m.idemOrder, idemKey)
 	return reply
 }
 
@@ -932,6 +998,7 @@ type snapshotState struct {
 	Payments     []*Payment              `json:"payments"`
 	Idempotency  map[string]idemEntry    `json:"idempotency"`
 	Daily        map[string]money.Amount `json:"daily"`
+	DailyPruned  string                  `json:"daily_pruned"`
 }
 
 const machineSnapshotMagic = "ASTARA-PAYMENTS-SNAPSHOT-1\n"
@@ -950,7 +1017,7 @@ func (m *Machine) WriteSnapshot(w io.Writer) error {
 	bw.Write(n[:])
 	bw.Write(lw.b)
 	st := snapshotState{Participants: m.participants, Keys: m.keys, Rates: m.book.List(), Corridors: m.corridors,
-		Quotes: m.quotes, Idempotency: m.idem, Daily: m.daily}
+		Quotes: m.quotes, Idempotency: m.idem, Daily: m.daily, DailyPruned: m.dailyPrunedDay}
 	for _, id := range m.order {
 		st.Payments = append(st.Payments, m.payments[id])
 	}
@@ -995,7 +1062,17 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	m.corridors = st.Corridors
 	for id, q := range st.Quotes {
 		m.quotes[id] = q
+		m.quoteOrder = append(m.quoteOrder, id)
 	}
+	// Each quote and each idempotency key was made by its own entry, at
+	// its own moment: their times give back the order they were made in.
+	sort.Slice(m.quoteOrder, func(i, j int) bool {
+		a, b := m.quotes[m.quoteOrder[i]], m.quotes[m.quoteOrder[j]]
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		return string(a.ID[:]) < string(b.ID[:])
+	})
 	for _, p := range st.Payments {
 		m.payments[p.UETR] = p
 		m.order = append(m.order, p.UETR)
@@ -1008,6 +1085,17 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	heap.Init(&m.expiries)
 	m.idem = st.Idempotency
 	m.daily = st.Daily
+	m.dailyPrunedDay = st.DailyPruned
+	for k := range m.idem {
+		m.idemOrder = append(m.idemOrder, k)
+	}
+	sort.Slice(m.idemOrder, func(i, j int) bool {
+		a, b := m.idem[m.idemOrder[i]], m.idem[m.idemOrder[j]]
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
+		}
+		return m.idemOrder[i] < m.idemOrder[j]
+	})
 	if m.keys == nil {
 		m.keys = map[string]*APIKey{}
 	}

@@ -143,6 +143,7 @@ type simIdem struct {
 	body [32]byte
 	uetr ledger.ID
 	code string // the refusal's code; "" for a payment
+	at   time.Time
 }
 
 // simQuote is the model's quote.
@@ -519,7 +520,7 @@ func (x *sim) pay() {
 		}
 		return
 	}
-	x.idem[key] = simIdem{body: cmd.BodyHash, code: code}
+	x.idem[key] = simIdem{body: cmd.BodyHash, code: code, at: x.s.clock}
 	if code != "" {
 		return
 	}
@@ -527,7 +528,7 @@ func (x *sim) pay() {
 	if got.SourceAmount != money.NewAmount(p.sourceAmount) || got.TargetAmount != money.NewAmount(p.targetAm) || got.Fee != money.NewAmount(p.fee) {
 		x.tb.Fatalf("payment: got %s %s fee %s, want the quote's %d %d fee %d", got.SourceAmount, got.TargetAmount, got.Fee, p.sourceAmount, p.targetAm, p.fee)
 	}
-	x.idem[key] = simIdem{body: cmd.BodyHash, uetr: cmd.UETR}
+	x.idem[key] = simIdem{body: cmd.BodyHash, uetr: cmd.UETR, at: x.s.clock}
 	sq.used = true
 	x.daily[p.debtorKey] += p.sourceAmount
 	x.reserve(p)
@@ -549,13 +550,14 @@ func (x *sim) lastPayKey() string {
 // payment) and, for a new payment, the model's payment.
 func (x *sim) predictPayment(cmd *payments.CreatePayment, sq *simQuote) (string, *simPayment) {
 	now := x.s.clock
-	if prev, ok := x.idem[cmd.Sender+"\x00"+cmd.IdempotencyKey]; ok {
+	// Keys and quotes past their retention are forgotten.
+	if prev, ok := x.idem[cmd.Sender+"\x00"+cmd.IdempotencyKey]; ok && now.Sub(prev.at) <= payments.IdempotencyRetention {
 		if prev.body != cmd.BodyHash {
 			return payments.CodeIdempotencyKeyReused, nil
 		}
 		return prev.code, nil
 	}
-	if sq == nil || sq.q.Sender != cmd.Sender {
+	if sq == nil || sq.q.Sender != cmd.Sender || now.Sub(sq.q.ExpiresAt) > payments.QuoteRetention {
 		return payments.CodeQuoteNotFound, nil
 	}
 	q := sq.q
