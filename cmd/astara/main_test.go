@@ -122,8 +122,8 @@ func (c *child) post(path string, body any, out any) (int, error) {
 	if err != nil {
 		return resp.StatusCode, err
 	}
-	if resp.StatusCode == 200 && out != nil {
-		return 200, json.Unmarshal(data, out)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 && out != nil {
+		return resp.StatusCode, json.Unmarshal(data, out)
 	}
 	return resp.StatusCode, nil
 }
@@ -374,4 +374,160 @@ func TestCalendarChangesOutliveARestart(t *testing.T) {
 	if code := c.get(t, "/v1/calendars/IR?from=2026-03-25&to=2026-03-25", &listing); code != 200 || len(listing.Days) != 1 || listing.Days[0].Name != "Heavy snow" {
 		t.Fatalf("the closed day after a restart: status %d, %+v", code, listing)
 	}
+}
+
+// TestCrashKillNineKeepsAcknowledgedPayments sends payments from several
+// clients to a child `astara serve`, kills it with SIGKILL at a random
+// moment, restarts it, and checks that every acknowledged payment is there
+// with its amounts and at least the status it was acknowledged in, that a
+// retry with the same Idempotency-Key answers the same payment, and that
+// the journal verifies.
+func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	dir := t.TempDir()
+	c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	type created struct {
+		APIKey   string `json:"api_key"`
+		Accounts map[string]struct {
+			Position   string `json:"position"`
+			Settlement string `json:"settlement"`
+		} `json:"accounts"`
+	}
+	var ru, ir, fx created
+	for _, p := range []struct {
+		body map[string]any
+		out  *created
+	}{
+		{map[string]any{"id": "VOLGRUMM", "name": "Volga Bank", "country": "RU", "currencies": []string{"RUB"},
+			"net_debit_cap": map[string]string{"RUB": "100000000000.00"}}, &ru},
+		{map[string]any{"id": "CASPIRTH", "name": "Caspian Bank", "country": "IR", "currencies": []string{"IRR"}}, &ir},
+		{map[string]any{"id": "FXPRRUMM", "name": "FX", "country": "RU", "currencies": []string{"RUB", "IRR"}, "roles": []string{"fx_provider"}}, &fx},
+	} {
+		if code, err := c.post("/v1/participants", p.body, p.out); code != 201 || err != nil {
+			t.Fatalf("participant: %d %v\n%s", code, err, c.output())
+		}
+	}
+	a := fx.Accounts["IRR"]
+	setup := []struct {
+		path string
+		body any
+	}{
+		{"/v1/ledger/transfers", map[string]any{"transfers": []map[string]any{{"id": ledger.IDFromUint64(9).String(),
+			"debit_account_id": a.Settlement, "credit_account_id": a.Position, "amount": "900000000000000000", "currency": "IRR", "code": 1}}}},
+		{"/v1/rates", map[string]string{"base": "RUB", "quote": "IRR", "rate": "7286.05"}},
+	}
+	for _, s := range setup {
+		if code, err := c.post(s.path, s.body, &struct{}{}); code >= 300 || err != nil {
+			t.Fatalf("%s: %d %v", s.path, code, err)
+		}
+	}
+	req, _ := http.NewRequest("PUT", c.url+"/v1/corridors/RUB-IRR", strings.NewReader(`{"fx_provider":"FXPRRUMM"}`))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("corridor: %v %v", resp, err)
+	}
+
+	type ack struct {
+		uetr, status, key, body string
+		source                  string
+	}
+	var mu sync.Mutex
+	var acks []ack
+	call := func(c *child, method, path, token, key, body string, out any) int {
+		req, _ := http.NewRequest(method, c.url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			return 0
+		}
+		defer resp.Body.Close()
+		if out != nil && resp.StatusCode < 300 {
+			json.NewDecoder(resp.Body).Decode(out)
+		}
+		return resp.StatusCode
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var q struct {
+					ID string `json:"id"`
+				}
+				amount := fmt.Sprintf("%d.00", 20_000+w*1000+i)
+				if call(c, "POST", "/v1/quotes", ru.APIKey, "", `{"receiving_participant":"CASPIRTH","source_currency":"RUB","target_currency":"IRR","source_amount":"`+amount+`"}`, &q) != 201 {
+					continue
+				}
+				key := fmt.Sprintf("w%d-%d", w, i)
+				body := `{"quote_id":"` + q.ID + `","purpose":"TRAD","debtor":{"name":"Ivan Petrov","account":"40817810899910004312","bank_code":"044525225"},"creditor":{"name":"Ali Rezaei","account":"IR440960000000100324200001"}}`
+				var p struct {
+					UETR         string `json:"uetr"`
+					Status       string `json:"status"`
+					SourceAmount string `json:"source_amount"`
+				}
+				if call(c, "POST", "/v1/payments", ru.APIKey, key, body, &p) != 201 {
+					continue
+				}
+				mu.Lock()
+				acks = append(acks, ack{uetr: p.UETR, status: p.Status, key: key, body: body, source: p.SourceAmount})
+				mu.Unlock()
+				if i%2 == 0 && call(c, "POST", "/v1/payments/"+p.UETR+"/accept", ir.APIKey, "", "", nil) == 200 {
+					mu.Lock()
+					for j := len(acks) - 1; j >= 0; j-- {
+						if acks[j].uetr == p.UETR {
+							acks[j].status = "completed"
+						}
+					}
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
+	c.kill()
+	close(stop)
+	wg.Wait()
+	if len(acks) == 0 {
+		t.Fatal("no payment was acknowledged before the kill")
+	}
+
+	c = startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	for _, a := range acks {
+		var got struct {
+			UETR         string `json:"uetr"`
+			Status       string `json:"status"`
+			SourceAmount string `json:"source_amount"`
+		}
+		if code := call(c, "GET", "/v1/payments/"+a.uetr, ru.APIKey, "", "", &got); code != 200 {
+			t.Fatalf("acknowledged payment %s: status %d after the restart", a.uetr, code)
+		}
+		if got.SourceAmount != a.source || (a.status == "completed" && got.Status != "completed") || (got.Status != "reserved" && got.Status != "completed") {
+			t.Fatalf("acknowledged payment %s (%s, %s): got %s, %s after the restart", a.uetr, a.status, a.source, got.Status, got.SourceAmount)
+		}
+		var again struct {
+			UETR string `json:"uetr"`
+		}
+		if code := call(c, "POST", "/v1/payments", ru.APIKey, a.key, a.body, &again); code != 201 || again.UETR != a.uetr {
+			t.Fatalf("retry of %s with its key: status %d, uetr %s", a.uetr, code, again.UETR)
+		}
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	<-c.done
+	var out, errOut bytes.Buffer
+	if code := Run(context.Background(), []string{"verify", "--data", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("astara verify: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	t.Logf("%d acknowledged payments survived a kill\n%s", len(acks), out.String())
 }
