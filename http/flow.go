@@ -65,7 +65,8 @@ func quoteJSON(q *payments.Quote) quoteResponse {
 
 // valueDate asks the calendars for a corridor's value date and deadline.
 // A corridor between countries of which one has no calendar gets neither
-// (ok false), and its reservations wait ReservationTimeoutDefault.
+// (an empty value date), and its reservations wait
+// payments.ReservationTimeoutDefault.
 func (s *Server) valueDate(cor *payments.Corridor, sourceCountry, targetCountry string, at time.Time) (string, time.Time, *Problem) {
 	if s.calendars == nil {
 		return "", time.Time{}, nil

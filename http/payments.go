@@ -36,8 +36,9 @@ const (
 
 var participantIDPattern = regexp.MustCompile(`^[A-Z0-9]{8}([A-Z0-9]{3})?$`)
 
-// paymentsMachine returns the payments machine, or nil when the node runs
-// the ledger alone.
+// paymentsView calls fn with the payments machine while no entry is being
+// applied, and reports whether the node runs one (false: the ledger
+// alone, and fn is not called).
 func (s *Server) paymentsView(fn func(m *payments.Machine)) bool {
 	ok := false
 	s.ledger.ViewMachine(func(mm ledger.Machine) {
