@@ -111,43 +111,20 @@ func (d *Date) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// unixDays returns the number of days from 1970-01-01 to d.
+// unixDays returns the number of days from 1970-01-01 to d. The
+// proleptic Gregorian arithmetic is the standard library's.
 func (d Date) unixDays() int {
-	y, m := d.year, int(d.month)
-	if m <= 2 {
-		y--
-	}
-	era := y / 400 // y >= 0 for every valid Date
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d.day - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
+	return int(time.Date(d.year, d.month, d.day, 0, 0, 0, 0, time.UTC).Unix() / secondsPerDay)
 }
 
 // dateFromUnixDays is the inverse of unixDays; the result may be outside the
 // Date range, which callers check with valid.
 func dateFromUnixDays(n int) Date {
-	n += 719468
-	era := n / 146097
-	if n < 0 && n%146097 != 0 {
-		era--
-	}
-	doe := n - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return Date{year: y, month: time.Month(m), day: day}
+	y, m, day := time.Unix(int64(n)*secondsPerDay, 0).UTC().Date()
+	return Date{year: y, month: m, day: day}
 }
+
+const secondsPerDay = 24 * 60 * 60
 
 // valid reports whether d is within the Date range.
 func (d Date) valid() bool {

@@ -100,6 +100,14 @@ type ecbParser struct {
 // outerCube reads the Cube that holds the dated Cubes.
 func (p *ecbParser) outerCube() error {
 	const path = "Envelope/Cube"
+	return p.childCubes(path, func(start xml.StartElement, n int) error {
+		return p.dayCube(start, indexed(path+"/Cube", n), n)
+	})
+}
+
+// childCubes calls fn with each Cube element inside the element at path,
+// numbered from 1, skipping other elements, until that element closes.
+func (p *ecbParser) childCubes(path string, fn func(start xml.StartElement, n int) error) error {
 	n := 0
 	for {
 		tok, err := p.r.token(path)
@@ -120,7 +128,7 @@ func (p *ecbParser) outerCube() error {
 			continue
 		}
 		n++
-		if err := p.dayCube(start, indexed(path+"/Cube", n), n); err != nil {
+		if err := fn(start, n); err != nil {
 			return err
 		}
 	}
@@ -143,26 +151,7 @@ func (p *ecbParser) dayCube(start xml.StartElement, path string, n int) error {
 	asOf := time.Date(day.Year(), day.Month(), day.Day(), ecbPublicationHour, 0, 0, 0, zoneBerlin)
 
 	seen := make(map[money.Code]int)
-	i := 0
-	for {
-		tok, err := p.r.token(path)
-		if err != nil {
-			return err
-		}
-		if tok == nil {
-			return p.r.fail(path, RuleFeedSyntax, "", "is not closed")
-		}
-		if _, ok := tok.(xml.EndElement); ok {
-			return nil
-		}
-		start := tok.(xml.StartElement)
-		if start.Name.Local != "Cube" {
-			if err := p.r.skip(path + "/" + start.Name.Local); err != nil {
-				return err
-			}
-			continue
-		}
-		i++
+	return p.childCubes(path, func(start xml.StartElement, i int) error {
 		p.entries++
 		rpath := indexed(path+"/Cube", i)
 		if p.entries > FeedQuotesMax {
@@ -172,12 +161,12 @@ func (p *ecbParser) dayCube(start xml.StartElement, path string, n int) error {
 		if err != nil {
 			return err
 		}
-		if _, known := money.LookupCurrency(q.Quote); !known {
-			continue
+		if _, known := money.LookupCurrency(q.Quote); known {
+			q.AsOf = asOf
+			p.quotes = append(p.quotes, q)
 		}
-		q.AsOf = asOf
-		p.quotes = append(p.quotes, q)
-	}
+		return nil
+	})
 }
 
 // rateCube reads a rate Cube whose start was just read.
