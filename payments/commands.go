@@ -76,6 +76,8 @@ type CreatePayment struct {
 	Creditor       Party     `json:"creditor"`
 	Purpose        string    `json:"purpose"`
 	Remittance     string    `json:"remittance"`
+	EndToEndID     string    `json:"end_to_end_id,omitempty"`
+	InstructionID  string    `json:"instruction_id,omitempty"`
 	IdempotencyKey string    `json:"idempotency_key"`
 	BodyHash       [32]byte  `json:"body_hash"`
 	// DebtorDay is the sending side's date at acceptance, for the daily
@@ -144,6 +146,10 @@ func Op(cmd any) ledger.Op {
 		return OpReturnPayment
 	case *RescheduleDeadlines:
 		return OpRescheduleDeadlines
+	case *CloseWindow:
+		return OpCloseWindow
+	case *SettleWindow:
+		return OpSettleWindow
 	}
 	panic(fmt.Sprintf("payments: no op for %T", cmd))
 }
@@ -182,6 +188,10 @@ func decodeCommand(op ledger.Op, payload []byte) (any, error) {
 		cmd = &ReturnPayment{}
 	case OpRescheduleDeadlines:
 		cmd = &RescheduleDeadlines{}
+	case OpCloseWindow:
+		cmd = &CloseWindow{}
+	case OpSettleWindow:
+		cmd = &SettleWindow{}
 	default:
 		return nil, fmt.Errorf("unknown op %d", op)
 	}

@@ -32,6 +32,8 @@ const (
 	OpRejectPayment       ledger.Op = 24
 	OpReturnPayment       ledger.Op = 25
 	OpRescheduleDeadlines ledger.Op = 26
+	OpCloseWindow         ledger.Op = 27
+	OpSettleWindow        ledger.Op = 28
 )
 
 // OpSpan is how many engine timestamps a payments operation may use (its
@@ -58,6 +60,13 @@ type Machine struct {
 	idem         map[string]idemEntry
 	daily        map[string]money.Amount
 	expiries     paymentHeap
+
+	// Settlement windows: every window by id, in the order opened, the open
+	// one per currency, and the last sequence number per currency.
+	windows     map[string]*Window
+	windowOrder []string
+	openWindows map[money.Code]string
+	windowSeq   map[money.Code]int
 
 	// quoteOrder and idemOrder hold the quotes and the idempotency keys in
 	// the order they were made, for pruning; dailyPrunedDay is the last day
@@ -154,6 +163,9 @@ func NewMachine(opts ledger.Options) *Machine {
 		payments:     map[ledger.ID]*Payment{},
 		idem:         map[string]idemEntry{},
 		daily:        map[string]money.Amount{},
+		windows:      map[string]*Window{},
+		openWindows:  map[money.Code]string{},
+		windowSeq:    map[money.Code]int{},
 	}
 }
 
@@ -222,6 +234,10 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		reply = m.rejectPayment(c, now)
 	case *ReturnPayment:
 		reply = m.returnPayment(c, now)
+	case *CloseWindow:
+		reply = m.closeWindow(c, now)
+	case *SettleWindow:
+		reply = m.settleWindow(c, now)
 	case *RescheduleDeadlines:
 		if len(c.Payments) > ReschedulePaymentsMax {
 			reply = refuse(KindInvalid, "reschedule_too_large", "", "payments", "%d payments; at most %d a command", len(c.Payments), ReschedulePaymentsMax)
@@ -257,6 +273,9 @@ func detach(reply any) any {
 	case *Corridor:
 		cp := *v
 		cp.Changes = append([]CorridorChange(nil), v.Changes...)
+		return &cp
+	case *Window:
+		cp := copyWindow(v)
 		return &cp
 	}
 	return reply
@@ -335,6 +354,9 @@ func (m *Machine) createParticipant(c *CreateParticipant, now time.Time) any {
 		}
 	}
 	m.participants[c.ID] = p
+	for _, cur := range c.Currencies {
+		m.openWindow(cur, now)
+	}
 	m.keys[c.KeyID] = &APIKey{ID: c.KeyID, Participant: c.ID, Hash: c.KeyHash, CreatedAt: now}
 	return p
 }
@@ -641,6 +663,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: q.FXProvider,
 		QuoteID: q.ID, Source: q.Source, Target: q.Target, SourceAmount: q.SourceAmount, TargetAmount: q.TargetAmount,
 		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
+		EndToEndID: c.EndToEndID, InstructionID: c.InstructionID,
 		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay}
 	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
 	timeout := reservationTimeout(cor, q.Deadline, now)
@@ -838,6 +861,7 @@ func (m *Machine) acceptPayment(c *AcceptPayment, now time.Time) any {
 	}
 	p.Status = StatusCompleted
 	p.Events = append(p.Events, Event{At: now, Status: StatusCompleted, Event: "completed", By: c.By})
+	m.countCompleted(p, now)
 	m.checkSLA(p, now)
 	return p
 }
@@ -887,6 +911,7 @@ func (m *Machine) returnPayment(c *ReturnPayment, now time.Time) any {
 	}
 	p.Status = StatusReturned
 	p.Reason = c.Reason
+	m.countReturned(p, now)
 	p.Events = append(p.Events, Event{At: now, Status: StatusReturned, Event: "returned", By: c.By, Reason: c.Reason})
 	return p
 }
@@ -999,6 +1024,8 @@ type snapshotState struct {
 	Idempotency  map[string]idemEntry    `json:"idempotency"`
 	Daily        map[string]money.Amount `json:"daily"`
 	DailyPruned  string                  `json:"daily_pruned"`
+	Windows      []*Window               `json:"windows"`
+	WindowSeq    map[money.Code]int      `json:"window_seq"`
 }
 
 const machineSnapshotMagic = "ASTARA-PAYMENTS-SNAPSHOT-1\n"
@@ -1021,6 +1048,10 @@ func (m *Machine) WriteSnapshot(w io.Writer) error {
 	for _, id := range m.order {
 		st.Payments = append(st.Payments, m.payments[id])
 	}
+	for _, id := range m.windowOrder {
+		st.Windows = append(st.Windows, m.windows[id])
+	}
+	st.WindowSeq = m.windowSeq
 	if err := json.NewEncoder(bw).Encode(&st); err != nil {
 		return err
 	}
@@ -1083,6 +1114,16 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 		}
 	}
 	heap.Init(&m.expiries)
+	for _, w := range st.Windows {
+		m.windows[w.ID] = w
+		m.windowOrder = append(m.windowOrder, w.ID)
+		if w.Status == WindowOpen {
+			m.openWindows[w.Currency] = w.ID
+		}
+	}
+	if st.WindowSeq != nil {
+		m.windowSeq = st.WindowSeq
+	}
 	m.idem = st.Idempotency
 	m.daily = st.Daily
 	m.dailyPrunedDay = st.DailyPruned

@@ -50,4 +50,9 @@ const (
 	CodeReceiverLacksLiquidity = "receiver_position_insufficient"
 	CodeSenderNotAllowed       = "sender_not_allowed"
 	CodeReservationExpired     = "reservation_expired"
+	CodeWindowNotFound         = "window_not_found"
+	CodeWindowNotOpen          = "window_not_open"
+	CodeWindowNotClosed        = "window_not_closed"
+	CodeWindowSettled          = "window_already_settled"
+	CodeSettlementRefused      = "settlement_refused"
 )

@@ -245,12 +245,18 @@ type Payment struct {
 	Derived      bool
 	Purpose      string
 	Remittance   string
-	Debtor       Party
-	Creditor     Party
-	ValueDate    string
-	Deadline     time.Time
-	CreatedAt    time.Time
-	DebtorDay    string // the sending side's date at acceptance, for the daily limit
+	// EndToEndID is the debtor's own reference, carried unaltered to the
+	// creditor (ISO 20022 EndToEndId; "NOTPROVIDED" when none was given).
+	EndToEndID string `json:",omitempty"`
+	// InstructionID is the sending bank's reference for the instruction
+	// (ISO 20022 InstrId), kept when the payment came as a pacs.008.
+	InstructionID string `json:",omitempty"`
+	Debtor        Party
+	Creditor      Party
+	ValueDate     string
+	Deadline      time.Time
+	CreatedAt     time.Time
+	DebtorDay     string // the sending side's date at acceptance, for the daily limit
 	// Reservation counts how often the reservation was made anew (when a
 	// calendar change moved the deadline): its legs' ids depend on it.
 	Reservation int    `json:",omitempty"`
