@@ -25,6 +25,11 @@ import (
 // servedRoutes is every route the server registers, as "METHOD /path" with
 // OpenAPI's path templates. The document must list exactly these.
 var servedRoutes = []string{
+	"GET /v1/settlement/windows",
+	"GET /v1/settlement/windows/{id}",
+	"POST /v1/settlement/windows/{id}/close",
+	"POST /v1/settlement/windows/{id}/settle",
+	"GET /v1/settlement/windows/{id}/instructions",
 	"POST /v1/ledger/accounts",
 	"GET /v1/ledger/accounts",
 	"GET /v1/ledger/accounts/{id}",
@@ -83,6 +88,8 @@ var routeAuth = map[string]string{
 	"POST /v1/payments/{uetr}/reject": authParticipant,
 	"POST /v1/payments/{uetr}/return": authParticipant,
 	"GET /v1/positions":               authParticipant,
+	"GET /v1/settlement/windows":      authEither,
+	"GET /v1/settlement/windows/{id}": authEither,
 	"GET /v1/calendars/value-date":    authEither,
 	"GET /v1/calendars/{country}":     authEither,
 	"GET /v1/calendars/{country}/ics": authEither,
@@ -964,6 +971,30 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		{"POST", "/v1/calendars/IR/closures", closureIn{Date: "2026-04-07", Name: "Snow"}, caspianKey},
 	} {
 		c.Check(t, r.method, r.path, r.body, r.token, nil)
+	}
+
+	// Settlement: the RUB window closed, its instructions, settled.
+	for _, r := range []struct {
+		method, path string
+		body         any
+		token        string
+		header       http.Header
+	}{
+		{"GET", "/v1/settlement/windows?currency=RUB", nil, volgaKey, nil},
+		{"GET", "/v1/settlement/windows?status=pending", nil, op, nil},
+		{"GET", "/v1/settlement/windows/RUB-000001", nil, op, nil},
+		{"POST", "/v1/settlement/windows/RUB-000001/close", `{"at": "now"}`, op, nil},
+		{"POST", "/v1/settlement/windows/RUB-000001/settle", nil, op, nil},
+		{"POST", "/v1/settlement/windows/RUB-000001/close", nil, op, nil},
+		{"POST", "/v1/settlement/windows/RUB-000001/close", nil, op, nil},
+		{"GET", "/v1/settlement/windows/RUB-000002/instructions", nil, op, nil},
+		{"GET", "/v1/settlement/windows/RUB-000001/instructions", nil, op, http.Header{"Accept": {"text/csv"}}},
+		{"GET", "/v1/settlement/windows/RUB-000001/instructions", nil, op, http.Header{"Accept": {"image/png"}}},
+		{"POST", "/v1/settlement/windows/RUB-000001/settle", `{"at": "now"}`, op, nil},
+		{"POST", "/v1/settlement/windows/RUB-000001/settle", nil, op, nil},
+		{"POST", "/v1/settlement/windows/RUB-000001/settle", nil, op, nil},
+	} {
+		c.Check(t, r.method, r.path, r.body, r.token, r.header)
 	}
 
 	// An expired payment, with its SLA breach.

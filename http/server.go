@@ -94,6 +94,7 @@ func NewServer(cfg Config) *Server {
 	s.route("GET /v1/ledger/transfers/{id}", s.admin(s.getTransfer))
 	s.route("GET /v1/ledger/totals", s.admin(s.getTotals))
 	s.registerPayments()
+	s.registerSettlement()
 	// A registry serves one server: a second server on the same metrics
 	// (tests) keeps the first collector.
 	_ = cfg.Metrics.Registry.Register(newPaymentsCollector(s))

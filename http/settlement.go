@@ -1,0 +1,249 @@
+package http
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"astara/calendar"
+	"astara/money"
+	"astara/payments"
+	"astara/settlement"
+)
+
+func (s *Server) registerSettlement() {
+	s.route("GET /v1/settlement/windows", s.anyone(s.listWindows))
+	s.route("GET /v1/settlement/windows/{id}", s.anyone(s.getWindow))
+	s.route("POST /v1/settlement/windows/{id}/close", s.admin(s.closeWindow))
+	s.route("POST /v1/settlement/windows/{id}/settle", s.admin(s.settleWindow))
+	s.route("GET /v1/settlement/windows/{id}/instructions", s.admin(s.windowInstructions))
+}
+
+type windowPositionJSON struct {
+	Participant string `json:"participant"`
+	Sent        string `json:"sent"`
+	Received    string `json:"received"`
+	Net         string `json:"net"`
+}
+
+type instructionJSON struct {
+	ID       string `json:"id"`
+	Payer    string `json:"payer"`
+	Payee    string `json:"payee"`
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+type windowJSON struct {
+	ID           string                `json:"id"`
+	Currency     string                `json:"currency"`
+	Status       payments.WindowStatus `json:"status"`
+	OpenedAt     string                `json:"opened_at"`
+	ClosedAt     string                `json:"closed_at,omitempty"`
+	SettledAt    string                `json:"settled_at,omitempty"`
+	ClosedBy     string                `json:"closed_by,omitempty"`
+	SettledBy    string                `json:"settled_by,omitempty"`
+	Payments     int                   `json:"payments"`
+	Gross        string                `json:"gross"`
+	Net          string                `json:"net"`
+	NettingRatio string                `json:"netting_ratio"`
+	Positions    []windowPositionJSON  `json:"positions"`
+	Instructions []instructionJSON     `json:"instructions,omitempty"`
+}
+
+// signedAmount writes a net position: negative for a net payer.
+func signedAmount(a money.Amount, negative bool, c money.Currency) string {
+	if negative && !a.IsZero() {
+		return "-" + money.FormatAmount(a, c)
+	}
+	return money.FormatAmount(a, c)
+}
+
+// windowView renders a window; for a participant (who non-nil), with its
+// own position and its own instructions only.
+func windowView(w *payments.Window, who *payments.Participant) windowJSON {
+	cur, _ := money.LookupCurrency(w.Currency)
+	positions := w.SortedPositions()
+	totals, _ := settlement.Sum(positions)
+	out := windowJSON{ID: w.ID, Currency: cur.Code.String(), Status: w.Status, OpenedAt: w.OpenedAt.Format(time.RFC3339Nano),
+		ClosedBy: w.ClosedBy, SettledBy: w.SettledBy, Payments: w.Payments,
+		Gross: money.FormatAmount(totals.Gross, cur), Net: money.FormatAmount(totals.Net, cur), NettingRatio: settlement.Ratio(totals),
+		Positions: []windowPositionJSON{}}
+	if !w.ClosedAt.IsZero() {
+		out.ClosedAt = w.ClosedAt.Format(time.RFC3339Nano)
+	}
+	if !w.SettledAt.IsZero() {
+		out.SettledAt = w.SettledAt.Format(time.RFC3339Nano)
+	}
+	for _, p := range positions {
+		if who != nil && p.Participant != who.ID {
+			continue
+		}
+		n, payer := p.Net()
+		out.Positions = append(out.Positions, windowPositionJSON{Participant: p.Participant, Sent: money.FormatAmount(p.Sent, cur),
+			Received: money.FormatAmount(p.Received, cur), Net: signedAmount(n, payer, cur)})
+	}
+	if w.Status != payments.WindowOpen {
+		for i, in := range settlement.Instructions(positions) {
+			if who != nil && in.Payer != who.ID && in.Payee != who.ID {
+				continue
+			}
+			out.Instructions = append(out.Instructions, instructionJSON{ID: instructionID(w.ID, i), Payer: in.Payer, Payee: in.Payee,
+				Amount: money.FormatAmount(in.Amount, cur), Currency: cur.Code.String()})
+		}
+	}
+	return out
+}
+
+func instructionID(window string, i int) string { return fmt.Sprintf("%s-%03d", window, i+1) }
+
+func (s *Server) listWindows(w http.ResponseWriter, r *http.Request, c caller) {
+	if !s.requirePayments(w) {
+		return
+	}
+	q := r.URL.Query()
+	var cur money.Code
+	if v := q.Get("currency"); v != "" {
+		cc, p := parseCurrency(v, fp("currency"))
+		if p != nil {
+			writeProblem(w, p)
+			return
+		}
+		cur = cc.Code
+	}
+	status := payments.WindowStatus(q.Get("status"))
+	switch status {
+	case "", payments.WindowOpen, payments.WindowClosed, payments.WindowSettled:
+	default:
+		writeProblem(w, problem(http.StatusBadRequest, "status_unknown", "status", "%q is not a window status (open, closed, settled)", status))
+		return
+	}
+	out := []windowJSON{}
+	s.paymentsView(func(m *payments.Machine) {
+		for _, win := range m.Windows() {
+			if (!cur.IsZero() && win.Currency != cur) || (status != "" && win.Status != status) {
+				continue
+			}
+			if c.participant != nil && !c.participant.HasCurrency(win.Currency) {
+				continue
+			}
+			out = append(out, windowView(&win, c.participant))
+		}
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"windows": out})
+}
+
+// window finds a window the caller may see.
+func (s *Server) window(w http.ResponseWriter, r *http.Request, who *payments.Participant) (payments.Window, bool) {
+	if !s.requirePayments(w) {
+		return payments.Window{}, false
+	}
+	id := r.PathValue("id")
+	var win payments.Window
+	var ok bool
+	s.paymentsView(func(m *payments.Machine) { win, ok = m.Window(id) })
+	if !ok || (who != nil && !who.HasCurrency(win.Currency)) {
+		writeProblem(w, problem(http.StatusNotFound, payments.CodeWindowNotFound, "id", "no settlement window %s", id))
+		return payments.Window{}, false
+	}
+	return win, true
+}
+
+func (s *Server) getWindow(w http.ResponseWriter, r *http.Request, c caller) {
+	if win, ok := s.window(w, r, c.participant); ok {
+		writeJSON(w, http.StatusOK, windowView(&win, c.participant))
+	}
+}
+
+func (s *Server) closeWindow(w http.ResponseWriter, r *http.Request) {
+	s.windowCommand(w, r, &payments.CloseWindow{ID: r.PathValue("id"), By: "operator"})
+}
+
+func (s *Server) settleWindow(w http.ResponseWriter, r *http.Request) {
+	s.windowCommand(w, r, &payments.SettleWindow{ID: r.PathValue("id"), By: "operator"})
+}
+
+func (s *Server) windowCommand(w http.ResponseWriter, r *http.Request, cmd any) {
+	if !s.requirePayments(w) {
+		return
+	}
+	if r.ContentLength != 0 {
+		var empty struct{}
+		if p := decodeBody(w, r, &empty); p != nil {
+			writeProblem(w, p)
+			return
+		}
+	}
+	reply, p := s.submit(r.Context(), cmd)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, http.StatusOK, windowView(reply.(*payments.Window), nil))
+}
+
+// SettlementDate is the day a closed window's instructions settle: the
+// day of its close in the currency's country, or the next business day of
+// that country's calendar when the close falls on a day off. The country
+// is the currency code's first two letters (ISO 4217 builds codes from ISO
+// 3166: RUB, RU; IRR, IR); a currency whose country has no calendar
+// settles on the day of the close, in UTC.
+func (s *Server) SettlementDate(c money.Code, closed time.Time) string {
+	country := c.String()[:2]
+	cal, err := s.calendars.Country(country)
+	if err != nil {
+		return closed.UTC().Format(time.DateOnly)
+	}
+	local := closed.In(cal.Location())
+	d := calendar.DateOf(local)
+	for range calendar.SearchDaysMax {
+		if ok, err := cal.IsBusinessDay(d); err != nil || ok {
+			break
+		}
+		d = d.AddDays(1)
+	}
+	return d.String()
+}
+
+// instructionRows returns a closed window's settlement instructions with
+// their settlement accounts.
+func (s *Server) instructionRows(win *payments.Window) []settlement.CSVRow {
+	cur, _ := money.LookupCurrency(win.Currency)
+	date := s.SettlementDate(win.Currency, win.ClosedAt)
+	var rows []settlement.CSVRow
+	for i, in := range settlement.Instructions(win.SortedPositions()) {
+		rows = append(rows, settlement.CSVRow{ID: instructionID(win.ID, i), Window: win.ID, Currency: cur, Payer: in.Payer, Payee: in.Payee,
+			PayerAccount: payments.AccountID(in.Payer, win.Currency, payments.AccountSettlement).String(),
+			PayeeAccount: payments.AccountID(in.Payee, win.Currency, payments.AccountSettlement).String(),
+			Amount:       in.Amount, SettlementDate: date})
+	}
+	return rows
+}
+
+func (s *Server) windowInstructions(w http.ResponseWriter, r *http.Request) {
+	win, ok := s.window(w, r, nil)
+	if !ok {
+		return
+	}
+	if win.Status == payments.WindowOpen {
+		writeProblem(w, problem(http.StatusConflict, payments.CodeWindowNotClosed, "id", "window %s is open: its instructions are known once it is closed", win.ID))
+		return
+	}
+	rows := s.instructionRows(&win)
+	accept := r.Header.Get("Accept")
+	switch {
+	case accept == "" || strings.Contains(accept, "text/csv") || strings.Contains(accept, "*/*"):
+		var b bytes.Buffer
+		if err := settlement.WriteCSV(&b, rows); err != nil {
+			writeProblem(w, problem(http.StatusInternalServerError, "internal", "", "write CSV: %v", err))
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-instructions.csv"`, win.ID))
+		w.Write(b.Bytes())
+	default:
+		writeProblem(w, problem(http.StatusNotAcceptable, "not_acceptable", "Accept", "instructions are text/csv"))
+	}
+}
