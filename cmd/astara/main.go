@@ -30,6 +30,8 @@ Usage:
   astara verify --data DIR                     check the journal's chain and double entry; non-zero exit on any fault
   astara bench  ledger|payments [flags]        throughput and latency, printed as a table
   astara calendar COUNTRY YYYY-MM              a month of a country's business calendar (IR takes Solar Hijri months)
+  astara settlement list|show|close|settle|instructions [ID]
+                                               the settlement windows of a running node (operator)
 
 Run 'astara COMMAND -h' for a command's flags.
 `
@@ -53,6 +55,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runBench(ctx, args[1:], stdout, stderr)
 	case "calendar":
 		err = runCalendar(ctx, args[1:], stdout, stderr)
+	case "settlement":
+		err = runSettlement(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

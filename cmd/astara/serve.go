@@ -27,6 +27,8 @@ type Main struct {
 	Listen  string
 	Demo    bool
 	Stdout  io.Writer
+	// Settlement is when settlement windows close by themselves.
+	Settlement http.SettlementSchedule
 
 	// AdminToken is the operator's token when it was generated or given;
 	// empty when only its hash is known.
@@ -39,6 +41,9 @@ type Main struct {
 	metrics  *http.Metrics
 	stopDemo context.CancelFunc
 	demoDone chan struct{}
+
+	stopSchedule context.CancelFunc
+	scheduleDone chan struct{}
 }
 
 // adminTokenFile keeps the hash of a generated operator token.
@@ -89,6 +94,16 @@ func (m *Main) Open(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	go m.server.Serve(m.listener)
+	sctx, cancel := context.WithCancel(context.Background())
+	m.stopSchedule, m.scheduleDone = cancel, make(chan struct{})
+	sch := m.Settlement
+	if sch.Logf == nil {
+		sch.Logf = func(format string, args ...any) { fmt.Fprintf(m.Stdout, "astara: "+format+"\n", args...) }
+	}
+	go func() {
+		defer close(m.scheduleDone)
+		handler.RunSettlementSchedule(sctx, sch)
+	}()
 	if m.Demo {
 		dctx, cancel := context.WithCancel(context.Background())
 		m.stopDemo = cancel
@@ -164,6 +179,10 @@ func (m *Main) Close() error {
 		m.stopDemo()
 		<-m.demoDone
 	}
+	if m.stopSchedule != nil {
+		m.stopSchedule()
+		<-m.scheduleDone
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		errs = append(errs, m.server.Shutdown(ctx))
@@ -190,13 +209,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	data := fs.String("data", dataDefault, "data directory (the demo uses a fresh temporary one unless given)")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	everyDefault := time.Duration(0)
+	if demo {
+		everyDefault = 2 * time.Minute
+	}
+	closeEvery := fs.Duration("settlement-close-every", everyDefault, "close each settlement window this long after it opened (0: never by time)")
+	closeDayEnd := fs.Bool("settlement-close-at-day-end", true, "close each settlement window at the cut-off of each business day of its currency's country")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	m := &Main{DataDir: *data, Listen: *listen, Demo: demo, Stdout: stdout}
+	m := &Main{DataDir: *data, Listen: *listen, Demo: demo, Stdout: stdout,
+		// The demo plays the settlement bank too: it confirms each window as
+		// soon as it closes.
+		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}
 	if m.DataDir == "" {
 		dir, err := os.MkdirTemp("", "astara-demo-")
 		if err != nil {
