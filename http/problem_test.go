@@ -114,7 +114,8 @@ func TestBadRequests(t *testing.T) {
 
 		// Amounts.
 		{"AmountWithTooManyDecimalsNamesTheFieldAndRule", "POST", transfers, spoil(func(t *transferIn) { t.Amount = "1.001" }), "", 400, "amount_too_many_decimals", "transfers[3].amount"},
-		{"AmountWithDecimalsInRialsIs400", "POST", transfers, spoil(func(t *transferIn) { t.Amount, t.Currency = "1.0", "IRR" }), "", 400, "amount_too_many_decimals", "transfers[3].amount"},
+		{"AmountWithAFractionOfARialIs400", "POST", transfers, spoil(func(t *transferIn) { t.Amount, t.Currency = "1.5", "IRR" }), "", 400, "amount_below_minor_unit", "transfers[3].amount"},
+		{"AmountWithMoreThanISOsDigitsInRialsIs400", "POST", transfers, spoil(func(t *transferIn) { t.Amount, t.Currency = "1.000", "IRR" }), "", 400, "amount_too_many_decimals", "transfers[3].amount"},
 		{"NegativeAmountIs400", "POST", transfers, spoil(func(t *transferIn) { t.Amount = "-1.00" }), "", 400, "amount_syntax", "transfers[3].amount"},
 		{"AmountWithExponentIs400", "POST", transfers, spoil(func(t *transferIn) { t.Amount = "1e3" }), "", 400, "amount_syntax", "transfers[3].amount"},
 		{"AmountWithPlusSignIs400", "POST", transfers, spoil(func(t *transferIn) { t.Amount = "+1.00" }), "", 400, "amount_syntax", "transfers[3].amount"},

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -246,4 +247,111 @@ func (s *Server) windowInstructions(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeProblem(w, problem(http.StatusNotAcceptable, "not_acceptable", "Accept", "instructions are text/csv"))
 	}
+}
+
+// SettlementSchedule says when windows close by themselves.
+type SettlementSchedule struct {
+	// Every closes an open window this long after it opened; zero for
+	// never.
+	Every time.Duration
+	// AtBusinessDayEnd closes an open window once the cut-off of a
+	// business day of its currency's country has passed since it opened.
+	AtBusinessDayEnd bool
+	// Settle records the settlement of each window as soon as it is
+	// closed, as if the settlement bank confirmed at once: for the demo,
+	// never for a real network, where the confirmation is the operator's.
+	Settle bool
+	// Tick is how often the schedule looks; zero for a second.
+	Tick time.Duration
+	// Logf, when set, reports each close and settlement.
+	Logf func(format string, args ...any)
+}
+
+// RunSettlementSchedule closes (and, when the schedule says so, settles)
+// windows on schedule until ctx is done. A window with no payments is left
+// open: closing it would only add an empty window. A command the machine
+// refuses (the window was closed by hand meanwhile) is skipped and tried
+// no further.
+func (s *Server) RunSettlementSchedule(ctx context.Context, sch SettlementSchedule) {
+	tick := sch.Tick
+	if tick <= 0 {
+		tick = time.Second
+	}
+	logf := sch.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := s.now()
+		var due, toSettle []string
+		s.paymentsView(func(m *payments.Machine) {
+			for _, w := range m.Windows() {
+				switch {
+				case w.Status == payments.WindowOpen && w.Payments > 0 && s.closeDue(&w, sch, now):
+					due = append(due, w.ID)
+				case w.Status == payments.WindowClosed && sch.Settle:
+					toSettle = append(toSettle, w.ID)
+				}
+			}
+		})
+		for _, id := range due {
+			if reply, p := s.submit(ctx, &payments.CloseWindow{ID: id, By: "schedule"}); p == nil {
+				w := reply.(*payments.Window)
+				logf("settlement: closed %s (%d payments)", w.ID, w.Payments)
+				if sch.Settle {
+					toSettle = append(toSettle, id)
+				}
+			}
+		}
+		for _, id := range toSettle {
+			if reply, p := s.submit(ctx, &payments.SettleWindow{ID: id, By: "schedule"}); p == nil {
+				w := reply.(*payments.Window)
+				totals, _ := settlement.Sum(w.SortedPositions())
+				cur, _ := money.LookupCurrency(w.Currency)
+				logf("settlement: settled %s: gross %s, net %s %s (ratio %s)", w.ID, money.FormatAmount(totals.Gross, cur),
+					money.FormatAmount(totals.Net, cur), cur.Code, settlement.Ratio(totals))
+			}
+		}
+	}
+}
+
+func (s *Server) closeDue(w *payments.Window, sch SettlementSchedule, now time.Time) bool {
+	if sch.Every > 0 && now.Sub(w.OpenedAt) >= sch.Every {
+		return true
+	}
+	if sch.AtBusinessDayEnd {
+		if end, ok := s.lastBusinessDayEnd(w.Currency, now); ok && w.OpenedAt.Before(end) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastBusinessDayEnd returns the latest cut-off of a business day of the
+// currency's country at or before now.
+func (s *Server) lastBusinessDayEnd(c money.Code, now time.Time) (time.Time, bool) {
+	cal, err := s.calendars.Country(c.String()[:2])
+	if err != nil {
+		return time.Time{}, false
+	}
+	loc, cut := cal.Location(), cal.Profile().Cutoff
+	d := calendar.DateOf(now.In(loc))
+	for range calendar.SearchDaysMax {
+		if ok, err := cal.IsBusinessDay(d); err != nil {
+			return time.Time{}, false
+		} else if ok {
+			if end := d.At(cut, loc); !end.After(now) {
+				return end, true
+			}
+		}
+		d = d.AddDays(-1)
+	}
+	return time.Time{}, false
 }

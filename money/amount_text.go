@@ -3,6 +3,7 @@ package money
 import (
 	"math/bits"
 	"strconv"
+	"strings"
 )
 
 // AmountTextLenMax is the longest amount text ParseAmount and
@@ -125,8 +126,12 @@ func appendDecimal(dst []byte, a Amount, n int) []byte {
 // ParseAmount reads a decimal amount in major units of c, as the API writes
 // it, and returns it in minor units. The text is ASCII digits, optionally
 // followed by '.' and 1 to c.MinorUnits fraction digits: for RUB "123",
-// "123.4" and "123.45" are 12300, 12340 and 12345 kopecks; for IRR (no minor
-// units) no '.' is allowed at all.
+// "123.4" and "123.45" are 12300, 12340 and 12345 kopecks. A currency that
+// Astara counts in fewer digits than ISO 4217 gives it takes ISO's digits
+// too, as long as those beyond its own are zeros: the rial is counted in
+// whole rials (ISO says 2), so "1092907500", "1092907500.0" and
+// "1092907500.00" are 1092907500 rials, while "1092907500.50" is refused
+// (RuleAmountBelowMinorUnit: there is no fraction of a rial to move).
 //
 // Leading zeros are accepted ("007.50" is 7.50): they do not change the value
 // and some bank systems pad fixed-width fields with them. Everything else is
@@ -134,7 +139,8 @@ func appendDecimal(dst []byte, a Amount, n int) []byte {
 // (RuleAmountEmpty), text over AmountTextLenMax bytes (RuleAmountTooLong), a
 // sign, exponent, space, grouping separator, non-ASCII digit, or a '.' with
 // no digit before or after it (RuleAmountSyntax), more fraction digits than
-// c allows, even zeros (RuleAmountTooManyDecimals), and values beyond 2^128-1
+// c and ISO 4217 allow, even zeros (RuleAmountTooManyDecimals), a non-zero
+// digit below c's minor unit (RuleAmountBelowMinorUnit), and values beyond 2^128-1
 // minor units (RuleAmountOverflow). Rules are checked in that order.
 func ParseAmount(s string, c Currency) (Amount, error) {
 	fail := func(rule Rule) (Amount, error) {
@@ -151,7 +157,17 @@ func ParseAmount(s string, c Currency) (Amount, error) {
 		return fail(RuleAmountSyntax)
 	}
 	if len(fracDigits) > int(c.MinorUnits) {
-		return fail(RuleAmountTooManyDecimals)
+		// A currency counted in fewer digits than ISO 4217 gives it (the
+		// rial: whole rials, ISO's exponent 2) takes ISO's digits when they
+		// are zeros: "1092907500.00" IRR is 1092907500 rials.
+		extra := fracDigits[c.MinorUnits:]
+		if len(fracDigits) > int(max(c.MinorUnits, c.ISOMinorUnits)) {
+			return fail(RuleAmountTooManyDecimals)
+		}
+		if strings.Trim(extra, "0") != "" {
+			return fail(RuleAmountBelowMinorUnit)
+		}
+		fracDigits = fracDigits[:c.MinorUnits]
 	}
 	a, ok := accumulateDigits(Amount{}, intDigits)
 	if ok {

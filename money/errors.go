@@ -23,6 +23,10 @@ const (
 	// RuleAmountTooManyDecimals: more fraction digits than the currency's
 	// minor units (any '.' at all for a currency with none).
 	RuleAmountTooManyDecimals Rule = "amount_too_many_decimals"
+	// RuleAmountBelowMinorUnit: a non-zero digit below the minor unit
+	// Astara counts the currency in, within the digits ISO 4217 gives it
+	// (a fraction of a rial).
+	RuleAmountBelowMinorUnit Rule = "amount_below_minor_unit"
 	// RuleAmountOverflow: the value is beyond 2^128-1 minor units, as
 	// written or as the result of a calculation.
 	RuleAmountOverflow Rule = "amount_overflow"
@@ -63,6 +67,7 @@ var ruleText = map[Rule]string{
 	RuleAmountTooLong:         "is longer than " + strconv.Itoa(AmountTextLenMax) + " bytes",
 	RuleAmountSyntax:          "is not digits with an optional '.' and fraction digits",
 	RuleAmountTooManyDecimals: "has more fraction digits than the currency's minor units",
+	RuleAmountBelowMinorUnit:  "has a non-zero fraction below the currency's minor unit",
 	RuleAmountOverflow:        "exceeds 2^128-1 minor units",
 	RuleCurrencyCodeSyntax:    "is not three upper-case ASCII letters",
 	RuleCurrencyUnknown:       "is not a known currency",
