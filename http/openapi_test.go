@@ -25,6 +25,14 @@ import (
 // servedRoutes is every route the server registers, as "METHOD /path" with
 // OpenAPI's path templates. The document must list exactly these.
 var servedRoutes = []string{
+	"POST /iso20022/pacs.008",
+	"POST /iso20022/pacs.002",
+	"POST /iso20022/pacs.004",
+	"GET /iso20022/pacs.008/{uetr}",
+	"GET /iso20022/pacs.002/{uetr}",
+	"GET /iso20022/pacs.004/{uetr}",
+	"GET /iso20022/camt.054/{uetr}",
+	"GET /iso20022/camt.053",
 	"GET /v1/settlement/windows",
 	"GET /v1/settlement/windows/{id}",
 	"POST /v1/settlement/windows/{id}/close",
@@ -89,6 +97,14 @@ var routeAuth = map[string]string{
 	"POST /v1/payments/{uetr}/return": authParticipant,
 	"GET /v1/positions":               authParticipant,
 	"GET /v1/settlement/windows":      authEither,
+	"POST /iso20022/pacs.008":         authParticipant,
+	"POST /iso20022/pacs.002":         authParticipant,
+	"POST /iso20022/pacs.004":         authParticipant,
+	"GET /iso20022/pacs.008/{uetr}":   authParticipant,
+	"GET /iso20022/pacs.002/{uetr}":   authParticipant,
+	"GET /iso20022/pacs.004/{uetr}":   authParticipant,
+	"GET /iso20022/camt.054/{uetr}":   authParticipant,
+	"GET /iso20022/camt.053":          authParticipant,
 	"GET /v1/settlement/windows/{id}": authEither,
 	"GET /v1/calendars/value-date":    authEither,
 	"GET /v1/calendars/{country}":     authEither,
@@ -502,8 +518,8 @@ func TestOpenAPI(t *testing.T) {
 			if got := fmt.Sprint(op["security"]); got != wantSecurity[auth] {
 				t.Errorf("%s: security %s, want %s (%s)", r, got, wantSecurity[auth], auth)
 			}
-			if strings.HasPrefix(path, "/v1/") == (auth == authNone) {
-				t.Errorf("%s: %s, want a token on /v1/ only", r, auth)
+			if (strings.HasPrefix(path, "/v1/") || strings.HasPrefix(path, "/iso20022/")) == (auth == authNone) {
+				t.Errorf("%s: %s, want a token on /v1/ and /iso20022/ only", r, auth)
 			}
 			if auth != authNone {
 				if _, err := doc.responseSchema(method, path, 401, "application/problem+json"); err != nil {

@@ -47,6 +47,10 @@ type Server struct {
 	clock     func() time.Time
 	closures  func(CalendarChange) error
 	routes    []string
+	// switchBIC is the switch's own BIC in the messages it writes;
+	// settlementBankBIC the settlement bank's, to which pacs.009 goes.
+	switchBIC         string
+	settlementBankBIC string
 }
 
 // Config configures a Server.
@@ -66,12 +70,25 @@ type Config struct {
 	// RecordCalendarChange, when set, makes an operator's change to the
 	// calendars durable before it is answered.
 	RecordCalendarChange func(CalendarChange) error
+	// SwitchBIC is the switch's BIC in ISO 20022 messages; empty means
+	// SwitchBICDefault.
+	SwitchBIC string
+	// SettlementBankBIC is the BIC of the bank that settles the windows
+	// (the addressee of pacs.009); empty means the switch itself.
+	SettlementBankBIC string
 }
 
 // NewServer returns a Server with its routes.
 func NewServer(cfg Config) *Server {
 	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard,
-		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordCalendarChange}
+		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordCalendarChange,
+		switchBIC: cfg.SwitchBIC, settlementBankBIC: cfg.SettlementBankBIC}
+	if s.switchBIC == "" {
+		s.switchBIC = SwitchBICDefault
+	}
+	if s.settlementBankBIC == "" {
+		s.settlementBankBIC = s.switchBIC
+	}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -95,6 +112,7 @@ func NewServer(cfg Config) *Server {
 	s.route("GET /v1/ledger/totals", s.admin(s.getTotals))
 	s.registerPayments()
 	s.registerSettlement()
+	s.registerISO20022()
 	// A registry serves one server: a second server on the same metrics
 	// (tests) keeps the first collector.
 	_ = cfg.Metrics.Registry.Register(newPaymentsCollector(s))

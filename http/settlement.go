@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -235,6 +236,14 @@ func (s *Server) windowInstructions(w http.ResponseWriter, r *http.Request) {
 	rows := s.instructionRows(&win)
 	accept := r.Header.Get("Accept")
 	switch {
+	case strings.Contains(accept, "application/xml") || strings.Contains(accept, "text/xml"):
+		body, p := s.pacs009(&win, rows)
+		if p != nil {
+			writeProblem(w, p)
+			return
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-pacs.009.xml"`, win.ID))
+		writeXML(w, http.StatusOK, body)
 	case accept == "" || strings.Contains(accept, "text/csv") || strings.Contains(accept, "*/*"):
 		var b bytes.Buffer
 		if err := settlement.WriteCSV(&b, rows); err != nil {
@@ -245,7 +254,7 @@ func (s *Server) windowInstructions(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-instructions.csv"`, win.ID))
 		w.Write(b.Bytes())
 	default:
-		writeProblem(w, problem(http.StatusNotAcceptable, "not_acceptable", "Accept", "instructions are text/csv"))
+		writeProblem(w, problem(http.StatusNotAcceptable, "not_acceptable", "Accept", "instructions are text/csv or application/xml (pacs.009)"))
 	}
 }
 
@@ -283,6 +292,9 @@ func (s *Server) RunSettlementSchedule(ctx context.Context, sch SettlementSchedu
 	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	// refused keeps the last refusal of each window's settlement, so that
+	// a refusal tried again every tick is reported once.
+	refused := map[string]string{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -311,7 +323,13 @@ func (s *Server) RunSettlementSchedule(ctx context.Context, sch SettlementSchedu
 			}
 		}
 		for _, id := range toSettle {
-			if reply, p := s.submit(ctx, &payments.SettleWindow{ID: id, By: "schedule"}); p == nil {
+			reply, p := s.submit(ctx, &payments.SettleWindow{ID: id, By: "schedule"})
+			if p != nil && refused[id] != p.Detail {
+				refused[id] = p.Detail
+				logf("settlement: %s not settled: %s (%s)", id, p.Detail, p.Code)
+			}
+			if p == nil {
+				delete(refused, id)
 				w := reply.(*payments.Window)
 				totals, _ := settlement.Sum(w.SortedPositions())
 				cur, _ := money.LookupCurrency(w.Currency)
@@ -341,12 +359,21 @@ func (s *Server) lastBusinessDayEnd(c money.Code, now time.Time) (time.Time, boo
 	if err != nil {
 		return time.Time{}, false
 	}
-	loc, cut := cal.Location(), cal.Profile().Cutoff
+	loc, prof := cal.Location(), cal.Profile()
 	d := calendar.DateOf(now.In(loc))
 	for range calendar.SearchDaysMax {
 		if ok, err := cal.IsBusinessDay(d); err != nil {
 			return time.Time{}, false
 		} else if ok {
+			// The banking day ends at the profile's cut-off where it sets
+			// one, else when the banks close (earlier on a short weekday).
+			cut := prof.Hours.Close
+			if slices.Contains(prof.ShortWeekdays, d.Weekday()) && prof.HoursShortWeekday.Close != 0 {
+				cut = prof.HoursShortWeekday.Close
+			}
+			if prof.Cutoff != 0 {
+				cut = prof.Cutoff
+			}
 			if end := d.At(cut, loc); !end.After(now) {
 				return end, true
 			}

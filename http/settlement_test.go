@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	astarahttp "astara/http"
 )
 
 type (
@@ -269,3 +273,67 @@ func TestSettlementBesidePaymentLoad(t *testing.T) {
 // themselves (a body that does not decode leaves v zero, which the checks
 // after it catch).
 func mustDecode(body []byte, v any) { _ = json.Unmarshal(body, v) }
+
+// TestSettlementSchedule closes windows at the cut-off of the business day
+// and, when told to, settles them; an empty window stays open.
+func TestSettlementSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		sch    astarahttp.SettlementSchedule
+		status string
+	}{
+		{"at the end of the business day", astarahttp.SettlementSchedule{AtBusinessDayEnd: true, Tick: time.Millisecond}, "closed"},
+		{"every hour, settled at once", astarahttp.SettlementSchedule{Every: time.Hour, Settle: true, Tick: time.Millisecond}, "settled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNetwork(t)
+			p := n.SendRUB(t, "150000.00")
+			MustJSON(t, n.As(t, caspian, "POST", "/v1/payments/"+p.UETR+"/accept", nil), http.StatusOK, &paymentOut{})
+			var lines []string
+			var mu sync.Mutex
+			tc.sch.Logf = func(f string, a ...any) { mu.Lock(); lines = append(lines, fmt.Sprintf(f, a...)); mu.Unlock() }
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { defer close(done); n.Handler.RunSettlementSchedule(ctx, tc.sch) }()
+			defer func() { cancel(); <-done }()
+			time.Sleep(20 * time.Millisecond)
+			if w := n.OpenWindow(t, "RUB"); w.ID != "RUB-000001" {
+				t.Fatalf("the schedule closed %s before its time", w.ID)
+			}
+			// Monday 2 March 2026, 09:00 UTC is noon in Moscow; ten hours on,
+			// Moscow's business day is over. Iran's banks were closed 1-7 March
+			// (national mourning): the rial window closes after Sunday 8 March.
+			n.Clock.Advance(10 * time.Hour)
+			eventually(t, 10*time.Second, "the RUB window is "+tc.status, func() bool {
+				var w windowOut
+				MustJSON(t, n.Do(t, "GET", "/v1/settlement/windows/RUB-000001", nil), http.StatusOK, &w)
+				return w.Status == tc.status
+			})
+			if tc.sch.AtBusinessDayEnd {
+				if w := n.OpenWindow(t, "IRR"); w.ID != "IRR-000001" {
+					t.Errorf("the rial window closed on %s, a day Iran's banks were closed", n.Clock.Now().Format(time.DateOnly))
+				}
+				n.Clock.Advance(6 * 24 * time.Hour)
+			}
+			if w := n.MustWindows(t, adminToken, "?currency=RUB")[0]; w.ClosedBy != "schedule" {
+				t.Errorf("RUB-000001 closed by %q, want schedule", w.ClosedBy)
+			}
+			eventually(t, 10*time.Second, "the IRR window, which had the payment too, is "+tc.status, func() bool {
+				var w windowOut
+				MustJSON(t, n.Do(t, "GET", "/v1/settlement/windows/IRR-000001", nil), http.StatusOK, &w)
+				return w.Status == tc.status
+			})
+			// The next windows are empty: they stay open.
+			n.Clock.Advance(48 * time.Hour)
+			time.Sleep(20 * time.Millisecond)
+			if ws := n.MustWindows(t, adminToken, "?currency=RUB"); len(ws) != 2 {
+				t.Errorf("RUB windows %d, want 2: an empty window is left open", len(ws))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(lines) == 0 || !strings.Contains(strings.Join(lines, "\n"), "closed RUB-000001") {
+				t.Errorf("the schedule reported %q", lines)
+			}
+		})
+	}
+}

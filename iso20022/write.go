@@ -192,7 +192,7 @@ func WritePacs008(h Header, msgID string, p *payments.Payment, settlementDate st
 			literal("TxId", uetrText(p.UETR)),
 			uetr("UETR", p.UETR)),
 		amount("IntrBkSttlmAmt", p.TargetAmount, target),
-		date("IntrBkSttlmDt", settlementDate),
+		optDate("IntrBkSttlmDt", settlementDate),
 		amount("InstdAmt", p.SourceAmount, source),
 		rate,
 		literal("ChrgBr", "DEBT"),

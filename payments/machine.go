@@ -508,6 +508,13 @@ func (m *Machine) Idempotent(sender, key string, bodyHash [32]byte) (uetr ledger
 	return e.UETR, e.Refusal, e.BodyHash == bodyHash, true
 }
 
+// IdempotentAt returns when the first CreatePayment with the sender's key
+// was answered, so that a retry can be answered as of then.
+func (m *Machine) IdempotentAt(sender, key string) (time.Time, bool) {
+	e, ok := m.idem[sender+"\x00"+key]
+	return e.At, ok
+}
+
 // Lookup finds the rate a corridor quotes at now.
 func (m *Machine) lookupRate(c *Corridor, now time.Time) (fx.Quote, *Refusal) {
 	q, err := m.book.Lookup(c.Source, c.Target, c.RateSource, now, c.RateMaxAge, c.AllowDerived, c.Via, money.RateScaleMax)

@@ -274,3 +274,19 @@ func (p *Payment) Legs() (source, target, fee ledger.ID) {
 	n := strconv.Itoa(p.Reservation)
 	return legID(p.UETR, "source-"+n), legID(p.UETR, "target-"+n), legID(p.UETR, "fee-"+n)
 }
+
+// PostingIDs returns the ids of the ledger transfers that moved the
+// payment's money as posted balances: the posts of its reservation's legs
+// and, once returned, the return legs. A statement uses them to tell which
+// payment an account's movement belongs to.
+func (p *Payment) PostingIDs() []ledger.ID {
+	src, tgt, fee := p.Legs()
+	post := func(leg ledger.ID) ledger.ID {
+		return derive(string(rune('0'+ledger.TransferPostPending)), leg.String())
+	}
+	ids := []ledger.ID{post(src), post(tgt), post(fee)}
+	if p.Status == StatusReturned {
+		ids = append(ids, legID(p.UETR, "return-target"), legID(p.UETR, "return-source"))
+	}
+	return ids
+}
