@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -288,4 +289,43 @@ func TestPacs008Faults(t *testing.T) {
 			t.Fatalf("got %d %s", resp.Status, resp.Body)
 		}
 	})
+}
+
+// BenchmarkPaymentJSON and BenchmarkPaymentPacs008 make one payment a
+// request on the same network, through the JSON API (a quote, then the
+// payment) and as a pacs.008 (schema check, read, quote, payment, the
+// pacs.002 written): their ratio is what ISO 20022 costs.
+func BenchmarkPaymentJSON(b *testing.B) {
+	n := benchNetwork(b)
+	b.ResetTimer()
+	for i := range b.N {
+		q := n.MustQuote(b, volga, rubQuote("1000.00"))
+		resp := n.Pay(b, volga, fmt.Sprintf("bench-%d", i), rubPayment(q.ID))
+		if resp.Status != http.StatusCreated {
+			b.Fatalf("%d %s", resp.Status, resp.Body)
+		}
+	}
+}
+
+func BenchmarkPaymentPacs008(b *testing.B) {
+	n := benchNetwork(b)
+	msgs := make([][]byte, b.N)
+	for i := range msgs {
+		msgs[i] = pacs008From(b, fmt.Sprintf("BENCH-%d", i), inboundPayment(ledger.NewRandomID(), 1_000_000))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		resp := n.postXML(b, volga, "/iso20022/pacs.008", msgs[i])
+		if resp.Status != http.StatusOK || !bytes.Contains(resp.Body, []byte("ACCP")) {
+			b.Fatalf("%d %s", resp.Status, resp.Body)
+		}
+	}
+}
+
+// benchNetwork is the test network with liquidity for a long run.
+func benchNetwork(b *testing.B) *network {
+	n := newNetwork(b)
+	n.Fund(b, volga, "RUB", "100000000000000.00")
+	n.Fund(b, fxp, "IRR", "100000000000000000")
+	return n
 }

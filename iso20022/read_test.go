@@ -350,3 +350,18 @@ func TestReadPacs008KeepsTextUnaltered(t *testing.T) {
 		t.Errorf("Remittance = %q, want %q", got, want)
 	}
 }
+
+// BenchmarkReadPacs008 reads a customer credit transfer as the switch
+// receives it, in an envelope with its header.
+func BenchmarkReadPacs008(b *testing.B) {
+	msg, err := os.ReadFile("testdata/golden/pacs008.xml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := iso20022.ReadPacs008(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
