@@ -316,7 +316,7 @@ func (s *Server) RunSettlementSchedule(ctx context.Context, sch SettlementSchedu
 		for _, id := range due {
 			if reply, p := s.submit(ctx, &payments.CloseWindow{ID: id, By: "schedule"}); p == nil {
 				w := reply.(*payments.Window)
-				logf("settlement: closed %s (%d payments)", w.ID, w.Payments)
+				logf("settlement: closed %s (%s)", w.ID, countOf(w.Payments, "payment"))
 				if sch.Settle {
 					toSettle = append(toSettle, id)
 				}
@@ -381,4 +381,12 @@ func (s *Server) lastBusinessDayEnd(c money.Code, now time.Time) (time.Time, boo
 		d = d.AddDays(-1)
 	}
 	return time.Time{}, false
+}
+
+// countOf writes "1 payment", "2 payments".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
