@@ -371,30 +371,47 @@ func (s *Server) pacs008Quote(ctx context.Context, who *payments.Participant, tx
 
 // --- pacs.002 and pacs.004 in: the receiving bank answers ----------------------
 
+// readAnswer reads a receiving bank's message: schema first, then read,
+// then its AppHdr checked against the key that sent it. Any fault is
+// answered with a problem naming the element, and reports false: unlike a
+// pacs.008, an answer that cannot be read changes nothing to report on.
+func (s *Server) readAnswer(w http.ResponseWriter, r *http.Request, who *payments.Participant, read func([]byte) (*iso20022.Header, error)) bool {
+	if !s.requirePayments(w) {
+		return false
+	}
+	body, invalid, p := readXML(w, r)
+	switch {
+	case p != nil:
+		writeProblem(w, p)
+		return false
+	case invalid != nil:
+		writeProblem(w, xmlProblem(invalid))
+		return false
+	}
+	h, err := read(body)
+	if err != nil {
+		writeProblem(w, xmlProblem(err))
+		return false
+	}
+	if msg := checkSender(h, who); msg != "" {
+		writeProblem(w, problem(http.StatusForbidden, "sender_mismatch", "AppHdr/Fr", "%s", msg))
+		return false
+	}
+	return true
+}
+
 // inboundPacs002 takes a receiving bank's status report on payments it was
 // sent: an accepting status (ACSC, ACCC, ACSP, ACCP, ACWC) completes the
 // payment, RJCT rejects it with its reason. The answer is the switch's own
 // pacs.002 with where each payment now stands.
 func (s *Server) inboundPacs002(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
-	if !s.requirePayments(w) {
-		return
-	}
-	body, invalid, p := readXML(w, r)
-	if p != nil {
-		writeProblem(w, p)
-		return
-	}
-	if invalid != nil {
-		writeProblem(w, xmlProblem(invalid))
-		return
-	}
-	rep, err := iso20022.ReadPacs002(body)
-	if err != nil {
-		writeProblem(w, xmlProblem(err))
-		return
-	}
-	if msg := checkSender(rep.Header, who); msg != "" {
-		writeProblem(w, problem(http.StatusForbidden, "sender_mismatch", "AppHdr/Fr", "%s", msg))
+	var rep *iso20022.StatusReport
+	if !s.readAnswer(w, r, who, func(body []byte) (h *iso20022.Header, err error) {
+		if rep, err = iso20022.ReadPacs002(body); err == nil {
+			h = rep.Header
+		}
+		return h, err
+	}) {
 		return
 	}
 	out := iso20022.StatusReport{OriginalMsgID: rep.MsgID, OriginalMsgNameID: iso20022.KindPacs002}
@@ -451,25 +468,13 @@ func paymentStatus(p *payments.Payment) (status, reason string) {
 
 // inboundPacs004 takes a receiving bank's return of completed payments.
 func (s *Server) inboundPacs004(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
-	if !s.requirePayments(w) {
-		return
-	}
-	body, invalid, p := readXML(w, r)
-	if p != nil {
-		writeProblem(w, p)
-		return
-	}
-	if invalid != nil {
-		writeProblem(w, xmlProblem(invalid))
-		return
-	}
-	ret, err := iso20022.ReadPacs004(body)
-	if err != nil {
-		writeProblem(w, xmlProblem(err))
-		return
-	}
-	if msg := checkSender(ret.Header, who); msg != "" {
-		writeProblem(w, problem(http.StatusForbidden, "sender_mismatch", "AppHdr/Fr", "%s", msg))
+	var ret *iso20022.Return
+	if !s.readAnswer(w, r, who, func(body []byte) (h *iso20022.Header, err error) {
+		if ret, err = iso20022.ReadPacs004(body); err == nil {
+			h = ret.Header
+		}
+		return h, err
+	}) {
 		return
 	}
 	out := iso20022.StatusReport{OriginalMsgID: ret.MsgID, OriginalMsgNameID: iso20022.KindPacs004}

@@ -145,6 +145,24 @@ func (c *child) get(t *testing.T, path string, out any) int {
 	return resp.StatusCode
 }
 
+// call sends a request with a token and decodes a 2xx answer.
+func (c *child) call(method, path, token, key, body string, out any) int {
+	req, _ := http.NewRequest(method, c.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode < 300 {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
 type transferJSON struct {
 	ID              string   `json:"id"`
 	DebitAccountID  string   `json:"debit_account_id"`
@@ -435,22 +453,6 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var acks []ack
-	call := func(c *child, method, path, token, key, body string, out any) int {
-		req, _ := http.NewRequest(method, c.url+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-		if err != nil {
-			return 0
-		}
-		defer resp.Body.Close()
-		if out != nil && resp.StatusCode < 300 {
-			json.NewDecoder(resp.Body).Decode(out)
-		}
-		return resp.StatusCode
-	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
@@ -467,7 +469,7 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 					ID string `json:"id"`
 				}
 				amount := fmt.Sprintf("%d.00", 20_000+w*1000+i)
-				if call(c, "POST", "/v1/quotes", ru.APIKey, "", `{"receiving_participant":"CASPIRTH","source_currency":"RUB","target_currency":"IRR","source_amount":"`+amount+`"}`, &q) != 201 {
+				if c.call("POST", "/v1/quotes", ru.APIKey, "", `{"receiving_participant":"CASPIRTH","source_currency":"RUB","target_currency":"IRR","source_amount":"`+amount+`"}`, &q) != 201 {
 					continue
 				}
 				key := fmt.Sprintf("w%d-%d", w, i)
@@ -477,13 +479,13 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 					Status       string `json:"status"`
 					SourceAmount string `json:"source_amount"`
 				}
-				if call(c, "POST", "/v1/payments", ru.APIKey, key, body, &p) != 201 {
+				if c.call("POST", "/v1/payments", ru.APIKey, key, body, &p) != 201 {
 					continue
 				}
 				mu.Lock()
 				acks = append(acks, ack{uetr: p.UETR, status: p.Status, key: key, body: body, source: p.SourceAmount})
 				mu.Unlock()
-				if i%2 == 0 && call(c, "POST", "/v1/payments/"+p.UETR+"/accept", ir.APIKey, "", "", nil) == 200 {
+				if i%2 == 0 && c.call("POST", "/v1/payments/"+p.UETR+"/accept", ir.APIKey, "", "", nil) == 200 {
 					mu.Lock()
 					for j := len(acks) - 1; j >= 0; j-- {
 						if acks[j].uetr == p.UETR {
@@ -510,7 +512,7 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 			Status       string `json:"status"`
 			SourceAmount string `json:"source_amount"`
 		}
-		if code := call(c, "GET", "/v1/payments/"+a.uetr, ru.APIKey, "", "", &got); code != 200 {
+		if code := c.call("GET", "/v1/payments/"+a.uetr, ru.APIKey, "", "", &got); code != 200 {
 			t.Fatalf("acknowledged payment %s: status %d after the restart", a.uetr, code)
 		}
 		if got.SourceAmount != a.source || (a.status == "completed" && got.Status != "completed") || (got.Status != "reserved" && got.Status != "completed") {
@@ -519,7 +521,7 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 		var again struct {
 			UETR string `json:"uetr"`
 		}
-		if code := call(c, "POST", "/v1/payments", ru.APIKey, a.key, a.body, &again); code != 201 || again.UETR != a.uetr {
+		if code := c.call("POST", "/v1/payments", ru.APIKey, a.key, a.body, &again); code != 201 || again.UETR != a.uetr {
 			t.Fatalf("retry of %s with its key: status %d, uetr %s", a.uetr, code, again.UETR)
 		}
 	}

@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,24 +24,6 @@ type windowJSON struct {
 		Participant string `json:"participant"`
 		Sent        string `json:"sent"`
 	} `json:"positions"`
-}
-
-// call sends a request with a token and decodes a 2xx answer.
-func (c *child) call(method, path, token, key, body string, out any) int {
-	req, _ := http.NewRequest(method, c.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		return 0
-	}
-	defer resp.Body.Close()
-	if out != nil && resp.StatusCode < 300 {
-		json.NewDecoder(resp.Body).Decode(out)
-	}
-	return resp.StatusCode
 }
 
 // TestCrashKillNineDuringSettlement kills `astara serve` while windows are
