@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,8 +12,12 @@ import (
 	"sync"
 	"time"
 
+	"astara/http"
 	"astara/internal/apiclient"
+	"astara/iso20022"
 	"astara/ledger"
+	"astara/money"
+	"astara/payments"
 )
 
 // The demo network: fictional banks, two in Russia, two in Iran, one in
@@ -167,7 +172,8 @@ func demoPayment(ctx context.Context, c *apiclient.Client, keys map[string]strin
 		quote["source_amount"] = strconv.FormatFloat(math.Floor(rub), 'f', 2, 64)
 	}
 	var q struct {
-		ID string `json:"id"`
+		ID           string `json:"id"`
+		TargetAmount string `json:"target_amount"`
 	}
 	if code, _ := c.Do(ctx, "POST", "/v1/quotes", keys[sender.id], quote, nil, &q); code != 201 {
 		return // over the limit, or no fresh rate: refused, as a bank would see it
@@ -179,6 +185,12 @@ func demoPayment(ctx context.Context, c *apiclient.Client, keys map[string]strin
 	creditor := map[string]string{"name": pick(rng, demoNames[receiver.country]), "account": pick(rng, receiver.accounts)}
 	if receiver.bik != "" {
 		creditor["bank_code"] = receiver.bik
+	}
+	if sender.currency == "RUB" && receiver.currency == "IRR" && rng.IntN(3) == 0 {
+		// A third of the roubles to Iran come from the bank's payment hub
+		// as ISO 20022, and are answered the same way.
+		demoISOPayment(ctx, c, keys, rng, sender, receiver, q.TargetAmount, debtor, creditor)
+		return
 	}
 	pay := map[string]any{"quote_id": q.ID, "debtor": debtor, "creditor": creditor,
 		"purpose":                pick(rng, []string{"TRAD", "TRAD", "SUPP", "GDDS", "ENRG", "SALA", "OTHR"}),
@@ -206,4 +218,68 @@ func demoPayment(ctx context.Context, c *apiclient.Client, keys map[string]strin
 			c.Do(ctx, "POST", path+"/return", keys[receiver.id], map[string]string{"reason": "AC04"}, nil, &struct{}{})
 		}
 	}
+}
+
+// demoISOPayment sends a payment as a pacs.008 for the rials a quote
+// priced, and lets the receiving bank read it as a pacs.008 and answer
+// with a pacs.002: accepted mostly, now and then rejected (AC01).
+func demoISOPayment(ctx context.Context, c *apiclient.Client, keys map[string]string, rng *rand.Rand, sender, receiver demoBank,
+	targetAmount string, debtor, creditor map[string]string) {
+	target, err := money.ParseAmount(targetAmount, money.MustCurrency(receiver.currency))
+	if err != nil {
+		return
+	}
+	uetr := ledger.NewRandomID()
+	p := &payments.Payment{UETR: uetr, Sender: sender.id, Receiver: receiver.id, Source: money.MustCode(sender.currency),
+		Target: money.MustCode(receiver.currency), TargetAmount: target, Purpose: "TRAD", EndToEndID: fmt.Sprintf("E2E-%d", rng.IntN(1_000_000)),
+		Remittance: fmt.Sprintf("Contract %d", 100+rng.IntN(900)),
+		Debtor:     payments.Party{Name: debtor["name"], Account: debtor["account"], BankCode: debtor["bank_code"]},
+		Creditor:   payments.Party{Name: creditor["name"], Account: creditor["account"]}}
+	now := time.Now().UTC()
+	msg, err := iso20022.WritePacs008(iso20022.Header{From: sender.id, To: http.SwitchBICDefault, CreDt: now}, fmt.Sprintf("%s-%d", sender.id[:4], now.UnixNano()), p, "")
+	if err != nil {
+		return
+	}
+	if _, err := postXML(ctx, c, "/iso20022/pacs.008", keys[sender.id], msg); err != nil {
+		return
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(time.Duration(200+rng.IntN(3000)) * time.Millisecond):
+	}
+	status, reason := "ACSC", ""
+	if rng.IntN(20) == 0 {
+		status, reason = "RJCT", "AC01"
+	}
+	answer, err := iso20022.WritePacs002(iso20022.Header{From: receiver.id, To: http.SwitchBICDefault, CreDt: time.Now().UTC()},
+		fmt.Sprintf("%s-%d", receiver.id[:4], time.Now().UnixNano()), iso20022.StatusReport{OriginalMsgID: "NOTPROVIDED",
+			OriginalMsgNameID: iso20022.KindPacs008, Transactions: []iso20022.TransactionStatus{{OriginalUETR: uetr, Status: status, Reason: reason}}})
+	if err != nil {
+		return
+	}
+	postXML(ctx, c, "/iso20022/pacs.002", keys[receiver.id], answer)
+}
+
+// postXML posts an ISO 20022 message and returns the answer's body.
+func postXML(ctx context.Context, c *apiclient.Client, path, token string, msg []byte) ([]byte, error) {
+	req, err := nethttp.NewRequestWithContext(ctx, "POST", c.Base+path, bytes.NewReader(msg))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/xml")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, iso20022.MessageBytesMax))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != nethttp.StatusOK {
+		return body, fmt.Errorf("%s: %d", path, resp.StatusCode)
+	}
+	return body, nil
 }
