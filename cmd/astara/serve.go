@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"astara/http"
+	"astara/iso20022"
 	"astara/journal"
 	"astara/ledger"
 	"astara/payments"
@@ -29,6 +30,9 @@ type Main struct {
 	Stdout  io.Writer
 	// Settlement is when settlement windows close by themselves.
 	Settlement http.SettlementSchedule
+	// SwitchBIC and SettlementBankBIC name the switch and the bank that
+	// settles its windows in ISO 20022 messages; empty for the defaults.
+	SwitchBIC, SettlementBankBIC string
 
 	// AdminToken is the operator's token when it was generated or given;
 	// empty when only its hash is known.
@@ -85,7 +89,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler(),
-		Calendars: cals, RecordCalendarChange: m.recordCalendarChange})
+		Calendars: cals, RecordCalendarChange: m.recordCalendarChange, SwitchBIC: m.SwitchBIC, SettlementBankBIC: m.SettlementBankBIC})
 	m.server = &nethttp.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -215,13 +219,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	closeEvery := fs.Duration("settlement-close-every", everyDefault, "close each settlement window this long after it opened (0: never by time)")
 	closeDayEnd := fs.Bool("settlement-close-at-day-end", true, "close each settlement window at the cut-off of each business day of its currency's country")
+	switchBIC := fs.String("bic", http.SwitchBICDefault, "the switch's own BIC in the ISO 20022 messages it writes")
+	settlementBIC := fs.String("settlement-bank-bic", "", "the BIC of the bank that settles the windows, the addressee of pacs.009 (default: the switch's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	m := &Main{DataDir: *data, Listen: *listen, Demo: demo, Stdout: stdout,
+	for _, b := range []struct{ flag, value string }{{"bic", *switchBIC}, {"settlement-bank-bic", *settlementBIC}} {
+		if b.value != "" && !iso20022.IsBIC(b.value) {
+			return usageError{fmt.Sprintf("--%s %q is not a BIC (8 or 11 letters and digits)", b.flag, b.value)}
+		}
+	}
+	m := &Main{DataDir: *data, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC,
 		// The demo plays the settlement bank too: it confirms each window as
 		// soon as it closes.
 		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}

@@ -237,3 +237,12 @@ func TestSettlementCommand(t *testing.T) {
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	<-c.done
 }
+
+func TestServeRefusesABadBIC(t *testing.T) {
+	for _, args := range [][]string{{"serve", "--bic", "nope"}, {"serve", "--settlement-bank-bic", "CBRF-RUMM"}} {
+		var out, errOut bytes.Buffer
+		if code := Run(context.Background(), append(args, "--data", t.TempDir()), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "is not a BIC") {
+			t.Errorf("%v: exit %d, %q; want 2 naming the flag", args, code, errOut.String())
+		}
+	}
+}
