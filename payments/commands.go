@@ -83,6 +83,9 @@ type CreatePayment struct {
 	// DebtorDay is the sending side's date at acceptance, for the daily
 	// limit.
 	DebtorDay string `json:"debtor_day"`
+	// Screening is the parties' check against the lists, made at the edge
+	// before the command is journaled; nil when the edge screens nothing.
+	Screening *Screening `json:"screening,omitempty"`
 }
 
 // AcceptPayment: the receiving bank credited the beneficiary.
@@ -150,6 +153,10 @@ func Op(cmd any) ledger.Op {
 		return OpCloseWindow
 	case *SettleWindow:
 		return OpSettleWindow
+	case *PutList:
+		return OpPutList
+	case *DecideReview:
+		return OpDecideReview
 	}
 	panic(fmt.Sprintf("payments: no op for %T", cmd))
 }
@@ -192,6 +199,10 @@ func decodeCommand(op ledger.Op, payload []byte) (any, error) {
 		cmd = &CloseWindow{}
 	case OpSettleWindow:
 		cmd = &SettleWindow{}
+	case OpPutList:
+		cmd = &PutList{}
+	case OpDecideReview:
+		cmd = &DecideReview{}
 	default:
 		return nil, fmt.Errorf("unknown op %d", op)
 	}

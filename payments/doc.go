@@ -34,6 +34,20 @@
 // the other way; the original transfers stay as they are, and the fee is
 // not refunded.
 //
+// # Screening
+//
+// The lists are not in the machine: the edge parses and indexes them,
+// screens each payment's parties before its command is journaled, and
+// sends the outcome (a *Screening: pass, review or block, with its hits)
+// in the CreatePayment command. The machine keeps the record of each list
+// version (PutList: name, version, the file's SHA-256, thresholds) and
+// acts on the outcome: a block rejects the payment with RR04 before
+// anything is reserved; a review reserves as usual but holds the payment
+// (status held) until an operator's DecideReview approves it (reserved,
+// and on to the receiving bank) or rejects it (voided). A held payment's
+// reservation expires like any other. Every list change and decision is
+// in the screening audit log.
+//
 // # Rounding
 //
 // Every rounding is explicit: the target amount is rounded down to the
@@ -45,8 +59,8 @@
 //
 // # Words
 //
-// A payment is received, reserved, then completed, rejected, expired or
-// returned (CanMove lists the legal moves). A refused command (a *Refusal,
+// A payment is received, held (by screening) or reserved, then completed,
+// rejected, expired or returned (CanMove lists the legal moves). A refused command (a *Refusal,
 // with a stable code and the ISO 20022 reason where one applies) changes
 // nothing.
 package payments

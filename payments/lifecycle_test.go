@@ -13,13 +13,18 @@ import (
 
 var allStatuses = []payments.Status{
 	payments.StatusReceived, payments.StatusReserved, payments.StatusCompleted,
-	payments.StatusRejected, payments.StatusReturned, payments.StatusExpired,
-	"held", "", // not statuses of the machine
+	payments.StatusRejected, payments.StatusReturned, payments.StatusExpired, payments.StatusHeld,
+	"screened", "", // not statuses of the machine
 }
 
 func TestCanMove(t *testing.T) {
 	legal := map[[2]payments.Status]string{
 		{payments.StatusReceived, payments.StatusReserved}:  "a received payment is reserved",
+		{payments.StatusReceived, payments.StatusHeld}:      "a received payment with a likely screening hit is held",
+		{payments.StatusReceived, payments.StatusRejected}:  "a received payment with a certain screening hit is rejected",
+		{payments.StatusHeld, payments.StatusReserved}:      "an operator approves a held payment",
+		{payments.StatusHeld, payments.StatusRejected}:      "an operator rejects a held payment",
+		{payments.StatusHeld, payments.StatusExpired}:       "a held payment not decided in time expires",
 		{payments.StatusReserved, payments.StatusCompleted}: "the receiving bank accepts a reserved payment",
 		{payments.StatusReserved, payments.StatusRejected}:  "the receiving bank rejects a reserved payment",
 		{payments.StatusReserved, payments.StatusExpired}:   "an unanswered reservation expires",

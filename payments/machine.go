@@ -34,6 +34,8 @@ const (
 	OpRescheduleDeadlines ledger.Op = 26
 	OpCloseWindow         ledger.Op = 27
 	OpSettleWindow        ledger.Op = 28
+	OpPutList             ledger.Op = 29
+	OpDecideReview        ledger.Op = 30
 )
 
 // OpSpan is how many engine timestamps a payments operation may use (its
@@ -67,6 +69,13 @@ type Machine struct {
 	windowOrder []string
 	openWindows map[money.Code]string
 	windowSeq   map[money.Code]int
+
+	// Screening: every version of every list by name (oldest first), the
+	// audit log of screening decisions, and the held payments in the
+	// order they were held.
+	lists map[string][]*ScreeningList
+	audit []AuditRecord
+	held  []ledger.ID
 
 	// quoteOrder and idemOrder hold the quotes and the idempotency keys in
 	// the order they were made, for pruning; dailyPrunedDay is the last day
@@ -166,6 +175,7 @@ func NewMachine(opts ledger.Options) *Machine {
 		windows:      map[string]*Window{},
 		openWindows:  map[money.Code]string{},
 		windowSeq:    map[money.Code]int{},
+		lists:        map[string][]*ScreeningList{},
 	}
 }
 
@@ -238,6 +248,10 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		reply = m.closeWindow(c, now)
 	case *SettleWindow:
 		reply = m.settleWindow(c, now)
+	case *PutList:
+		reply = m.putList(c, now)
+	case *DecideReview:
+		reply = m.decideReview(c, now)
 	case *RescheduleDeadlines:
 		if len(c.Payments) > ReschedulePaymentsMax {
 			reply = refuse(KindInvalid, "reschedule_too_large", "", "payments", "%d payments; at most %d a command", len(c.Payments), ReschedulePaymentsMax)
@@ -276,6 +290,9 @@ func detach(reply any) any {
 		return &cp
 	case *Window:
 		cp := copyWindow(v)
+		return &cp
+	case *ScreeningList:
+		cp := *v
 		return &cp
 	}
 	return reply
@@ -656,8 +673,26 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	if !ok {
 		return refuse(KindRefused, CodeCorridorNotFound, "", "", "no corridor %s-%s", q.Source, q.Target)
 	}
+	if r := validScreening(c.Screening); r != nil {
+		return r
+	}
 	sc, _ := money.LookupCurrency(q.Source)
 	tc, _ := money.LookupCurrency(q.Target)
+	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: q.FXProvider,
+		QuoteID: q.ID, Source: q.Source, Target: q.Target, SourceAmount: q.SourceAmount, TargetAmount: q.TargetAmount,
+		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
+		EndToEndID: c.EndToEndID, InstructionID: c.InstructionID,
+		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay}
+	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
+	if !screened(p, c.Screening, now) {
+		// Blocked: recorded, with its quote spent, and nothing reserved. A
+		// block is kept even when a limit would also have refused the
+		// payment, so that every attempt to pay a listed party is on record.
+		q.UsedBy = p.UETR
+		m.payments[p.UETR] = p
+		m.order = append(m.order, p.UETR)
+		return p
+	}
 	dayKey := dailyKey(c.Sender, c.Debtor.Account, c.DebtorDay, q.Source)
 	if !cor.DailyLimitPerDebtor.IsZero() {
 		sum, ok := m.daily[dayKey].Add(q.SourceAmount)
@@ -667,12 +702,6 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 				money.FormatAmount(sum, sc), sc.Code, money.FormatAmount(cor.DailyLimitPerDebtor, sc), sc.Code)
 		}
 	}
-	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: q.FXProvider,
-		QuoteID: q.ID, Source: q.Source, Target: q.Target, SourceAmount: q.SourceAmount, TargetAmount: q.TargetAmount,
-		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
-		EndToEndID: c.EndToEndID, InstructionID: c.InstructionID,
-		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay}
-	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
 	timeout := reservationTimeout(cor, q.Deadline, now)
 	legs := reservationLegs(p, timeout)
 	start := m.ts + 1
@@ -680,9 +709,19 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	if i, r := firstFailure(res); i >= 0 {
 		return legRefusal(i, r, p, sc, tc)
 	}
-	p.Status = StatusReserved
-	p.Events = append(p.Events, Event{At: now, Status: StatusReserved, Event: "reserved", By: SwitchID,
-		Detail: fmt.Sprintf("%s %s reserved until %s", money.FormatAmount(p.SourceAmount, sc), sc.Code, now.Add(time.Duration(timeout)*time.Second).Format(time.RFC3339))})
+	reserved := fmt.Sprintf("%s %s reserved until %s", money.FormatAmount(p.SourceAmount, sc), sc.Code, now.Add(time.Duration(timeout)*time.Second).Format(time.RFC3339))
+	if c.Screening != nil && c.Screening.Action == ScreeningReview {
+		// Held: the money is reserved, so the sending bank cannot spend it
+		// twice, but the receiving bank may not act on it until an
+		// operator approves it.
+		p.Status = StatusHeld
+		p.Events = append(p.Events, Event{At: now, Status: StatusHeld, Event: "held", By: SwitchID,
+			Detail: reserved + "; held for an operator's review of the screening hits"})
+		m.held = append(m.held, p.UETR)
+	} else {
+		p.Status = StatusReserved
+		p.Events = append(p.Events, Event{At: now, Status: StatusReserved, Event: "reserved", By: SwitchID, Detail: reserved})
+	}
 	q.UsedBy = p.UETR
 	if sum, ok := m.daily[dayKey].Add(q.SourceAmount); ok {
 		m.daily[dayKey] = sum
@@ -729,7 +768,7 @@ func (m *Machine) reschedule(c *RescheduleDeadlines, now time.Time) any {
 	var out RescheduleResult
 	for _, x := range c.Payments {
 		p := m.payments[x.UETR]
-		if p == nil || p.Status != StatusReserved || (p.ValueDate == x.ValueDate && p.Deadline.Equal(x.Deadline)) {
+		if p == nil || !p.Status.reserving() || (p.ValueDate == x.ValueDate && p.Deadline.Equal(x.Deadline)) {
 			out.Unchanged = append(out.Unchanged, x.UETR)
 			continue
 		}
@@ -878,7 +917,9 @@ func (m *Machine) rejectPayment(c *RejectPayment, now time.Time) any {
 	if r != nil {
 		return r
 	}
-	if !CanMove(p.Status, StatusRejected) {
+	// A held payment may also move to rejected, but by an operator's
+	// decision on review, not by the receiving bank.
+	if p.Status != StatusReserved {
 		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a reserved payment can be rejected", p.UETR, p.Status)
 	}
 	if r := m.settleReservation(p, ledger.TransferVoidPending); r != nil {
@@ -924,14 +965,18 @@ func (m *Machine) returnPayment(c *ReturnPayment, now time.Time) any {
 }
 
 func (m *Machine) markExpired(p *Payment, now time.Time) {
-	if p.Status != StatusReserved {
+	if !p.Status.reserving() {
 		return
+	}
+	detail := "not answered by the receiving bank before the reservation's timeout; the reservation was released"
+	if p.Status == StatusHeld {
+		detail = "not decided on review before the reservation's timeout; the reservation was released"
+		m.unhold(p.UETR)
 	}
 	p.Status = StatusExpired
 	p.Reason = "AB05"
 	m.releaseDaily(p)
-	p.Events = append(p.Events, Event{At: now, Status: StatusExpired, Event: "expired", By: SwitchID, Reason: "AB05",
-		Detail: "not answered by the receiving bank before the reservation's timeout; the reservation was released"})
+	p.Events = append(p.Events, Event{At: now, Status: StatusExpired, Event: "expired", By: SwitchID, Reason: "AB05", Detail: detail})
 	// The reservation lasts at least until the deadline (its timeout is
 	// rounded up), so an expiry is past the deadline unless the corridor
 	// caps the reservation sooner.
@@ -972,7 +1017,7 @@ func (m *Machine) expirePayments(ts uint64) {
 	for len(m.expiries) > 0 && m.expiries[0].at <= ts {
 		x := heap.Pop(&m.expiries).(paymentExpiry)
 		p := m.payments[x.uetr]
-		if p == nil || p.Status != StatusReserved {
+		if p == nil || !p.Status.reserving() {
 			continue
 		}
 		src, _, _ := p.Legs()
@@ -1022,17 +1067,19 @@ func (h *paymentHeap) Pop() any {
 // map keys sorted, so the bytes are deterministic, which journal
 // verification needs.
 type snapshotState struct {
-	Participants map[string]*Participant `json:"participants"`
-	Keys         map[string]*APIKey      `json:"keys"`
-	Rates        []fx.Quote              `json:"rates"`
-	Corridors    map[string]*Corridor    `json:"corridors"`
-	Quotes       map[ledger.ID]*Quote    `json:"quotes"`
-	Payments     []*Payment              `json:"payments"`
-	Idempotency  map[string]idemEntry    `json:"idempotency"`
-	Daily        map[string]money.Amount `json:"daily"`
-	DailyPruned  string                  `json:"daily_pruned"`
-	Windows      []*Window               `json:"windows"`
-	WindowSeq    map[money.Code]int      `json:"window_seq"`
+	Participants map[string]*Participant     `json:"participants"`
+	Keys         map[string]*APIKey          `json:"keys"`
+	Rates        []fx.Quote                  `json:"rates"`
+	Corridors    map[string]*Corridor        `json:"corridors"`
+	Quotes       map[ledger.ID]*Quote        `json:"quotes"`
+	Payments     []*Payment                  `json:"payments"`
+	Idempotency  map[string]idemEntry        `json:"idempotency"`
+	Daily        map[string]money.Amount     `json:"daily"`
+	DailyPruned  string                      `json:"daily_pruned"`
+	Windows      []*Window                   `json:"windows"`
+	WindowSeq    map[money.Code]int          `json:"window_seq"`
+	Lists        map[string][]*ScreeningList `json:"lists,omitempty"`
+	Audit        []AuditRecord               `json:"screening_audit,omitempty"`
 }
 
 const machineSnapshotMagic = "ASTARA-PAYMENTS-SNAPSHOT-1\n"
@@ -1059,6 +1106,7 @@ func (m *Machine) WriteSnapshot(w io.Writer) error {
 		st.Windows = append(st.Windows, m.windows[id])
 	}
 	st.WindowSeq = m.windowSeq
+	st.Lists, st.Audit = m.lists, m.audit
 	if err := json.NewEncoder(bw).Encode(&st); err != nil {
 		return err
 	}
@@ -1114,10 +1162,13 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	for _, p := range st.Payments {
 		m.payments[p.UETR] = p
 		m.order = append(m.order, p.UETR)
-		if p.Status == StatusReserved {
+		if p.Status.reserving() {
 			if at, ok := reservationEnd(engine, p); ok {
 				m.expiries = append(m.expiries, paymentExpiry{at: at, uetr: p.UETR})
 			}
+		}
+		if p.Status == StatusHeld {
+			m.held = append(m.held, p.UETR)
 		}
 	}
 	heap.Init(&m.expiries)
@@ -1131,6 +1182,10 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	if st.WindowSeq != nil {
 		m.windowSeq = st.WindowSeq
 	}
+	if st.Lists != nil {
+		m.lists = st.Lists
+	}
+	m.audit = st.Audit
 	m.idem = st.Idempotency
 	m.daily = st.Daily
 	m.dailyPrunedDay = st.DailyPruned

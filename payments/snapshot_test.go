@@ -94,6 +94,21 @@ func NewHistory(tb testing.TB) *History {
 	if got := MustPayment(tb, s.M, h.UETR["due"]); got.Status != payments.StatusExpired {
 		tb.Fatalf("history: got the due payment %s, want expired", got.Status)
 	}
+	// Screening: a list and a change of its thresholds, a blocked
+	// payment, held payments approved, rejected, and still held.
+	s.Do(&payments.PutList{List: SampleList("UN", 1, "a")})
+	s.Do(&payments.PutList{List: SampleList("OFAC-SDN", 1, "b")})
+	th := SampleList("UN", 1, "a")
+	th.Review, th.Block = 0.75, 0.9
+	MustReply[*payments.ScreeningList](tb, s.Do(&payments.PutList{List: th}))
+	h.UETR["blocked"] = s.PayScreened(95_000_00, payments.ScreeningBlock).UETR
+	h.UETR["approved"] = s.PayScreened(96_000_00, payments.ScreeningReview).UETR
+	MustReply[*payments.Payment](tb, s.Do(&payments.DecideReview{UETR: h.UETR["approved"], Decision: payments.DecisionApprove, By: "operator"}))
+	h.UETR["declined"] = s.PayScreened(97_000_00, payments.ScreeningReview).UETR
+	MustReply[*payments.Payment](tb, s.Do(&payments.DecideReview{UETR: h.UETR["declined"], Decision: payments.DecisionReject, By: "operator", Comment: "a listed party"}))
+	h.UETR["held"] = s.PayScreened(98_000_00, payments.ScreeningReview).UETR
+	h.UETR["clear"] = s.PayScreened(99_000_00, payments.ScreeningPass).UETR
+
 	p = s.Pay(90_000_00)
 	h.UETR["open"] = p.UETR
 	return h

@@ -17,9 +17,10 @@ type Status string
 // The statuses, as API.md names them.
 const (
 	StatusReceived  Status = "received"  // accepted for processing by the switch
+	StatusHeld      Status = "held"      // funds reserved, held by screening for an operator's decision
 	StatusReserved  Status = "reserved"  // funds reserved, waiting for the receiving bank
 	StatusCompleted Status = "completed" // the receiving bank credited the beneficiary
-	StatusRejected  Status = "rejected"  // the receiving bank refused it; the reservation was voided
+	StatusRejected  Status = "rejected"  // refused by the receiving bank, or by screening; no money moved
 	StatusReturned  Status = "returned"  // completed, then sent back (pacs.004)
 	StatusExpired   Status = "expired"   // not answered before its deadline; the reservation expired
 )
@@ -27,10 +28,15 @@ const (
 // transitions lists the legal moves of the lifecycle; anything else is
 // refused with CodeIllegalTransition.
 var transitions = map[Status][]Status{
-	StatusReceived:  {StatusReserved},
+	StatusReceived:  {StatusReserved, StatusHeld, StatusRejected},
+	StatusHeld:      {StatusReserved, StatusRejected, StatusExpired},
 	StatusReserved:  {StatusCompleted, StatusRejected, StatusExpired},
 	StatusCompleted: {StatusReturned},
 }
+
+// reserving reports whether a payment in the status holds a reservation
+// on the ledger that may still be posted or voided.
+func (s Status) reserving() bool { return s == StatusReserved || s == StatusHeld }
 
 // CanMove reports whether the lifecycle allows moving from one status to
 // another.
@@ -262,7 +268,10 @@ type Payment struct {
 	Reservation int    `json:",omitempty"`
 	Reason      string // the ISO reason of a rejection or return
 	SLABreached bool
-	Events      []Event
+	// Screening is what the parties' check against the lists found; nil
+	// for a payment made before any screening.
+	Screening *Screening `json:",omitempty"`
+	Events    []Event
 }
 
 // Legs returns the ledger ids of the payment's reservation: source leg,
