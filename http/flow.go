@@ -188,6 +188,9 @@ type paymentResponse struct {
 	Reason               string           `json:"reason,omitempty"`
 	CreatedAt            string           `json:"created_at"`
 	Events               []payments.Event `json:"events"`
+	// Screening is shown to the operator only: which list entries the
+	// parties matched is for compliance, not for the banks.
+	Screening *payments.Screening `json:"screening,omitempty"`
 }
 
 func paymentJSON(p *payments.Payment) paymentResponse {
@@ -247,16 +250,17 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *p
 	} else {
 		cmd.UETR = ledger.NewRandomID()
 	}
-	var receiverCountry string
+	var receiver payments.Participant
 	var quote payments.Quote
 	var quoteFound bool
 	s.paymentsView(func(m *payments.Machine) {
 		if quote, quoteFound = m.Quote(cmd.QuoteID); quoteFound {
 			if rp, ok := m.Participant(quote.Receiver); ok {
-				receiverCountry = rp.Country
+				receiver = *rp
 			}
 		}
 	})
+	receiverCountry := receiver.Country
 	if !quoteFound || quote.Sender != sender.ID {
 		writeProblem(w, problem(http.StatusUnprocessableEntity, payments.CodeQuoteNotFound, "quote_id", "no quote %s", cmd.QuoteID))
 		return
@@ -281,6 +285,10 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *p
 		return
 	}
 	cmd.Remittance = req.RemittanceInfo
+	if cmd.Screening, p = s.screenParties(cmd.Debtor, cmd.Creditor, sender, &receiver); p != nil {
+		writeProblem(w, p)
+		return
+	}
 	now := s.now()
 	cmd.DebtorDay = now.Format("2006-01-02")
 	if s.calendars != nil {
@@ -331,7 +339,11 @@ func (s *Server) visiblePayment(w http.ResponseWriter, r *http.Request, who *pay
 // with any.
 func (s *Server) getPayment(w http.ResponseWriter, r *http.Request, c caller) {
 	if p, ok := s.visiblePayment(w, r, c.participant); ok {
-		writeJSON(w, http.StatusOK, paymentJSON(&p))
+		out := paymentJSON(&p)
+		if c.operator {
+			out.Screening = p.Screening
+		}
+		writeJSON(w, http.StatusOK, out)
 	}
 }
 
@@ -347,7 +359,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, c caller) 
 	q := r.URL.Query()
 	status := payments.Status(q.Get("status"))
 	switch status {
-	case "", payments.StatusReceived, payments.StatusReserved, payments.StatusCompleted, payments.StatusRejected, payments.StatusReturned, payments.StatusExpired:
+	case "", payments.StatusReceived, payments.StatusHeld, payments.StatusReserved, payments.StatusCompleted, payments.StatusRejected, payments.StatusReturned, payments.StatusExpired:
 	default:
 		writeProblem(w, problem(http.StatusBadRequest, "status_unknown", "status", "%q is not a payment status", status))
 		return
@@ -415,7 +427,11 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, c caller) 
 				next = strconv.Itoa(i)
 				break
 			}
-			out = append(out, paymentJSON(p))
+			pj := paymentJSON(p)
+			if c.operator {
+				pj.Screening = p.Screening
+			}
+			out = append(out, pj)
 		}
 	})
 	writeJSON(w, http.StatusOK, map[string]any{"payments": out, "next_cursor": next})

@@ -240,8 +240,9 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 	// A retry of a message already answered answers as it did.
 	var prevRefusal *payments.Refusal
 	var same, found bool
+	var uetr ledger.ID
 	s.paymentsView(func(m *payments.Machine) {
-		_, prevRefusal, same, found = m.Idempotent(who.ID, key, bodyHash)
+		uetr, prevRefusal, same, found = m.Idempotent(who.ID, key, bodyHash)
 		at, _ = m.IdempotentAt(who.ID, key)
 	})
 	if found {
@@ -251,7 +252,10 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 		case prevRefusal != nil:
 			return statusRejected, reasonOf(prevRefusal.Code, prevRefusal.Reason), prevRefusal.Detail, at
 		}
-		return statusAccepted, "", "", at
+		var pay payments.Payment
+		s.paymentsView(func(m *payments.Machine) { pay, _ = m.Payment(uetr) })
+		status, reason = screenedStatus(&pay)
+		return status, reason, "", at
 	}
 	quote, prob := s.pacs008Quote(ctx, who, tx, now)
 	if prob != nil {
@@ -272,12 +276,13 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 	default:
 		return statusRejected, reasonNarrative, fmt.Sprintf("%d RmtInf/Ustrd elements; the switch carries one", len(tx.Remittance)), time.Time{}
 	}
-	var receiverCountry string
+	var receiver payments.Participant
 	s.paymentsView(func(m *payments.Machine) {
 		if rp, ok := m.Participant(quote.Receiver); ok {
-			receiverCountry = rp.Country
+			receiver = *rp
 		}
 	})
+	receiverCountry := receiver.Country
 	if fe := payments.ValidateParty(tx.Debtor, "debtor", who.Country); fe != nil {
 		return statusRejected, reasonOf(fe.Code, fe.Reason), fe.Field + ": " + fe.Detail, time.Time{}
 	}
@@ -288,6 +293,9 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 		return statusRejected, "FF07", fmt.Sprintf("purpose %q is not one this switch accepts", cmd.Purpose), time.Time{}
 	}
 	cmd.Debtor, cmd.Creditor = payments.NormalizeParty(tx.Debtor), payments.NormalizeParty(tx.Creditor)
+	if cmd.Screening, prob = s.screenParties(cmd.Debtor, cmd.Creditor, who, &receiver); prob != nil {
+		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, time.Time{}
+	}
 	cmd.DebtorDay = now.Format(time.DateOnly)
 	if c, err := s.calendars.Country(who.Country); err == nil {
 		cmd.DebtorDay = now.In(c.Location()).Format(time.DateOnly)
@@ -299,7 +307,25 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 		s.paymentsView(func(m *payments.Machine) { at, _ = m.IdempotentAt(who.ID, key) })
 		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, at
 	}
-	return statusAccepted, "", "", reply.(*payments.Payment).CreatedAt
+	pay := reply.(*payments.Payment)
+	status, reason = screenedStatus(pay)
+	return status, reason, "", pay.CreatedAt
+}
+
+// screenedStatus is a new payment's status report as screening left it:
+// accepted, pending while held for review, or rejected (RR04) when
+// blocked. It depends on the screening alone, which never changes, so a
+// retried message is answered as the first was.
+func screenedStatus(p *payments.Payment) (status, reason string) {
+	if p.Screening != nil {
+		switch p.Screening.Action {
+		case payments.ScreeningBlock:
+			return statusRejected, payments.ReasonRegulatory
+		case payments.ScreeningReview:
+			return statusPending, ""
+		}
+	}
+	return statusAccepted, ""
 }
 
 // pacs008Quote prices a pacs.008 transaction. The receiving bank is the
@@ -510,6 +536,10 @@ func (s *Server) outboundPacs008(w http.ResponseWriter, r *http.Request, who *pa
 	}
 	if p.Receiver != who.ID {
 		writeProblem(w, problem(http.StatusNotFound, payments.CodePaymentNotFound, "uetr", "no payment %s sent to %s", p.UETR, who.ID))
+		return
+	}
+	if p.Status == payments.StatusHeld {
+		writeProblem(w, problem(http.StatusConflict, "payment_held", "uetr", "payment %s is held for screening; it is sent to the receiving bank once an operator approves it", p.UETR))
 		return
 	}
 	s.writeMessage(w, func() ([]byte, error) {

@@ -20,11 +20,20 @@ import (
 	astarahttp "astara/http"
 	"astara/ledger"
 	"astara/payments"
+	"astara/screening"
 )
 
 // servedRoutes is every route the server registers, as "METHOD /path" with
 // OpenAPI's path templates. The document must list exactly these.
 var servedRoutes = []string{
+	"POST /v1/lists/import",
+	"GET /v1/lists",
+	"GET /v1/lists/{name}",
+	"PUT /v1/lists/{name}/thresholds",
+	"POST /v1/screening/search",
+	"GET /v1/screening/reviews",
+	"POST /v1/screening/reviews/{uetr}",
+	"GET /v1/screening/audit",
 	"POST /iso20022/pacs.008",
 	"POST /iso20022/pacs.002",
 	"POST /iso20022/pacs.004",
@@ -344,6 +353,21 @@ func (d *openAPI) validate(schema map[string]any, v any, path string) error {
 			}
 		}
 	case json.Number:
+		if typ == "number" {
+			// Scores and thresholds: fractions in [0, 1], never money.
+			f, err := strconv.ParseFloat(x.String(), 64)
+			if err != nil {
+				return fmt.Errorf("%s: %s is not a number", path, x)
+			}
+			for key, out := range map[string]func(m float64) bool{"minimum": func(m float64) bool { return f < m }, "maximum": func(m float64) bool { return f > m }} {
+				if m, ok := schema[key].(json.Number); ok {
+					if mf, _ := strconv.ParseFloat(m.String(), 64); out(mf) {
+						return fmt.Errorf("%s: %s is outside %s %s", path, x, key, m)
+					}
+				}
+			}
+			return nil
+		}
 		n, err := x.Int64()
 		if err != nil {
 			return fmt.Errorf("%s: %s is not an integer", path, x)
@@ -629,7 +653,7 @@ func TestOpenAPI(t *testing.T) {
 			t.Errorf("Purpose enum: got %v, want the purposes payments accepts, %v", got, purposes)
 		}
 		statuses := []any{string(payments.StatusReceived), string(payments.StatusReserved), string(payments.StatusCompleted),
-			string(payments.StatusRejected), string(payments.StatusReturned), string(payments.StatusExpired)}
+			string(payments.StatusRejected), string(payments.StatusReturned), string(payments.StatusExpired), string(payments.StatusHeld)}
 		v, _ = doc.resolve("#/components/schemas/PaymentStatus/enum")
 		if got, _ := v.([]any); !slices.Equal(got, statuses) {
 			t.Errorf("PaymentStatus enum: got %v, want %v", got, statuses)
@@ -921,7 +945,7 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		{"GET", "/v1/payments?status=completed&limit=1", nil, volgaKey},
 		{"GET", "/v1/payments?order=newest&sla=breached", nil, caspianKey},
 		{"GET", "/v1/payments", nil, op},
-		{"GET", "/v1/payments?status=held", nil, volgaKey},
+		{"GET", "/v1/payments?status=screened", nil, volgaKey},
 		{"GET", "/v1/positions", nil, volgaKey},
 		{"GET", "/v1/positions", nil, kamaKey},
 		{"GET", "/v1/positions", nil, arash.APIKey},
@@ -1013,6 +1037,48 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		c.Check(t, r.method, r.path, r.body, r.token, r.header)
 	}
 
+	// Screening: a list imported, refused, searched; payments held,
+	// decided; the audit log.
+	mustStatus := func(resp response, status int) {
+		t.Helper()
+		if resp.Status != status {
+			t.Fatalf("got %d %s, want %d", resp.Status, resp.Body, status)
+		}
+	}
+	mustStatus(c.Check(t, "POST", "/v1/lists/import?format=csv&list=WATCH", watchList, op, nil), http.StatusCreated)
+	mustStatus(c.Check(t, "POST", "/v1/lists/import?format=csv&list=WATCH", watchList, op, nil), http.StatusOK)
+	mustStatus(c.Check(t, "POST", "/v1/lists/import?format=pdf&list=WATCH", watchList, op, nil), http.StatusBadRequest)
+	mustStatus(c.Check(t, "POST", "/v1/lists/import?format=csv&list=WATCH", "id,name,type\nW-1,\"A\n", op, nil), http.StatusUnprocessableEntity)
+	mustStatus(c.Check(t, "POST", "/v1/lists/import?format=csv&list=WATCH", strings.Repeat("#", screening.ListFileBytesMax+1), op, nil), http.StatusRequestEntityTooLarge)
+	c.Accepted(t, "GET", "/v1/lists", nil, op, nil, http.StatusOK)
+	c.Accepted(t, "GET", "/v1/lists/WATCH", nil, op, nil, http.StatusOK)
+	var found searchOut
+	decode(t, c.Accepted(t, "POST", "/v1/screening/search", searchIn{Name: "Mohammad Naqdi", Country: "IR", DateOfBirth: "1952", Type: "individual"}, op, nil, http.StatusOK), &found)
+	c.Check(t, "POST", "/v1/screening/search", searchIn{Name: "x", Type: "ship"}, op, nil)
+	if len(found.Hits) == 0 {
+		t.Fatalf("search: got no hits, want W-2")
+	}
+	score := found.Hits[0].Score
+	c.Accepted(t, "PUT", "/v1/lists/WATCH/thresholds", map[string]float64{"review": score - 0.05, "block": (score + 1) / 2}, op, nil, http.StatusOK)
+	c.Check(t, "PUT", "/v1/lists/WATCH/thresholds", map[string]float64{"review": 0.9, "block": 0.8}, op, nil)
+	for _, decision := range []string{"approve", "reject"} {
+		hq := n.MustQuote(t, volga, rubQuote("1000.00"))
+		in := rubPayment(hq.ID)
+		in.Creditor.Name = "Mohammad Naqdi"
+		var held paymentOut
+		decode(t, c.Accepted(t, "POST", "/v1/payments", in, volgaKey, idem("held-"+decision), http.StatusCreated), &held)
+		if held.Status != "held" {
+			t.Fatalf("got %s, want held", held.Status)
+		}
+		c.Accepted(t, "GET", "/v1/payments/"+held.UETR, nil, op, nil, http.StatusOK)
+		c.Accepted(t, "GET", "/v1/screening/reviews", nil, op, nil, http.StatusOK)
+		c.Check(t, "POST", "/v1/screening/reviews/"+held.UETR, map[string]string{"decision": "approve", "reason": "RR04"}, op, nil)
+		c.Accepted(t, "POST", "/v1/screening/reviews/"+held.UETR, map[string]string{"decision": decision, "comment": "checked"}, op, nil, http.StatusOK)
+		c.Check(t, "POST", "/v1/screening/reviews/"+held.UETR, map[string]string{"decision": decision}, op, nil)
+	}
+	c.Accepted(t, "GET", "/v1/screening/audit?from=0", nil, op, nil, http.StatusOK)
+	c.Check(t, "GET", "/v1/screening/audit?from=x", nil, op, nil)
+
 	// An expired payment, with its SLA breach.
 	late := n.SendRUB(t, "1000.00")
 	n.Clock.Advance(9 * 24 * time.Hour)
@@ -1031,7 +1097,9 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		path := strings.NewReplacer("{id}", volga, "{key_id}", n.participants[volga].KeyID, "{uetr}", p.UETR, "{country}", "IR",
 			"{source}-{target}", "RUB-IRR").Replace(tpl)
 		c.Check(t, method, path, nil, "", nil)
-		if rb, _ := c.doc.operation(method, tpl)["requestBody"].(map[string]any); rb != nil {
+		// A list file has a limit of its own (ListFileBytesMax); the
+		// screening scenario sends one over it.
+		if rb, _ := c.doc.operation(method, tpl)["requestBody"].(map[string]any); rb != nil && r != "POST /v1/lists/import" {
 			token := op
 			if authOf(r) == authParticipant {
 				token = caspianKey

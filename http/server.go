@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -51,6 +53,14 @@ type Server struct {
 	// settlementBankBIC the settlement bank's, to which pacs.009 goes.
 	switchBIC         string
 	settlementBankBIC string
+
+	// Screening: the list files, the index payments are screened against,
+	// and the parsed lists it was built from. listMu serialises the
+	// changes to the lists (imports, thresholds) with their index.
+	listStore   ListStore
+	listMu      sync.Mutex
+	screener    atomic.Pointer[screener]
+	parsedLists map[string]parsedList
 }
 
 // Config configures a Server.
@@ -76,13 +86,19 @@ type Config struct {
 	// SettlementBankBIC is the BIC of the bank that settles the windows
 	// (the addressee of pacs.009); empty means the switch itself.
 	SettlementBankBIC string
+	// Lists keeps the sanctions and watch list files the operator
+	// imports; nil keeps them in memory only.
+	Lists ListStore
 }
 
 // NewServer returns a Server with its routes.
 func NewServer(cfg Config) *Server {
 	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard,
 		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordCalendarChange,
-		switchBIC: cfg.SwitchBIC, settlementBankBIC: cfg.SettlementBankBIC}
+		switchBIC: cfg.SwitchBIC, settlementBankBIC: cfg.SettlementBankBIC, listStore: cfg.Lists, parsedLists: map[string]parsedList{}}
+	if s.listStore == nil {
+		s.listStore = &MemoryListStore{}
+	}
 	if s.switchBIC == "" {
 		s.switchBIC = SwitchBICDefault
 	}
@@ -113,6 +129,8 @@ func NewServer(cfg Config) *Server {
 	s.registerPayments()
 	s.registerSettlement()
 	s.registerISO20022()
+	s.registerScreening()
+	s.restoreScreening()
 	// A registry serves one server: a second server on the same metrics
 	// (tests) keeps the first collector.
 	_ = cfg.Metrics.Registry.Register(newPaymentsCollector(s))
