@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"math"
@@ -44,6 +45,23 @@ var demoBanks = []demoBank{
 }
 
 const demoFX = "FXPRRUMM"
+
+// demoWatched are names the demo's traffic now and then pays or pays
+// from, as a bank's clerk would write them, that the demo's lists hold:
+// some certain matches, blocked; some likely ones, held for review.
+var demoWatched = map[string][]string{
+	"RU": {"Лифшиц Артём Михайлович", "Дмитрий Хорошев", "Орлов Геннадий"},
+	"IR": {"داریوش مهربانی", "Dariush Mehrabani", "Golestan Bazar Trading", "Iran Aircraft Manufacturing Industries"},
+}
+
+// The demo's lists: a part of OFAC's SDN list as published, and a watch
+// list of fictional names in Astara's CSV format.
+var (
+	//go:embed demodata/sdn.csv
+	demoSDN []byte
+	//go:embed demodata/watchlist.csv
+	demoWatchList []byte
+)
 
 var demoNames = map[string][]string{
 	"RU": {"Ivan Petrov", "Мария Смирнова", "ООО «Волга Экспорт»", "АО «Северсталь Трейд»", "Alexei Volkov"},
@@ -114,6 +132,23 @@ func setUpDemo(ctx context.Context, c *apiclient.Client, admin string, out io.Wr
 		}
 	}
 	fmt.Fprintf(out, "astara demo: %d banks and an FX provider on corridors RUB-IRR, IRR-RUB, RUB-INR, RUB-AZN\n", len(demoBanks))
+	for _, l := range []struct {
+		query string
+		data  []byte
+	}{
+		{"format=ofac-csv&published=2026-12-01", demoSDN},
+		{"format=csv&list=DEMO-WATCH&review=0.75&block=0.95", demoWatchList},
+	} {
+		var got struct {
+			Name    string `json:"name"`
+			Version int    `json:"version"`
+			Records int    `json:"records"`
+		}
+		if _, err := c.DoRaw(ctx, "POST", "/v1/lists/import?"+l.query, admin, l.data, "application/octet-stream", &got); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "astara demo: list %s@%d loaded, %d records\n", got.Name, got.Version, got.Records)
+	}
 	return keys, nil
 }
 
@@ -133,11 +168,16 @@ func runDemoTraffic(ctx context.Context, base, admin string, out io.Writer) {
 		fmt.Fprintf(out, "astara demo: %s (%s, %s) key: %s\n", b.id, b.name, b.country, keys[b.id])
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		demoCompliance(ctx, c, admin, rand.New(rand.NewPCG(rng.Uint64(), 13)), out)
+	}()
 	var mu sync.Mutex
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	for n := 0; ; n++ {
 		select {
 		case <-ctx.Done():
@@ -183,6 +223,14 @@ func demoPayment(ctx context.Context, c *apiclient.Client, keys map[string]strin
 		debtor["bank_code"] = sender.bik
 	}
 	creditor := map[string]string{"name": pick(rng, demoNames[receiver.country]), "account": pick(rng, receiver.accounts)}
+	// One payment in twenty-five names a party the lists hold.
+	if rng.IntN(25) == 0 {
+		if names := demoWatched[sender.country]; names != nil && rng.IntN(2) == 0 {
+			debtor["name"] = pick(rng, names)
+		} else if names := demoWatched[receiver.country]; names != nil {
+			creditor["name"] = pick(rng, names)
+		}
+	}
 	if receiver.bik != "" {
 		creditor["bank_code"] = receiver.bik
 	}
@@ -282,4 +330,43 @@ func postXML(ctx context.Context, c *apiclient.Client, path, token string, msg [
 		return body, fmt.Errorf("%s: %d", path, resp.StatusCode)
 	}
 	return body, nil
+}
+
+// demoCompliance plays the compliance officer: a held payment waits in
+// the review queue for half a minute or so, where the dashboard shows it,
+// then is approved (two in three: a namesake) or rejected.
+func demoCompliance(ctx context.Context, c *apiclient.Client, admin string, rng *rand.Rand, out io.Writer) {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		var q struct {
+			Reviews []struct {
+				UETR     string `json:"uetr"`
+				HeldAt   string `json:"held_at"`
+				Creditor string `json:"creditor"`
+				Debtor   string `json:"debtor"`
+			} `json:"reviews"`
+		}
+		if _, err := c.Do(ctx, "GET", "/v1/screening/reviews", admin, nil, nil, &q); err != nil {
+			continue
+		}
+		for _, r := range q.Reviews {
+			held, err := time.Parse(time.RFC3339Nano, r.HeldAt)
+			if err != nil || time.Since(held) < 30*time.Second {
+				continue
+			}
+			decision, comment := "approve", "a namesake: other date of birth and address"
+			if rng.IntN(3) == 0 {
+				decision, comment = "reject", "the listed party; reported to the regulator"
+			}
+			if _, err := c.Do(ctx, "POST", "/v1/screening/reviews/"+r.UETR, admin, map[string]string{"decision": decision, "comment": comment}, nil, &struct{}{}); err == nil {
+				fmt.Fprintf(out, "astara demo: compliance decided to %s held payment %s (%s -> %s)\n", decision, r.UETR, r.Debtor, r.Creditor)
+			}
+		}
+	}
 }

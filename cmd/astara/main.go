@@ -32,6 +32,8 @@ Usage:
   astara calendar COUNTRY YYYY-MM              a month of a country's business calendar (IR takes Solar Hijri months)
   astara settlement list|show|close|settle|instructions [ID]
                                                the settlement windows of a running node (operator)
+  astara lists  import FILE | show | search NAME
+                                               the sanctions and watch lists of a running node (operator)
 
 Run 'astara COMMAND -h' for a command's flags.
 `
@@ -57,6 +59,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCalendar(ctx, args[1:], stdout, stderr)
 	case "settlement":
 		err = runSettlement(ctx, args[1:], stdout, stderr)
+	case "lists":
+		err = runLists(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -89,7 +89,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler(),
-		Calendars: cals, RecordCalendarChange: m.recordCalendarChange, SwitchBIC: m.SwitchBIC, SettlementBankBIC: m.SettlementBankBIC})
+		Calendars: cals, RecordCalendarChange: m.recordCalendarChange, SwitchBIC: m.SwitchBIC, SettlementBankBIC: m.SettlementBankBIC,
+		Lists: dirListStore{dir: filepath.Join(m.DataDir, listsDir)}})
+	if err := handler.ScreeningErr(); err != nil {
+		// The node serves, so that the operator can look and mend, but
+		// takes no payment until the lists can be screened again.
+		fmt.Fprintf(m.Stdout, "astara: WARNING: payments are refused (503 screening_unavailable) until this is mended: %v\n", err)
+	}
 	m.server = &nethttp.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -285,7 +291,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer st.Close()
 	start := time.Now()
-	rep, err := st.VerifyMachine(payments.NewMachine(ledger.Options{}))
+	machine := payments.NewMachine(ledger.Options{})
+	rep, err := st.VerifyMachine(machine)
 	if err != nil {
 		return fmt.Errorf("FAULT: %w", err)
 	}
@@ -294,6 +301,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "snapshot ok: at entry %d, identical to the replayed state\n", rep.SnapshotSeq)
 	}
 	fmt.Fprintf(stdout, "double entry ok: %d accounts, %d transfers, %d open pending; every currency balances\n", rep.Accounts, rep.Transfers, rep.OpenPending)
+	lists, err := verifyLists(*data, machine)
+	if err != nil {
+		return fmt.Errorf("FAULT: %w", err)
+	}
+	fmt.Fprintf(stdout, "lists ok: %d list versions, each file present and as journaled\n", lists)
 	fmt.Fprintf(stdout, "verified in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -29,6 +29,16 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s %s: %d: %s", e.Method, e.Path, e.Status, e.Body)
 }
 
+// DoRaw sends body as it is, with its content type; otherwise as Do.
+func (c *Client) DoRaw(ctx context.Context, method, path, token string, body []byte, contentType string, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	return c.send(req, method, path, token, out)
+}
+
 // Do sends body (encoded as JSON unless nil) with the bearer token and the
 // extra headers, decodes a successful answer into out (unless nil), and
 // returns the status. An answer of 300 or more is an *Error.
@@ -45,13 +55,18 @@ func (c *Client) Do(ctx context.Context, method, path, token string, body any, h
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	return c.send(req, method, path, token, out)
+}
+
+// send sends a request with the bearer token and reads its answer.
+func (c *Client) send(req *http.Request, method, path, token string, out any) (int, error) {
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return 0, err
