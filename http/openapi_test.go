@@ -26,6 +26,7 @@ import (
 // servedRoutes is every route the server registers, as "METHOD /path" with
 // OpenAPI's path templates. The document must list exactly these.
 var servedRoutes = []string{
+	"GET /favicon.ico",
 	"POST /v1/lists/import",
 	"GET /v1/lists",
 	"GET /v1/lists/{name}",
@@ -119,6 +120,7 @@ var routeAuth = map[string]string{
 	"GET /v1/calendars/{country}":     authEither,
 	"GET /v1/calendars/{country}/ics": authEither,
 	"GET /healthz":                    authNone,
+	"GET /favicon.ico":                authNone,
 	"GET /metrics":                    authNone,
 	"GET /openapi.json":               authNone,
 	"GET /":                           authNone,
@@ -1072,6 +1074,7 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		}
 		c.Accepted(t, "GET", "/v1/payments/"+held.UETR, nil, op, nil, http.StatusOK)
 		c.Accepted(t, "GET", "/v1/screening/reviews", nil, op, nil, http.StatusOK)
+		c.Check(t, "GET", "/v1/screening/reviews?limit=0", nil, op, nil)
 		c.Check(t, "POST", "/v1/screening/reviews/"+held.UETR, map[string]string{"decision": "approve", "reason": "RR04"}, op, nil)
 		c.Accepted(t, "POST", "/v1/screening/reviews/"+held.UETR, map[string]string{"decision": decision, "comment": "checked"}, op, nil, http.StatusOK)
 		c.Check(t, "POST", "/v1/screening/reviews/"+held.UETR, map[string]string{"decision": decision}, op, nil)

@@ -36,7 +36,7 @@ func (c *paymentsCollector) Collect(ch chan<- prometheus.Metric) {
 	now := c.s.now()
 	if !c.s.paymentsView(func(m *payments.Machine) {
 		counts, breached = m.StatusCounts()
-		for _, p := range m.Held() {
+		for _, p := range m.Held(0) {
 			if end, ok := m.ReservationEnd(&p); ok && end.Sub(now) <= ReviewExpiringWithin {
 				expiring++
 			}

@@ -346,15 +346,16 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request) {
 	defer s.listMu.Unlock()
 	var versions []payments.ScreeningList
 	s.paymentsView(func(m *payments.Machine) { versions = m.ListVersions(name) })
+	same := false
 	if n := len(versions); n > 0 {
 		cur := versions[n-1]
 		l.Review, l.Block = cur.Review, cur.Block
 		l.Version = cur.Version + 1
-		if cur.SHA256 == l.SHA256 && cur.Format == format && !hasReview && !hasBlock {
-			out := listView(&cur)
-			out.Unchanged, out.Warnings = true, list.Warnings
-			writeJSON(w, http.StatusOK, out)
-			return
+		if cur.SHA256 == l.SHA256 && cur.Format == format {
+			// The file in force again: no new version. New thresholds
+			// change the version in force, as PUT .../thresholds does.
+			same = true
+			l = cur
 		}
 	}
 	if hasReview {
@@ -365,6 +366,26 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request) {
 	}
 	if p := thresholdsProblem(l.Review, l.Block); p != nil {
 		writeProblem(w, p)
+		return
+	}
+	if same {
+		cur := versions[len(versions)-1]
+		if l.Review == cur.Review && l.Block == cur.Block {
+			out := listView(&cur)
+			out.Unchanged, out.Warnings = true, list.Warnings
+			writeJSON(w, http.StatusOK, out)
+			return
+		}
+		l.ImportedBy = operatorName
+		reply, p := s.submit(r.Context(), &payments.PutList{List: l})
+		if p != nil {
+			writeProblem(w, p)
+			return
+		}
+		s.rebuildCurrent()
+		out := listView(reply.(*payments.ScreeningList))
+		out.Warnings = list.Warnings
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	if err := s.listStore.PutList(l.SHA256, data); err != nil {
@@ -509,7 +530,7 @@ func (s *Server) searchLists(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	q := screening.Query{Name: strings.TrimSpace(req.Name), Country: req.Country, DateOfBirth: req.DateOfBirth, Type: screening.EntityType(req.Type)}
+	q := screening.Query{Name: strings.TrimSpace(req.Name), Country: strings.ToUpper(req.Country), DateOfBirth: req.DateOfBirth, Type: screening.EntityType(req.Type)}
 	switch {
 	case q.Name == "":
 		writeProblem(w, problem(http.StatusBadRequest, "field_required", "name", "name is required"))
@@ -576,20 +597,28 @@ type reviewJSON struct {
 	Hits                 []payments.ScreeningHit `json:"hits"`
 }
 
-// listReviews lists the held payments, oldest first; a payment whose
-// reservation ends within ReviewExpiringWithin is flagged.
+// listReviews lists the held payments, oldest first, at most ?limit= of
+// them; a payment whose reservation ends within ReviewExpiringWithin is
+// flagged.
 func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
 	if !s.requirePayments(w) {
 		return
 	}
+	limit, p := parseLimit(r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
 	out := []reviewJSON{}
+	total := 0
 	now := s.now()
 	s.paymentsView(func(m *payments.Machine) {
-		for _, p := range m.Held() {
+		total = m.HeldCount()
+		for _, p := range m.Held(limit) {
 			out = append(out, reviewView(m, &p, now))
 		}
 	})
-	writeJSON(w, http.StatusOK, map[string]any{"reviews": out, "expiring_within_seconds": int(ReviewExpiringWithin / time.Second)})
+	writeJSON(w, http.StatusOK, map[string]any{"reviews": out, "total": total, "expiring_within_seconds": int(ReviewExpiringWithin / time.Second)})
 }
 
 func reviewView(m *payments.Machine, p *payments.Payment, now time.Time) reviewJSON {
@@ -598,7 +627,7 @@ func reviewView(m *payments.Machine, p *payments.Payment, now time.Time) reviewJ
 	v := reviewJSON{UETR: p.UETR.String(), SendingParticipant: p.Sender, ReceivingParticipant: p.Receiver,
 		SourceAmount: amountJSON{money.FormatAmount(p.SourceAmount, sc), sc.Code.String()},
 		TargetAmount: amountJSON{money.FormatAmount(p.TargetAmount, tc), tc.Code.String()},
-		Debtor:       p.Debtor.Name, Creditor: p.Creditor.Name, HeldAt: p.CreatedAt.Format(time.RFC3339Nano), Hits: []payments.ScreeningHit{}}
+		Debtor:       p.Debtor.Name, Creditor: p.Creditor.Name, HeldAt: p.CreatedAt.Format(time.RFC3339), Hits: []payments.ScreeningHit{}}
 	if p.Screening != nil {
 		v.Hits = p.Screening.Hits
 	}

@@ -83,6 +83,7 @@ type (
 	}
 	reviewsOut struct {
 		Reviews               []reviewOut `json:"reviews"`
+		Total                 int         `json:"total"`
 		ExpiringWithinSeconds int         `json:"expiring_within_seconds"`
 	}
 	screeningOut struct {
@@ -285,8 +286,13 @@ func TestScreeningPayments(t *testing.T) {
 			t.Errorf("got %+v, want version 2 of 4 records, keeping the thresholds in force", l2)
 		}
 		q := n.MustReviews(t)
-		if !slices.ContainsFunc(q.Reviews, func(r reviewOut) bool { return r.UETR == p.UETR }) {
-			t.Errorf("got the queue %+v, want %s still in it", q.Reviews, p.UETR)
+		if !slices.ContainsFunc(q.Reviews, func(r reviewOut) bool { return r.UETR == p.UETR }) || q.Total != len(q.Reviews) {
+			t.Errorf("got the queue %+v (total %d), want %s still in it", q.Reviews, q.Total, p.UETR)
+		}
+		var page reviewsOut
+		MustJSON(t, n.DoToken(t, "GET", "/v1/screening/reviews?limit=1", nil, adminToken), http.StatusOK, &page)
+		if len(page.Reviews) != 1 || page.Total != q.Total || page.Reviews[0].UETR != q.Reviews[0].UETR {
+			t.Errorf("limit=1: got %d reviews of %d, want the oldest of %d", len(page.Reviews), page.Total, q.Total)
 		}
 		if got := n.MustSearch(t, searchIn{Name: "Someone Else"}); len(got.Hits) == 0 || got.Hits[0].ListVersion != 2 {
 			t.Errorf("got %+v, want a hit in WATCH@2", got.Hits)
@@ -380,6 +386,17 @@ func TestListImportRefusals(t *testing.T) {
 		if !l.Unchanged || l.Version != 1 {
 			t.Errorf("got %+v, want version 1, unchanged", l)
 		}
+		l = n.MustImport(t, "format=csv&list=WATCH&review=0.8&block=0.95", watchList, http.StatusOK)
+		if !l.Unchanged || l.Version != 1 {
+			t.Errorf("with the thresholds in force: got %+v, want version 1, unchanged", l)
+		}
+	})
+	t.Run("the same file with new thresholds changes the version in force", func(t *testing.T) {
+		l := n.MustImport(t, "format=csv&list=WATCH&review=0.7", watchList, http.StatusOK)
+		if l.Unchanged || l.Version != 1 || l.Review != 0.7 || l.Block != 0.95 {
+			t.Errorf("got %+v, want version 1 with review 0.7", l)
+		}
+		before = listsNow()
 	})
 	t.Run("the real samples import with their published counts", func(t *testing.T) {
 		un := n.MustImport(t, "format=un-xml", string(mustReadSample(t, "UN_consolidated.xml")), http.StatusCreated)
@@ -422,6 +439,7 @@ func TestScreeningRequestRules(t *testing.T) {
 		{"a search has a name", "POST", "/v1/screening/search", searchIn{}, 400, "field_required", "name"},
 		{"a searched name is at most NameLenMax bytes", "POST", "/v1/screening/search", searchIn{Name: strings.Repeat("a", screening.NameLenMax+1)}, 400, "name_too_long", "name"},
 		{"a country is ISO 3166 alpha-2", "POST", "/v1/screening/search", searchIn{Name: "x", Country: "Iran"}, 400, "country_invalid", "country"},
+		{"a review page holds at most ListLimitMax", "GET", "/v1/screening/reviews?limit=1001", nil, 400, "limit_out_of_range", "limit"},
 		{"a date of birth is YYYY[-MM[-DD]]", "POST", "/v1/screening/search", searchIn{Name: "x", DateOfBirth: "11.03.1957"}, 400, "date_syntax", "date_of_birth"},
 		{"a type is individual or entity", "POST", "/v1/screening/search", searchIn{Name: "x", Type: "vessel"}, 400, "type_unknown", "type"},
 		{"a search takes no unknown field", "POST", "/v1/screening/search", `{"name": "x", "nationality": "IR"}`, 400, "json_invalid", ""},
@@ -442,6 +460,15 @@ func TestScreeningRequestRules(t *testing.T) {
 			MustProblem(t, n.DoToken(t, tc.method, tc.path, tc.body, adminToken), tc.status, tc.code, tc.field)
 			n.MustUnchanged(t, before)
 		})
+	}
+}
+
+func TestSearchTakesACountryInAnyCase(t *testing.T) {
+	n := newNetwork(t)
+	n.MustImport(t, "format=csv&list=WATCH", watchList, http.StatusCreated)
+	upper, lower := n.MustSearch(t, searchIn{Name: "Qasem Soleimani", Country: "IR"}), n.MustSearch(t, searchIn{Name: "Qasem Soleimani", Country: "ir"})
+	if fmt.Sprint(upper) != fmt.Sprint(lower) || len(upper.Hits) == 0 {
+		t.Errorf("got %+v for IR and %+v for ir, want the same hits", upper, lower)
 	}
 }
 

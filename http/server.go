@@ -136,6 +136,8 @@ func NewServer(cfg Config) *Server {
 	_ = cfg.Metrics.Registry.Register(newPaymentsCollector(s))
 	s.registerCalendars()
 	s.route("GET /healthz", s.healthz)
+	// Browsers ask for an icon; an empty answer keeps their consoles clean.
+	s.route("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	s.route("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openAPIDocument)

@@ -209,10 +209,18 @@ func (m *Machine) Audit(from int) []AuditRecord {
 	return slices.Clone(m.audit[from:])
 }
 
-// Held returns the payments held for review, oldest first.
-func (m *Machine) Held() []Payment {
-	out := make([]Payment, 0, len(m.held))
-	for _, id := range m.held {
+// HeldCount returns how many payments are held for review.
+func (m *Machine) HeldCount() int { return len(m.held) }
+
+// Held returns the first limit payments held for review, oldest first;
+// all of them for a limit of 0 or less.
+func (m *Machine) Held(limit int) []Payment {
+	ids := m.held
+	if limit > 0 && limit < len(ids) {
+		ids = ids[:limit]
+	}
+	out := make([]Payment, 0, len(ids))
+	for _, id := range ids {
 		p := m.payments[id]
 		cp := *p
 		cp.Events = slices.Clone(p.Events)

@@ -114,7 +114,7 @@ func TestScreeningOutcomes(t *testing.T) {
 		if got, want := eventNames(*p), []string{"received", "screened", "held"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("got events %v, want %v", got, want)
 		}
-		held := s.M.Held()
+		held := s.M.Held(0)
 		if len(held) != 1 || held[0].UETR != p.UETR {
 			t.Errorf("got the review queue %v, want the one held payment", held)
 		}
@@ -155,7 +155,7 @@ func TestReviewDecisions(t *testing.T) {
 		if last.Event != "approved" || last.By != "compliance-1" || last.Detail != "namesake, other date of birth" {
 			t.Errorf("got the last event %+v, want approved by compliance-1 with the comment", last)
 		}
-		if n := len(s.M.Held()); n != 0 {
+		if n := len(s.M.Held(0)); n != 0 {
 			t.Errorf("got %d held, want the queue empty", n)
 		}
 		MustReply[*payments.Payment](t, s.Accept(p.UETR, bankIR))
@@ -196,7 +196,7 @@ func TestReviewDecisions(t *testing.T) {
 		if i < 0 || !strings.Contains(got.Events[i].Detail, "review") {
 			t.Errorf("got events %+v, want an expiry that says the review was not decided", got.Events)
 		}
-		if n := len(s.M.Held()); n != 0 {
+		if n := len(s.M.Held(0)); n != 0 {
 			t.Errorf("got %d held, want none", n)
 		}
 		MustRefusal(t, decide(s, p.UETR, payments.DecisionApprove, ""), payments.CodeReviewNotHeld)
@@ -304,7 +304,7 @@ func TestLists(t *testing.T) {
 		s.Do(&payments.PutList{List: SampleList("UN", 1, "a")})
 		p := s.PayScreened(150_000_00, payments.ScreeningReview)
 		s.Do(&payments.PutList{List: SampleList("UN", 2, "b")})
-		held := s.M.Held()
+		held := s.M.Held(0)
 		if !slices.ContainsFunc(held, func(h payments.Payment) bool { return h.UETR == p.UETR }) {
 			t.Errorf("got the queue %v after a new list version, want the held payment in it", held)
 		}
