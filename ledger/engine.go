@@ -16,8 +16,9 @@ const (
 	// OpenPendingTransfersMaxDefault is the default cap on pending transfers
 	// that are neither posted, voided nor expired.
 	OpenPendingTransfersMaxDefault = 1 << 20
-	// TimeoutSecondsMax is the longest timeout of a pending transfer: 30 days.
-	TimeoutSecondsMax = 30 * 24 * 3600
+	// TimeoutSecondsMax is the longest timeout of a pending transfer: 180
+	// days, as long as a trade payment's money may wait for its goods.
+	TimeoutSecondsMax = 180 * 24 * 3600
 
 	transferChunkRecords = 1 << 15
 	nanosPerSecond       = 1_000_000_000

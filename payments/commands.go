@@ -86,6 +86,8 @@ type CreatePayment struct {
 	// Screening is the parties' check against the lists, made at the edge
 	// before the command is journaled; nil when the edge screens nothing.
 	Screening *Screening `json:"screening,omitempty"`
+	// Trade makes it a trade payment, released by milestones.
+	Trade *TradeTerms `json:"trade,omitempty"`
 }
 
 // AcceptPayment: the receiving bank credited the beneficiary.
@@ -157,6 +159,8 @@ func Op(cmd any) ledger.Op {
 		return OpPutList
 	case *DecideReview:
 		return OpDecideReview
+	case *ReportMilestone:
+		return OpReportMilestone
 	}
 	panic(fmt.Sprintf("payments: no op for %T", cmd))
 }
@@ -203,6 +207,8 @@ func decodeCommand(op ledger.Op, payload []byte) (any, error) {
 		cmd = &PutList{}
 	case OpDecideReview:
 		cmd = &DecideReview{}
+	case OpReportMilestone:
+		cmd = &ReportMilestone{}
 	default:
 		return nil, fmt.Errorf("unknown op %d", op)
 	}

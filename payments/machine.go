@@ -36,6 +36,7 @@ const (
 	OpSettleWindow        ledger.Op = 28
 	OpPutList             ledger.Op = 29
 	OpDecideReview        ledger.Op = 30
+	OpReportMilestone     ledger.Op = 31
 )
 
 // OpSpan is how many engine timestamps a payments operation may use (its
@@ -76,6 +77,9 @@ type Machine struct {
 	lists map[string][]*ScreeningList
 	audit []AuditRecord
 	held  []ledger.ID
+
+	// Trade: the shipments trade payments wait on, by reference.
+	shipments map[string]*Shipment
 
 	// quoteOrder and idemOrder hold the quotes and the idempotency keys in
 	// the order they were made, for pruning; dailyPrunedDay is the last day
@@ -176,6 +180,7 @@ func NewMachine(opts ledger.Options) *Machine {
 		openWindows:  map[money.Code]string{},
 		windowSeq:    map[money.Code]int{},
 		lists:        map[string][]*ScreeningList{},
+		shipments:    map[string]*Shipment{},
 	}
 }
 
@@ -252,6 +257,8 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		reply = m.putList(c, now)
 	case *DecideReview:
 		reply = m.decideReview(c, now)
+	case *ReportMilestone:
+		reply = m.reportMilestone(c, now)
 	case *RescheduleDeadlines:
 		if len(c.Payments) > ReschedulePaymentsMax {
 			reply = refuse(KindInvalid, "reschedule_too_large", "", "payments", "%d payments; at most %d a command", len(c.Payments), ReschedulePaymentsMax)
@@ -272,8 +279,7 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 func detach(reply any) any {
 	switch v := reply.(type) {
 	case *Payment:
-		cp := *v
-		cp.Events = append([]Event(nil), v.Events...)
+		cp := v.clone()
 		return &cp
 	case *Participant:
 		cp := *v
@@ -496,9 +502,7 @@ func (m *Machine) Payment(uetr ledger.ID) (Payment, bool) {
 	if !ok {
 		return Payment{}, false
 	}
-	cp := *p
-	cp.Events = append([]Event(nil), p.Events...)
-	return cp, true
+	return p.clone(), true
 }
 
 // Payments calls fn with the payments in order of creation from index
@@ -703,11 +707,22 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 		}
 	}
 	timeout := reservationTimeout(cor, q.Deadline, now)
-	legs := reservationLegs(p, timeout)
+	var legs []ledger.Transfer
+	if c.Trade != nil {
+		if r := m.checkTradeTerms(c.Trade, p.SourceAmount, p.TargetAmount, now); r != nil {
+			return r
+		}
+		p.Trade = &Trade{TradeTerms: *c.Trade, Tranches: tranches(c.Trade.Release, p.SourceAmount, p.TargetAmount)}
+		p.Deadline = c.Trade.Deadline
+		timeout = tradeTimeout(c.Trade.Deadline, now)
+		legs = tradeReservationLegs(p, timeout)
+	} else {
+		legs = reservationLegs(p, timeout)
+	}
 	start := m.ts + 1
 	res := m.createTransfers(legs)
 	if i, r := firstFailure(res); i >= 0 {
-		return legRefusal(i, r, p, sc, tc)
+		return legRefusal(legRole(legs, i), r, p, sc, tc)
 	}
 	reserved := fmt.Sprintf("%s %s reserved until %s", money.FormatAmount(p.SourceAmount, sc), sc.Code, now.Add(time.Duration(timeout)*time.Second).Format(time.RFC3339))
 	if c.Screening != nil && c.Screening.Action == ScreeningReview {
@@ -728,9 +743,12 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	}
 	m.payments[p.UETR] = p
 	m.order = append(m.order, p.UETR)
+	if p.Trade != nil {
+		m.addShipment(p, now)
+	}
 	// Leg i is created at start+i and expires timeout seconds later: the
 	// reservation has ended when the last leg has expired.
-	heap.Push(&m.expiries, paymentExpiry{at: start + uint64(len(legs)-1) + uint64(timeout)*1_000_000_000, uetr: p.UETR})
+	m.pushExpiry(p, start+uint64(len(legs)-1), timeout)
 	return p
 }
 
@@ -768,7 +786,8 @@ func (m *Machine) reschedule(c *RescheduleDeadlines, now time.Time) any {
 	var out RescheduleResult
 	for _, x := range c.Payments {
 		p := m.payments[x.UETR]
-		if p == nil || !p.Status.reserving() || (p.ValueDate == x.ValueDate && p.Deadline.Equal(x.Deadline)) {
+		// A trade payment's deadline is its contract's, not the calendars'.
+		if p == nil || p.Trade != nil || !p.Status.reserving() || (p.ValueDate == x.ValueDate && p.Deadline.Equal(x.Deadline)) {
 			out.Unchanged = append(out.Unchanged, x.UETR)
 			continue
 		}
@@ -848,6 +867,18 @@ func reservationTimeout(cor *Corridor, deadline, now time.Time) uint32 {
 // whose countries have no calendar, and so no deadline.
 const ReservationTimeoutDefault = 24 * time.Hour
 
+// legRole maps leg i of a reservation to its role in legRefusal: 0 a
+// source leg, 1 a target leg, 2 the fee.
+func legRole(legs []ledger.Transfer, i int) int {
+	switch {
+	case legs[i].Code == TransferCodeFee:
+		return 2
+	case legs[i].DebitAccountID == legs[0].DebitAccountID:
+		return 0
+	}
+	return 1
+}
+
 // legRefusal explains why the ledger refused a payment's reservation.
 func legRefusal(i int, r ledger.Result, p *Payment, sc, tc money.Currency) *Refusal {
 	if r == ledger.ResultExceedsCredits {
@@ -873,12 +904,8 @@ func (m *Machine) receiverPayment(uetr ledger.ID, by string) (*Payment, *Refusal
 }
 
 func (m *Machine) settleReservation(p *Payment, flag ledger.TransferFlags) *Refusal {
-	srcLeg, tgtLeg, feeLeg := p.Legs()
 	var legs []ledger.Transfer
-	for _, leg := range []ledger.ID{srcLeg, tgtLeg, feeLeg} {
-		if leg == feeLeg && p.Fee.IsZero() {
-			continue
-		}
+	for _, leg := range p.pendingLegs() {
 		legs = append(legs, ledger.Transfer{ID: derive(string(rune('0'+flag)), leg.String()), PendingID: leg, Flags: flag | ledger.TransferLinked})
 	}
 	legs[len(legs)-1].Flags &^= ledger.TransferLinked
@@ -902,6 +929,9 @@ func (m *Machine) acceptPayment(c *AcceptPayment, now time.Time) any {
 	if !CanMove(p.Status, StatusCompleted) {
 		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a reserved payment can be accepted", p.UETR, p.Status)
 	}
+	if p.Trade != nil {
+		return refuse(KindConflict, CodeTradeReleasedByMilestones, "", "", "payment %s is a trade payment: its carrier's milestones release it, not an acceptance", p.UETR)
+	}
 	if r := m.settleReservation(p, ledger.TransferPostPending); r != nil {
 		return r
 	}
@@ -921,6 +951,11 @@ func (m *Machine) rejectPayment(c *RejectPayment, now time.Time) any {
 	// decision on review, not by the receiving bank.
 	if p.Status != StatusReserved {
 		return refuse(KindConflict, CodeIllegalTransition, "", "", "payment %s is %s; only a reserved payment can be rejected", p.UETR, p.Status)
+	}
+	if p.Trade != nil {
+		if src, _ := p.Trade.Released(); !src.IsZero() {
+			return refuse(KindConflict, CodeTradeReleasedByMilestones, "", "", "payment %s is a trade payment with tranches released: it can no longer be rejected", p.UETR)
+		}
 	}
 	if r := m.settleReservation(p, ledger.TransferVoidPending); r != nil {
 		return r
@@ -966,6 +1001,10 @@ func (m *Machine) returnPayment(c *ReturnPayment, now time.Time) any {
 
 func (m *Machine) markExpired(p *Payment, now time.Time) {
 	if !p.Status.reserving() {
+		return
+	}
+	if p.Trade != nil && p.Status == StatusReserved {
+		m.expireTrade(p, now)
 		return
 	}
 	detail := "not answered by the receiving bank before the reservation's timeout; the reservation was released"
@@ -1020,8 +1059,11 @@ func (m *Machine) expirePayments(ts uint64) {
 		if p == nil || !p.Status.reserving() {
 			continue
 		}
-		src, _, _ := p.Legs()
-		if _, state, ok := m.Ledger.LookupTransfer(src); ok && state == ledger.PendingExpired {
+		legs := p.pendingLegs()
+		if len(legs) == 0 {
+			continue
+		}
+		if _, state, ok := m.Ledger.LookupTransfer(legs[0]); ok && state == ledger.PendingExpired {
 			m.markExpired(p, time.Unix(0, int64(ts)).UTC())
 		}
 	}
@@ -1031,8 +1073,7 @@ func (m *Machine) expirePayments(ts uint64) {
 // expires.
 func reservationEnd(e *ledger.Engine, p *Payment) (uint64, bool) {
 	var at uint64
-	src, tgt, fee := p.Legs()
-	for _, leg := range []ledger.ID{src, tgt, fee} {
+	for _, leg := range p.pendingLegs() {
 		if t, _, ok := e.LookupTransfer(leg); ok {
 			at = max(at, t.Timestamp+uint64(t.TimeoutSeconds)*1_000_000_000)
 		}
@@ -1079,6 +1120,7 @@ type snapshotState struct {
 	Windows      []*Window                   `json:"windows"`
 	WindowSeq    map[money.Code]int          `json:"window_seq"`
 	Lists        map[string][]*ScreeningList `json:"lists,omitempty"`
+	Shipments    map[string]*Shipment        `json:"shipments,omitempty"`
 	Audit        []AuditRecord               `json:"screening_audit,omitempty"`
 }
 
@@ -1106,7 +1148,7 @@ func (m *Machine) WriteSnapshot(w io.Writer) error {
 		st.Windows = append(st.Windows, m.windows[id])
 	}
 	st.WindowSeq = m.windowSeq
-	st.Lists, st.Audit = m.lists, m.audit
+	st.Lists, st.Audit, st.Shipments = m.lists, m.audit, m.shipments
 	if err := json.NewEncoder(bw).Encode(&st); err != nil {
 		return err
 	}
@@ -1184,6 +1226,9 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	}
 	if st.Lists != nil {
 		m.lists = st.Lists
+	}
+	if st.Shipments != nil {
+		m.shipments = st.Shipments
 	}
 	m.audit = st.Audit
 	m.idem = st.Idempotency

@@ -55,4 +55,7 @@ const (
 	CodeWindowNotClosed        = "window_not_closed"
 	CodeWindowSettled          = "window_already_settled"
 	CodeSettlementRefused      = "settlement_refused"
+	// CodeTradeReleasedByMilestones: a trade payment is not accepted by
+	// its receiving bank, and not rejected once a tranche is released.
+	CodeTradeReleasedByMilestones = "trade_released_by_milestones"
 )

@@ -221,10 +221,7 @@ func (m *Machine) Held(limit int) []Payment {
 	}
 	out := make([]Payment, 0, len(ids))
 	for _, id := range ids {
-		p := m.payments[id]
-		cp := *p
-		cp.Events = slices.Clone(p.Events)
-		out = append(out, cp)
+		out = append(out, m.payments[id].clone())
 	}
 	return out
 }
@@ -330,8 +327,11 @@ func (m *Machine) decideReview(c *DecideReview, now time.Time) any {
 	sc, _ := money.LookupCurrency(p.Source)
 	switch c.Decision {
 	case DecisionApprove:
-		src, _, _ := p.Legs()
-		if _, state, ok := m.Ledger.LookupTransfer(src); !ok || state != ledger.PendingOpen {
+		legs := p.pendingLegs()
+		if len(legs) == 0 {
+			return refuse(KindConflict, CodeReservationExpired, "AB05", "", "payment %s's reservation has ended", p.UETR)
+		}
+		if _, state, ok := m.Ledger.LookupTransfer(legs[0]); !ok || state != ledger.PendingOpen {
 			return refuse(KindConflict, CodeReservationExpired, "AB05", "", "payment %s's reservation has ended", p.UETR)
 		}
 		p.Status = StatusReserved

@@ -109,6 +109,13 @@ func NewHistory(tb testing.TB) *History {
 	h.UETR["held"] = s.PayScreened(98_000_00, payments.ScreeningReview).UETR
 	h.UETR["clear"] = s.PayScreened(99_000_00, payments.ScreeningPass).UETR
 
+	// Trade: a payment released in part, another wholly.
+	s.AddParticipant(carrier, nil, nil, payments.RoleCarrier)
+	h.UETR["trade-part"] = MustReply[*payments.Payment](tb, s.PayTrade(120_000_00, s.TradeTerms("SHIP-H1"))).UETR
+	h.UETR["trade-whole"] = MustReply[*payments.Payment](tb, s.PayTrade(130_000_00, s.TradeTerms("SHIP-H2"))).UETR
+	MustReply[*payments.MilestoneResult](tb, s.Report("SHIP-H1", "loaded"))
+	MustReply[*payments.MilestoneResult](tb, s.Report("SHIP-H2", "arrived"))
+
 	p = s.Pay(90_000_00)
 	h.UETR["open"] = p.UETR
 	return h

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"crypto/sha256"
+	"slices"
 	"strconv"
 	"time"
 
@@ -271,7 +272,22 @@ type Payment struct {
 	// Screening is what the parties' check against the lists found; nil
 	// for a payment made before any screening.
 	Screening *Screening `json:",omitempty"`
-	Events    []Event
+	// Trade holds a trade payment's terms and tranches; nil for others.
+	Trade  *Trade `json:",omitempty"`
+	Events []Event
+}
+
+// clone returns a copy of the payment that shares nothing the machine may
+// change later.
+func (p *Payment) clone() Payment {
+	cp := *p
+	cp.Events = slices.Clone(p.Events)
+	if p.Trade != nil {
+		t := *p.Trade
+		t.Tranches = slices.Clone(p.Trade.Tranches)
+		cp.Trade = &t
+	}
+	return cp
 }
 
 // Legs returns the ledger ids of the payment's reservation: source leg,
@@ -294,6 +310,13 @@ func (p *Payment) PostingIDs() []ledger.ID {
 		return derive(string(rune('0'+ledger.TransferPostPending)), leg.String())
 	}
 	ids := []ledger.ID{post(src), post(tgt), post(fee)}
+	if p.Trade != nil {
+		ids = ids[2:]
+		for i := range p.Trade.Tranches {
+			s, t := trancheLegs(p.UETR, i)
+			ids = append(ids, post(s), post(t))
+		}
+	}
 	if p.Status == StatusReturned {
 		ids = append(ids, legID(p.UETR, "return-target"), legID(p.UETR, "return-source"))
 	}
