@@ -54,12 +54,7 @@ func (c *Country) Location() *time.Location { return c.loc }
 func (c *Country) System() System { return c.profile.System }
 
 // Profile returns a copy of the calendar's profile.
-func (c *Country) Profile() Profile {
-	p := c.profile
-	p.Weekend = slices.Clone(p.Weekend)
-	p.ShortWeekdays = slices.Clone(p.ShortWeekdays)
-	return p
-}
+func (c *Country) Profile() Profile { return c.profile.clone() }
 
 // Coverage returns the date ranges the calendar has holiday data for.
 func (c *Country) Coverage() []Span { return slices.Clone(c.coverage) }
@@ -182,7 +177,7 @@ func (c *Country) day(d Date, scopes []Scope) Day {
 		}
 	}
 	wd := d.Weekday()
-	weekend := c.profile.isWeekend(wd) && !has[KindWorkingWeekend.rank()]
+	weekend := c.profile.isWeekend(d) && !has[KindWorkingWeekend.rank()]
 	switch {
 	case has[KindHoliday.rank()]:
 		out.Reason, out.Name = ReasonHoliday, joinNames(names[KindHoliday])

@@ -22,7 +22,8 @@ func TestShippedData(t *testing.T) {
 			}
 		}
 	}
-	want := "IR-1403.json IR-1404.json IR-1405.json IR-1406.json RU-2025.json RU-2026.json RU-2027.json"
+	want := "AZ-2025.json AZ-2026.json AZ-2027.json CN-2025.json CN-2026.json CN-2027.json IN-2025.json IN-2026.json IN-2027.json " +
+		"IR-1403.json IR-1404.json IR-1405.json IR-1406.json RU-2025.json RU-2026.json RU-2027.json"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("files: got %s, want %s", got, want)
 	}

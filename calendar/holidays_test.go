@@ -196,20 +196,24 @@ func TestReferenceHolidays(t *testing.T) {
 	t.Run("Russia", func(t *testing.T) { check(t, russiaReference) })
 	t.Run("Iran", func(t *testing.T) { check(t, iranReference) })
 	t.Run("BeyondReference", func(t *testing.T) { check(t, beyondReference) })
+	t.Run("India", func(t *testing.T) { check(t, indiaReference) })
+	t.Run("Azerbaijan", func(t *testing.T) { check(t, azerbaijanReference) })
+	t.Run("China", func(t *testing.T) { check(t, chinaReference) })
 }
 
 // TestNoHolidaysBeyondTheTables checks the other direction: every day of
-// 2025–2027 that the data makes special is in one of the tables, so the data
-// has no stray entries.
+// 2025–2027 that the data makes special is in one of the tables (those of
+// India, Azerbaijan and China are in countries_test.go), so the data has no
+// stray entries.
 func TestNoHolidaysBeyondTheTables(t *testing.T) {
 	s := MustDefault(t)
 	known := map[string]bool{}
-	for _, rows := range [][]refDay{russiaReference, iranReference, beyondReference} {
+	for _, rows := range [][]refDay{russiaReference, iranReference, beyondReference, indiaReference, azerbaijanReference, chinaReference} {
 		for _, r := range rows {
 			known[r.country+" "+r.date+" "+string(r.kind)+" "+string(r.scope)] = true
 		}
 	}
-	for _, country := range []string{"RU", "IR"} {
+	for _, country := range []string{"RU", "IR", "IN", "AZ", "CN"} {
 		c := MustCountry(t, s, country)
 		for _, e := range c.Entries(MustDate(t, "2025-01-01"), MustDate(t, "2027-12-31")) {
 			scope := e.Scope

@@ -37,7 +37,7 @@ func ics(header string, events ...string) string {
 
 func TestICSRoundTrip(t *testing.T) {
 	s := MustDefault(t)
-	for _, country := range []string{"RU", "IR"} {
+	for _, country := range []string{"RU", "IR", "IN", "AZ", "CN"} {
 		t.Run(country, func(t *testing.T) {
 			c := MustCountry(t, s, country)
 			var buf bytes.Buffer
@@ -53,7 +53,7 @@ func TestICSRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReadICS: %v", err)
 			}
-			fresh, err := calendar.NewSet(calendar.Russia(), calendar.Iran())
+			fresh, err := calendar.NewSet(calendar.Profiles()...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -26,6 +26,9 @@ func TestRenderMonth(t *testing.T) {
 		{"IranFarvardin1405", "IR", "1405-01", "render-IR-1405-01.golden"},
 		{"IranEsfand1404", "IR", "1404-12", "render-IR-1404-12.golden"},
 		{"IranDey1403HasDaysWithoutData", "IR", "1403-10", "render-IR-1403-10.golden"},
+		{"IndiaOctober2025SecondAndFourthSaturdays", "IN", "2025-10", "render-IN-2025-10.golden"},
+		{"AzerbaijanMarch2025NovruzAndSwappedDays", "AZ", "2025-03", "render-AZ-2025-03.golden"},
+		{"ChinaJanuary2025AdjustedWorkingSunday", "CN", "2025-01", "render-CN-2025-01.golden"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,8 +49,7 @@ type setState struct {
 func NewSet(profiles ...Profile) (*Set, error) {
 	st := &setState{calendars: map[string]*Country{}, changed: make(chan struct{})}
 	for _, p := range profiles {
-		p.Weekend = slices.Clone(p.Weekend)
-		p.ShortWeekdays = slices.Clone(p.ShortWeekdays)
+		p = p.clone()
 		if err := p.validate(); err != nil {
 			return nil, err
 		}
@@ -68,11 +67,11 @@ func NewSet(profiles ...Profile) (*Set, error) {
 	return s, nil
 }
 
-// Default returns the Set of Russia and Iran with the holiday data that ships
-// in the binary (Russia 2025–2027, Iran 1403 from 1 January 2025 to 1406),
-// loaded on behalf of e.
+// Default returns the Set of the countries of Profiles with the holiday
+// data that ships in the binary (Russia, India, Azerbaijan and China
+// 2025–2027; Iran 1403 from 1 January 2025 to 1406), loaded on behalf of e.
 func Default(e Edit) (*Set, error) {
-	s, err := NewSet(Russia(), Iran())
+	s, err := NewSet(Profiles()...)
 	if err != nil {
 		return nil, err
 	}

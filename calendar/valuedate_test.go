@@ -111,7 +111,7 @@ func TestValueDateErrors(t *testing.T) {
 		}
 	})
 	t.Run("UnknownCountry", func(t *testing.T) {
-		if _, _, err := s.ValueDate(corridor("RU", "IN"), MustTime(t, "2026-01-12T10:00:00Z")); !errors.Is(err, calendar.ErrUnknownCountry) {
+		if _, _, err := s.ValueDate(corridor("RU", "TR"), MustTime(t, "2026-01-12T10:00:00Z")); !errors.Is(err, calendar.ErrUnknownCountry) {
 			t.Errorf("got %v, want ErrUnknownCountry", err)
 		}
 	})

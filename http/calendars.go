@@ -145,6 +145,12 @@ func currencyCountry(code string) string {
 		return "RU"
 	case "IRR":
 		return "IR"
+	case "INR":
+		return "IN"
+	case "AZN":
+		return "AZ"
+	case "CNY":
+		return "CN"
 	}
 	return ""
 }
