@@ -29,7 +29,7 @@ func (o Op) String() string {
 	case OpPulse:
 		return "pulse"
 	}
-	return fmt.Sprintf("op(%d)", uint8(o))
+	return opNameOrNumber(o)
 }
 
 // Entry is one applied batch as the journal keeps it: its place in the
