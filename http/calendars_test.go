@@ -180,7 +180,7 @@ func TestCalendarValueDate(t *testing.T) {
 		}{
 			{"corridor=RUBIRR", "corridor_invalid", "corridor", 400},
 			{"corridor=RUB-RUX", "currency_unknown", "corridor", 400},
-			{"corridor=RUB-CNY", "calendar_country_unknown", "corridor", 422},
+			{"corridor=RUB-USD", "calendar_country_unknown", "corridor", 422},
 			{"corridor=RUB-IRR&at=2026-03-19T15:00:00", "time_syntax", "at", 400},
 			{"corridor=RUB-IRR&at=" + url.QueryEscape("2028-06-01T12:00:00+03:00"), "calendar_no_data", "at", 422},
 		} {

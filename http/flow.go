@@ -191,6 +191,7 @@ type paymentResponse struct {
 	// Screening is shown to the operator only: which list entries the
 	// parties matched is for compliance, not for the banks.
 	Screening *payments.Screening `json:"screening,omitempty"`
+	Trade     *tradeResponse      `json:"trade,omitempty"`
 }
 
 func paymentJSON(p *payments.Payment) paymentResponse {
@@ -202,7 +203,7 @@ func paymentJSON(p *payments.Payment) paymentResponse {
 		Fee: amountJSON{money.FormatAmount(p.Fee, sc), sc.Code.String()}, Rate: p.Rate.String(), RateSource: p.RateSource,
 		Derived: p.Derived, Purpose: p.Purpose, RemittanceInfo: p.Remittance, Debtor: p.Debtor, Creditor: p.Creditor,
 		ValueDate: p.ValueDate, SLABreached: p.SLABreached, Reason: p.Reason, CreatedAt: p.CreatedAt.Format(time.RFC3339Nano),
-		Events: append([]payments.Event{}, p.Events...)}
+		Events: append([]payments.Event{}, p.Events...), Trade: tradeJSON(p)}
 	if !p.Deadline.IsZero() {
 		out.Deadline = p.Deadline.Format(time.RFC3339)
 	}
@@ -227,6 +228,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *p
 		Creditor       payments.Party `json:"creditor"`
 		Purpose        string         `json:"purpose"`
 		RemittanceInfo string         `json:"remittance_information"`
+		Trade          *tradeRequest  `json:"trade"`
 	}
 	if p := decodeBytes(body, &req); p != nil {
 		writeProblem(w, p)
@@ -285,6 +287,12 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *p
 		return
 	}
 	cmd.Remittance = req.RemittanceInfo
+	if req.Trade != nil {
+		if cmd.Trade, p = parseTrade(req.Trade, req.Purpose); p != nil {
+			writeProblem(w, p)
+			return
+		}
+	}
 	if cmd.Screening, p = s.screenParties(cmd.Debtor, cmd.Creditor, sender, &receiver); p != nil {
 		writeProblem(w, p)
 		return

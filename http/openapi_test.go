@@ -26,6 +26,12 @@ import (
 // servedRoutes is every route the server registers, as "METHOD /path" with
 // OpenAPI's path templates. The document must list exactly these.
 var servedRoutes = []string{
+	"GET /v1/trade/corridor",
+	"GET /v1/trade/routes/{id}/plan",
+	"GET /v1/trade/compare",
+	"GET /v1/shipments",
+	"GET /v1/shipments/{ref}",
+	"POST /v1/shipments/{ref}/milestones",
 	"GET /favicon.ico",
 	"POST /v1/lists/import",
 	"GET /v1/lists",
@@ -67,6 +73,7 @@ var servedRoutes = []string{
 	"POST /v1/quotes",
 	"POST /v1/payments",
 	"GET /v1/payments",
+	"GET /v1/payments/search", // before {uetr}, which would match it too
 	"GET /v1/payments/{uetr}",
 	"POST /v1/payments/{uetr}/accept",
 	"POST /v1/payments/{uetr}/reject",
@@ -79,6 +86,15 @@ var servedRoutes = []string{
 	"POST /v1/calendars/{country}/closures",
 	"POST /v1/calendars/{country}/data",
 	"POST /v1/calendars/{country}/confirmations",
+	"GET /v1/traffic",
+	"GET /v1/payments/{uetr}/transfers",
+	"GET /v1/payments/{uetr}/messages",
+	"GET /v1/participants/positions",
+	"GET /v1/calendars",
+	"GET /ui/session",
+	"POST /ui/session",
+	"DELETE /ui/session",
+	"GET /ui/static/{name}",
 	"GET /healthz",
 	"GET /metrics",
 	"GET /openapi.json",
@@ -96,34 +112,48 @@ const (
 
 // routeAuth is each route's class; a route not listed is the operator's.
 var routeAuth = map[string]string{
-	"GET /v1/rates":                   authEither,
-	"GET /v1/corridors":               authEither,
-	"POST /v1/quotes":                 authParticipant,
-	"POST /v1/payments":               authParticipant,
-	"GET /v1/payments":                authEither,
-	"GET /v1/payments/{uetr}":         authEither,
-	"POST /v1/payments/{uetr}/accept": authParticipant,
-	"POST /v1/payments/{uetr}/reject": authParticipant,
-	"POST /v1/payments/{uetr}/return": authParticipant,
-	"GET /v1/positions":               authParticipant,
-	"GET /v1/settlement/windows":      authEither,
-	"POST /iso20022/pacs.008":         authParticipant,
-	"POST /iso20022/pacs.002":         authParticipant,
-	"POST /iso20022/pacs.004":         authParticipant,
-	"GET /iso20022/pacs.008/{uetr}":   authParticipant,
-	"GET /iso20022/pacs.002/{uetr}":   authParticipant,
-	"GET /iso20022/pacs.004/{uetr}":   authParticipant,
-	"GET /iso20022/camt.054/{uetr}":   authParticipant,
-	"GET /iso20022/camt.053":          authParticipant,
-	"GET /v1/settlement/windows/{id}": authEither,
-	"GET /v1/calendars/value-date":    authEither,
-	"GET /v1/calendars/{country}":     authEither,
-	"GET /v1/calendars/{country}/ics": authEither,
-	"GET /healthz":                    authNone,
-	"GET /favicon.ico":                authNone,
-	"GET /metrics":                    authNone,
-	"GET /openapi.json":               authNone,
-	"GET /":                           authNone,
+	"GET /v1/rates":                       authEither,
+	"GET /v1/corridors":                   authEither,
+	"POST /v1/quotes":                     authParticipant,
+	"POST /v1/payments":                   authParticipant,
+	"GET /v1/payments":                    authEither,
+	"GET /v1/payments/{uetr}":             authEither,
+	"POST /v1/payments/{uetr}/accept":     authParticipant,
+	"POST /v1/payments/{uetr}/reject":     authParticipant,
+	"POST /v1/payments/{uetr}/return":     authParticipant,
+	"GET /v1/positions":                   authParticipant,
+	"GET /v1/settlement/windows":          authEither,
+	"POST /iso20022/pacs.008":             authParticipant,
+	"POST /iso20022/pacs.002":             authParticipant,
+	"POST /iso20022/pacs.004":             authParticipant,
+	"GET /iso20022/pacs.008/{uetr}":       authParticipant,
+	"GET /iso20022/pacs.002/{uetr}":       authParticipant,
+	"GET /iso20022/pacs.004/{uetr}":       authParticipant,
+	"GET /iso20022/camt.054/{uetr}":       authParticipant,
+	"GET /iso20022/camt.053":              authParticipant,
+	"GET /v1/settlement/windows/{id}":     authEither,
+	"GET /v1/calendars/value-date":        authEither,
+	"GET /v1/calendars/{country}":         authEither,
+	"GET /v1/calendars/{country}/ics":     authEither,
+	"GET /v1/traffic":                     authEither,
+	"GET /v1/payments/search":             authEither,
+	"GET /v1/payments/{uetr}/messages":    authEither,
+	"GET /v1/calendars":                   authEither,
+	"GET /ui/session":                     authNone,
+	"POST /ui/session":                    authNone,
+	"DELETE /ui/session":                  authNone,
+	"GET /ui/static/{name}":               authNone,
+	"GET /healthz":                        authNone,
+	"GET /favicon.ico":                    authNone,
+	"GET /v1/trade/corridor":              authEither,
+	"GET /v1/trade/routes/{id}/plan":      authEither,
+	"GET /v1/trade/compare":               authEither,
+	"GET /v1/shipments":                   authEither,
+	"GET /v1/shipments/{ref}":             authEither,
+	"POST /v1/shipments/{ref}/milestones": authParticipant,
+	"GET /metrics":                        authNone,
+	"GET /openapi.json":                   authNone,
+	"GET /":                               authNone,
 }
 
 func authOf(route string) string {
@@ -1004,7 +1034,7 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		{"GET", "/v1/calendars/value-date?corridor=RUB-IRR&at=" + url.QueryEscape("2026-03-19T15:00:00+03:30"), nil, volgaKey},
 		{"GET", "/v1/calendars/value-date?corridor=IRR-RUB", nil, op},
 		{"GET", "/v1/calendars/value-date?corridor=RUB", nil, op},
-		{"GET", "/v1/calendars/value-date?corridor=RUB-CNY", nil, op},
+		{"GET", "/v1/calendars/value-date?corridor=RUB-USD", nil, op},
 		{"GET", "/v1/calendars/value-date?corridor=RUB-IRR&at=2029-01-01T00:00:00Z", nil, op},
 		{"POST", "/v1/calendars/IR/closures", closureIn{Date: "2026-04-05", Through: "2026-04-06", Name: "Snow", Scope: "province:Tehran"}, op},
 		{"POST", "/v1/calendars/IR/closures", closureIn{Date: "2028-04-05", Name: "Snow"}, op},
@@ -1082,6 +1112,33 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 	c.Accepted(t, "GET", "/v1/screening/audit?from=0", nil, op, nil, http.StatusOK)
 	c.Check(t, "GET", "/v1/screening/audit?from=x", nil, op, nil)
 
+	// Trade: a carrier, a trade payment released by its milestones, the
+	// corridor and its plans.
+	var carrierOut participantOut
+	decode(t, c.Accepted(t, "POST", "/v1/participants", participantIn{ID: railway, Name: "Caspian Rail Logistics", Country: "RU", Currencies: []string{},
+		Roles: []string{"carrier"}}, op, nil, http.StatusCreated), &carrierOut)
+	railKey := carrierOut.APIKey
+	tq := n.MustQuote(t, volga, rubQuote("1000.00"))
+	tin := tradePaymentIn{paymentIn: rubPayment(tq.ID), Trade: n.tradeTerms("SHIP-OA")}
+	tin.Purpose = "GDDS"
+	var tp tradePaymentOut
+	decode(t, c.Accepted(t, "POST", "/v1/payments", tin, volgaKey, idem("trade"), http.StatusCreated), &tp)
+	c.Accepted(t, "GET", "/v1/payments/"+tp.UETR, nil, volgaKey, nil, http.StatusOK)
+	c.Accepted(t, "GET", "/v1/shipments", nil, op, nil, http.StatusOK)
+	c.Accepted(t, "GET", "/v1/shipments/SHIP-OA", nil, volgaKey, nil, http.StatusOK)
+	c.Check(t, "GET", "/v1/shipments/SHIP-XX", nil, volgaKey, nil)
+	c.Check(t, "POST", "/v1/shipments/SHIP-OA/milestones", map[string]string{"milestone": "sailed"}, railKey, nil)
+	c.Check(t, "POST", "/v1/shipments/SHIP-XX/milestones", map[string]string{"milestone": "loaded"}, railKey, nil)
+	c.Check(t, "POST", "/v1/shipments/SHIP-OA/milestones", map[string]string{"milestone": "loaded"}, op, nil)
+	c.Accepted(t, "POST", "/v1/shipments/SHIP-OA/milestones", map[string]string{"milestone": "loaded", "node": "nhava_sheva"}, railKey, nil, http.StatusOK)
+	c.Accepted(t, "POST", "/v1/shipments/SHIP-OA/milestones", map[string]string{"milestone": "arrived", "at": n.Clock.Now().UTC().Format(time.RFC3339)}, railKey, nil, http.StatusOK)
+	c.Accepted(t, "GET", "/v1/trade/corridor", nil, volgaKey, nil, http.StatusOK)
+	c.Accepted(t, "GET", "/v1/trade/routes/instc-west/plan?departure=2026-03-02T08:00:00Z", nil, op, nil, http.StatusOK)
+	c.Check(t, "GET", "/v1/trade/routes/instc-west/plan?departure=soon", nil, op, nil)
+	c.Check(t, "GET", "/v1/trade/routes/silk-road/plan", nil, op, nil)
+	c.Accepted(t, "GET", "/v1/trade/compare", nil, volgaKey, nil, http.StatusOK)
+	c.Check(t, "GET", "/v1/trade/compare?a=silk-road", nil, volgaKey, nil)
+
 	// An expired payment, with its SLA breach.
 	late := n.SendRUB(t, "1000.00")
 	n.Clock.Advance(9 * 24 * time.Hour)
@@ -1090,6 +1147,44 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 	c.Check(t, "GET", "/v1/payments?sla=breached", nil, volgaKey, nil)
 	c.Check(t, "POST", "/v1/payments/"+late.UETR+"/accept", nil, caspianKey, nil)
 	c.Check(t, "POST", "/v1/payments", rubPayment(q.ID), volgaKey, idem("late"))
+
+	// The console's routes: traffic, a search, a payment's transfers and
+	// messages, every bank's positions, the calendars at a glance.
+	var page struct {
+		Payments   []json.RawMessage `json:"payments"`
+		NextCursor string            `json:"next_cursor"`
+	}
+	decode(t, c.Accepted(t, "GET", "/v1/payments/search?limit=1", nil, op, nil, http.StatusOK), &page)
+	if len(page.Payments) != 1 || page.NextCursor == "" {
+		t.Fatalf("search with limit=1: got %d payments and cursor %q, want one and a cursor", len(page.Payments), page.NextCursor)
+	}
+	for _, r := range []struct {
+		path   string
+		token  string
+		status int
+	}{
+		{"/v1/traffic", op, http.StatusOK},
+		{"/v1/traffic?minutes=180", volgaKey, http.StatusOK},
+		{"/v1/traffic?minutes=181", op, http.StatusBadRequest},
+		{"/v1/payments/search?cursor=" + page.NextCursor + "&limit=2", op, http.StatusOK},
+		{"/v1/payments/search?participant=" + caspian + "&status=completed&currency=RUB&amount_min=1.00&amount_max=20000000.00&uetr=" + p.UETR[:8], op, http.StatusOK},
+		{"/v1/payments/search?sla=breached&from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z", volgaKey, http.StatusOK},
+		{"/v1/payments/search?amount_min=1.00", op, http.StatusBadRequest},
+		{"/v1/payments/" + p.UETR + "/transfers", op, http.StatusOK},
+		{"/v1/payments/" + returned.UETR + "/transfers", op, http.StatusOK},
+		{"/v1/payments/" + uuid(7) + "/transfers", op, http.StatusNotFound},
+		{"/v1/payments/x/transfers", op, http.StatusBadRequest},
+		{"/v1/payments/" + returned.UETR + "/messages", op, http.StatusOK},
+		{"/v1/payments/" + p.UETR + "/messages", caspianKey, http.StatusOK},
+		{"/v1/payments/" + p.UETR + "/messages", kamaKey, http.StatusNotFound},
+		{"/v1/payments/x/messages", op, http.StatusBadRequest},
+		{"/v1/participants/positions", op, http.StatusOK},
+		{"/v1/calendars", caspianKey, http.StatusOK},
+	} {
+		if resp := c.Check(t, "GET", r.path, nil, r.token, nil); resp.Status != r.status {
+			t.Fatalf("GET %s: got %d %s, want %d", r.path, resp.Status, resp.Body, r.status)
+		}
+	}
 
 	// Every route: no token, and a body over the limit.
 	for _, r := range servedRoutes {

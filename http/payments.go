@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -77,10 +78,14 @@ type caller struct {
 }
 
 // authenticate resolves a bearer token to the operator or a participant
-// key. Tokens are compared as hashes, in constant time.
+// key, or, without one, a console's session cookie to the token it signed
+// in with (session.go). Tokens are compared as hashes, in constant time.
 func (s *Server) authenticate(r *http.Request) (caller, *Problem) {
 	token, ok := bearer(r)
 	if !ok {
+		if c, p, found := s.sessionCaller(r); found {
+			return c, p
+		}
 		return caller{}, problem(http.StatusUnauthorized, "unauthenticated", "", "an Authorization: Bearer <token> header is required")
 	}
 	got := HashToken(token)
@@ -255,8 +260,8 @@ func (s *Server) createParticipant(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem(http.StatusBadRequest, "country_invalid", "country", "country must be an ISO 3166 alpha-2 code such as RU"))
 		return
 	}
-	if len(req.Currencies) == 0 {
-		writeProblem(w, problem(http.StatusBadRequest, "field_required", "currencies", "currencies must name at least one currency"))
+	if len(req.Currencies) == 0 && !slices.Equal(req.Roles, []string{string(payments.RoleCarrier)}) {
+		writeProblem(w, problem(http.StatusBadRequest, "field_required", "currencies", "currencies must name at least one currency (only a carrier may hold none)"))
 		return
 	}
 	cmd := &payments.CreateParticipant{ID: req.ID, Name: name, Country: req.Country, NetDebitCap: map[money.Code]money.Amount{}}
@@ -293,8 +298,8 @@ func (s *Server) createParticipant(w http.ResponseWriter, r *http.Request) {
 		cmd.NetDebitCap[cur.Code] = a
 	}
 	for i, role := range req.Roles {
-		if payments.Role(role) != payments.RoleFXProvider {
-			writeProblem(w, problem(http.StatusBadRequest, "role_unknown", fmt.Sprintf("roles[%d]", i), "%q is not a role (fx_provider)", role))
+		if payments.Role(role) != payments.RoleFXProvider && payments.Role(role) != payments.RoleCarrier {
+			writeProblem(w, problem(http.StatusBadRequest, "role_unknown", fmt.Sprintf("roles[%d]", i), "%q is not a role (fx_provider, carrier)", role))
 			return
 		}
 		cmd.Roles = append(cmd.Roles, payments.Role(role))

@@ -61,6 +61,9 @@ type Server struct {
 	listMu      sync.Mutex
 	screener    atomic.Pointer[screener]
 	parsedLists map[string]parsedList
+
+	// sessions are the dashboard's signed-in consoles (session.go).
+	sessions *sessionStore
 }
 
 // Config configures a Server.
@@ -95,7 +98,8 @@ type Config struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard,
 		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordCalendarChange,
-		switchBIC: cfg.SwitchBIC, settlementBankBIC: cfg.SettlementBankBIC, listStore: cfg.Lists, parsedLists: map[string]parsedList{}}
+		switchBIC: cfg.SwitchBIC, settlementBankBIC: cfg.SettlementBankBIC, listStore: cfg.Lists, parsedLists: map[string]parsedList{},
+		sessions: newSessionStore()}
 	if s.listStore == nil {
 		s.listStore = &MemoryListStore{}
 	}
@@ -131,10 +135,13 @@ func NewServer(cfg Config) *Server {
 	s.registerISO20022()
 	s.registerScreening()
 	s.restoreScreening()
+	s.registerTrade()
 	// A registry serves one server: a second server on the same metrics
 	// (tests) keeps the first collector.
 	_ = cfg.Metrics.Registry.Register(newPaymentsCollector(s))
 	s.registerCalendars()
+	s.registerSessions()
+	s.registerConsole()
 	s.route("GET /healthz", s.healthz)
 	// Browsers ask for an icon; an empty answer keeps their consoles clean.
 	s.route("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -191,12 +198,16 @@ func (w *statusWriter) WriteHeader(code int) {
 // tokens are kept.
 func HashToken(token string) [sha256.Size]byte { return sha256.Sum256([]byte(token)) }
 
-// admin lets a request through only with the operator's bearer token. The
+// admin lets a request through only with the operator's bearer token, or
+// with the session cookie of an operator's console (session.go). The
 // comparison is of hashes, in constant time.
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
 		if !ok {
+			if s.adminSession(w, r, h) {
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="astara"`)
 			writeProblem(w, problem(http.StatusUnauthorized, "unauthenticated", "", "an Authorization: Bearer <token> header is required"))
 			return
