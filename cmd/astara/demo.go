@@ -46,6 +46,9 @@ var demoBanks = []demoBank{
 
 const demoFX = "FXPRRUMM"
 
+// demoCarrier is the demo's railway operator on the North-South corridor.
+const demoCarrier = "NSTCRUMM"
+
 // demoWatched are names the demo's traffic now and then pays or pays
 // from, as a bank's clerk would write them, that the demo's lists hold:
 // some certain matches, blocked; some likely ones, held for review.
@@ -131,7 +134,15 @@ func setUpDemo(ctx context.Context, c *apiclient.Client, admin string, out io.Wr
 			return nil, err
 		}
 	}
-	fmt.Fprintf(out, "astara demo: %d banks and an FX provider on corridors RUB-IRR, IRR-RUB, RUB-INR, RUB-AZN\n", len(demoBanks))
+	var carrier struct {
+		APIKey string `json:"api_key"`
+	}
+	if _, err := c.Do(ctx, "POST", "/v1/participants", admin, map[string]any{"id": demoCarrier, "name": "North-South Rail Logistics",
+		"country": "RU", "currencies": []string{}, "roles": []string{"carrier"}}, nil, &carrier); err != nil {
+		return nil, fmt.Errorf("create the carrier: %v", err)
+	}
+	keys[demoCarrier] = carrier.APIKey
+	fmt.Fprintf(out, "astara demo: %d banks, an FX provider and a carrier on corridors RUB-IRR, IRR-RUB, RUB-INR, RUB-AZN\n", len(demoBanks))
 	for _, l := range []struct {
 		query string
 		data  []byte
@@ -170,10 +181,14 @@ func runDemoTraffic(ctx context.Context, base, admin string, out io.Writer) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		demoCompliance(ctx, c, admin, rand.New(rand.NewPCG(rng.Uint64(), 13)), out)
+	}()
+	go func() {
+		defer wg.Done()
+		demoTrade(ctx, c, keys, rand.New(rand.NewPCG(rng.Uint64(), 17)), out)
 	}()
 	var mu sync.Mutex
 	tick := time.NewTicker(250 * time.Millisecond)
@@ -368,5 +383,67 @@ func demoCompliance(ctx context.Context, c *apiclient.Client, admin string, rng 
 				fmt.Fprintf(out, "astara demo: compliance decided to %s held payment %s (%s -> %s)\n", decision, r.UETR, r.Debtor, r.Creditor)
 			}
 		}
+	}
+}
+
+// demoTrade sends a trade payment now and then: a Russian importer pays
+// an Indian exporter for goods coming up the North-South corridor, 30% on
+// loading at Nhava Sheva, 20% when the train crosses the border at
+// Astara, the rest on arrival in Moscow. The carrier reports each
+// milestone some seconds apart, a journey of weeks played in a minute.
+func demoTrade(ctx context.Context, c *apiclient.Client, keys map[string]string, rng *rand.Rand, out io.Writer) {
+	importer, exporter := demoBanks[0], demoBanks[4]
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Duration(15+rng.IntN(15)) * time.Second):
+		}
+		var q struct {
+			ID string `json:"id"`
+		}
+		amount := fmt.Sprintf("%d.00", 500_000+rng.IntN(4_500_000))
+		if _, err := c.Do(ctx, "POST", "/v1/quotes", keys[importer.id], map[string]any{"receiving_participant": exporter.id,
+			"source_currency": "RUB", "target_currency": "INR", "source_amount": amount}, nil, &q); err != nil {
+			continue
+		}
+		shipment := fmt.Sprintf("NSTC-%s-%03d", time.Now().UTC().Format("0102"), n)
+		route := pick(rng, []string{"instc-west", "instc-west", "instc-caspian"})
+		release := []map[string]string{{"milestone": "loaded", "percent": "30"}, {"milestone": "border_crossed", "percent": "20"}, {"milestone": "arrived", "percent": "50"}}
+		milestones := []string{"loaded", "border_crossed", "arrived"}
+		if route == "instc-caspian" {
+			release = []map[string]string{{"milestone": "loaded", "percent": "30"}, {"milestone": "arrived", "percent": "70"}}
+			milestones = []string{"loaded", "arrived"}
+		}
+		pay := map[string]any{"quote_id": q.ID, "purpose": pick(rng, []string{"GDDS", "TRAD", "ENRG"}),
+			"debtor":                 map[string]string{"name": "ООО «Волга Импорт»", "account": importer.accounts[1], "bank_code": importer.bik},
+			"creditor":               map[string]string{"name": pick(rng, []string{"Deccan Spices Pvt Ltd", "Gujarat Textiles Ltd", "Pune Auto Parts Pvt Ltd"}), "account": pick(rng, exporter.accounts)},
+			"remittance_information": fmt.Sprintf("Contract RU-IN/%d", 2000+n),
+			"trade": map[string]any{"contract_reference": fmt.Sprintf("RU-IN/%d", 2000+n), "invoice_reference": fmt.Sprintf("INV-%05d", rng.IntN(100000)),
+				"incoterms": "CPT", "incoterms_place": "Moscow", "shipment_reference": shipment, "carrier": demoCarrier, "route": route,
+				"deadline": time.Now().UTC().Add(45 * 24 * time.Hour).Format(time.RFC3339), "release": release,
+				"documents": []map[string]string{{"name": "contract.pdf", "sha256": fmt.Sprintf("%064x", rng.Uint64())}}}}
+		var p struct {
+			UETR   string `json:"uetr"`
+			Status string `json:"status"`
+		}
+		if _, err := c.Do(ctx, "POST", "/v1/payments", keys[importer.id], pay, map[string]string{"Idempotency-Key": q.ID}, &p); err != nil {
+			continue
+		}
+		fmt.Fprintf(out, "astara demo: trade payment %s of %s RUB on shipment %s (%s), %s\n", p.UETR, amount, shipment, route, p.Status)
+		delays := make([]time.Duration, len(milestones))
+		for i := range delays {
+			delays[i] = time.Duration(10+rng.IntN(20)) * time.Second
+		}
+		go func() {
+			for i, m := range milestones {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(delays[i]):
+				}
+				c.Do(ctx, "POST", "/v1/shipments/"+shipment+"/milestones", keys[demoCarrier], map[string]string{"milestone": m}, nil, &struct{}{})
+			}
+		}()
 	}
 }
