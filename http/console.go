@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 	"regexp"
@@ -431,6 +432,9 @@ func (s *Server) paymentTransfers(w http.ResponseWriter, r *http.Request) {
 			suffix = "-" + strconv.Itoa(k)
 		}
 		ids = append(ids, candidate{src, "source" + suffix}, candidate{tgt, "target" + suffix}, candidate{fee, "fee" + suffix})
+	}
+	for i, legs := range p.TrancheLegs() {
+		ids = append(ids, candidate{legs[0], fmt.Sprintf("tranche-%d-source", i+1)}, candidate{legs[1], fmt.Sprintf("tranche-%d-target", i+1)})
 	}
 	for _, id := range p.PostingIDs() {
 		ids = append(ids, candidate{id, ""})

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -193,6 +194,33 @@ func TestTradePayments(t *testing.T) {
 		MustJSON(t, n.As(t, volga, "GET", "/v1/payments/"+p.UETR, nil), http.StatusOK, &got)
 		if got.Status != "completed" || got.Trade.Released.SourceAmount != "1000000.00" {
 			t.Fatalf("got %s, released %+v, want completed", got.Status, got.Trade.Released)
+		}
+	})
+
+	t.Run("the operator sees each tranche's legs, then their posts", func(t *testing.T) {
+		var tr struct {
+			UETR      string `json:"uetr"`
+			Transfers []struct {
+				Leg    string `json:"leg"`
+				Amount string `json:"amount"`
+				State  string `json:"state"`
+			} `json:"transfers"`
+		}
+		resp := n.DoToken(t, "GET", "/v1/payments/"+p.UETR+"/transfers", nil, adminToken)
+		if resp.Status != http.StatusOK {
+			t.Fatalf("got %d %s", resp.Status, resp.Body)
+		}
+		if err := json.Unmarshal(resp.Body, &tr); err != nil {
+			t.Fatal(err)
+		}
+		var legs []string
+		for _, x := range tr.Transfers {
+			legs = append(legs, x.Leg+" "+x.Amount)
+		}
+		for _, want := range []string{"tranche-1-source 300000.00", "tranche-2-source 700000.00", "post tranche-1-source 300000.00", "post tranche-2-source 700000.00"} {
+			if !slices.Contains(legs, want) {
+				t.Errorf("got legs %v, want %q among them", legs, want)
+			}
 		}
 	})
 

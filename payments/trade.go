@@ -177,6 +177,19 @@ func trancheLegs(uetr ledger.ID, i int) (source, target ledger.ID) {
 	return legID(uetr, fmt.Sprintf("trade-source-%d", i)), legID(uetr, fmt.Sprintf("trade-target-%d", i))
 }
 
+// TrancheLegs returns the ledger ids of a trade payment's tranche legs,
+// source and target per tranche; none for another payment.
+func (p *Payment) TrancheLegs() [][2]ledger.ID {
+	if p.Trade == nil {
+		return nil
+	}
+	out := make([][2]ledger.ID, len(p.Trade.Tranches))
+	for i := range out {
+		out[i][0], out[i][1] = trancheLegs(p.UETR, i)
+	}
+	return out
+}
+
 // tradeReservationLegs reserves a trade payment: per tranche, sender ->
 // FX provider and FX provider -> receiver; and the fee, whole, which is
 // posted with the first tranche released. One chain.
