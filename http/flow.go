@@ -293,7 +293,16 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *p
 			return
 		}
 	}
-	if cmd.Screening, p = s.screenParties(cmd.Debtor, cmd.Creditor, sender, &receiver); p != nil {
+	var carrier *payments.Participant
+	if cmd.Trade != nil {
+		s.paymentsView(func(m *payments.Machine) {
+			if c, ok := m.Participant(cmd.Trade.Carrier); ok {
+				cp := *c
+				carrier = &cp
+			}
+		})
+	}
+	if cmd.Screening, p = s.screenParties(cmd.Debtor, cmd.Creditor, sender, &receiver, carrier); p != nil {
 		writeProblem(w, p)
 		return
 	}

@@ -293,7 +293,7 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 		return statusRejected, "FF07", fmt.Sprintf("purpose %q is not one this switch accepts", cmd.Purpose), time.Time{}
 	}
 	cmd.Debtor, cmd.Creditor = payments.NormalizeParty(tx.Debtor), payments.NormalizeParty(tx.Creditor)
-	if cmd.Screening, prob = s.screenParties(cmd.Debtor, cmd.Creditor, who, &receiver); prob != nil {
+	if cmd.Screening, prob = s.screenParties(cmd.Debtor, cmd.Creditor, who, &receiver, nil); prob != nil {
 		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, time.Time{}
 	}
 	cmd.DebtorDay = now.Format(time.DateOnly)

@@ -164,10 +164,11 @@ func (s *Server) loadList(l payments.ScreeningList) (*screening.List, error) {
 	return list, nil
 }
 
-// screenParties screens a payment's debtor, creditor and their banks. It
+// screenParties screens a payment's debtor, creditor and their banks, and
+// a trade payment's carrier (carrier is nil for another payment). It
 // returns nil when no list is loaded: such a payment's timeline says
 // nothing of screening.
-func (s *Server) screenParties(debtor, creditor payments.Party, sender, receiver *payments.Participant) (*payments.Screening, *Problem) {
+func (s *Server) screenParties(debtor, creditor payments.Party, sender, receiver, carrier *payments.Participant) (*payments.Screening, *Problem) {
 	sc := s.screener.Load()
 	if sc == nil {
 		return nil, nil
@@ -188,6 +189,12 @@ func (s *Server) screenParties(debtor, creditor payments.Party, sender, receiver
 		{"creditor.name", screening.Query{Name: creditor.Name, Country: cmp.Or(creditor.Country, receiver.Country)}},
 		{"debtor_agent.name", screening.Query{Name: sender.Name, Country: sender.Country, Type: screening.Entity}},
 		{"creditor_agent.name", screening.Query{Name: receiver.Name, Country: receiver.Country, Type: screening.Entity}},
+	}
+	if carrier != nil {
+		parties = append(parties, struct {
+			field string
+			q     screening.Query
+		}{"trade.carrier", screening.Query{Name: carrier.Name, Country: carrier.Country, Type: screening.Entity}})
 	}
 	for _, party := range parties {
 		for _, h := range sc.index.Search(party.q) {

@@ -363,3 +363,17 @@ func TestTradeCorridor(t *testing.T) {
 	MustProblem(t, n.As(t, volga, "GET", "/v1/trade/routes/instc-west/plan?departure=tomorrow", nil), http.StatusBadRequest, "time_syntax", "departure")
 	MustProblem(t, n.As(t, volga, "GET", "/v1/trade/compare?b=silk-road", nil), http.StatusBadRequest, "route_unknown", "b")
 }
+
+func TestTradeCarrierIsScreened(t *testing.T) {
+	n := tradeNetwork(t)
+	n.MustImport(t, "format=csv&list=SHIPS", "id,name,type\nV-1,Caspian Rail Logistics,entity\n", http.StatusCreated)
+	var p tradePaymentOut
+	MustJSON(t, n.payTrade(t, "1000000.00", n.tradeTerms("SHIP-S")), http.StatusCreated, &p)
+	if p.Status != "rejected" || p.Reason != "RR04" {
+		t.Fatalf("got %s %q, want the payment blocked for its carrier", p.Status, p.Reason)
+	}
+	op := n.MustOperatorPayment(t, p.UETR)
+	if op.Screening == nil || len(op.Screening.Hits) == 0 || op.Screening.Hits[0].Field != "trade.carrier" {
+		t.Errorf("got screening %+v, want a hit on trade.carrier", op.Screening)
+	}
+}
