@@ -206,7 +206,8 @@ func (e *Engine) CreateTransfers(ts uint64, transfers []Transfer, results []Resu
 // applyChains applies n events in order. A chain of linked events
 // succeeds or fails as one: on the first failure the events already
 // applied are undone and every other event of the chain answers
-// ResultLinkedEventFailed. A chain still open at the end of the batch fails
+// ResultLinkedEventFailed. ResultExists is not a failure: it changes
+// nothing, and a chain sent again answers it for every event. A chain still open at the end of the batch fails
 // with ResultLinkedEventChainOpen on its last event.
 func (e *Engine) applyChains(n int, results []Result, linked func(int) bool, apply func(int) Result) {
 	chainStart := -1
@@ -227,7 +228,10 @@ func (e *Engine) applyChains(n int, results []Result, linked func(int) bool, app
 		if chainStart < 0 {
 			continue
 		}
-		if r != ResultOK {
+		// An event that exists as given is not a failure of its chain: a
+		// chain retried after it landed answers exists for every event,
+		// so that the client knows all of it landed.
+		if r != ResultOK && r != ResultExists {
 			e.rollback()
 			for j := chainStart; j < i; j++ {
 				results[j] = ResultLinkedEventFailed

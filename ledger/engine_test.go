@@ -618,8 +618,10 @@ func TestLinkedChains(t *testing.T) {
 			[]ledger.Result{ledger.ResultLinkedEventChainOpen}, true},
 		{"FailedAndOpenAtTheEndOfTheBatch", []ledger.Transfer{linked(bad), linked(tr(101, accB, accC, amt(1))), linked(tr(102, accB, accC, amt(1)))},
 			[]ledger.Result{ledger.ResultAccountsMustBeDifferent, ledger.ResultLinkedEventFailed, ledger.ResultLinkedEventChainOpen}, true},
-		{"ExistsFailsTheChain", []ledger.Transfer{linked(tr(100, accA, accB, amt(1))), linked(tr(100, accA, accB, amt(1))), tr(102, accC, accA, amt(1))},
-			[]ledger.Result{ledger.ResultLinkedEventFailed, ledger.ResultExists, ledger.ResultLinkedEventFailed}, true},
+		{"ExistsDoesNotFailTheChain", []ledger.Transfer{linked(tr(100, accA, accB, amt(1))), linked(tr(100, accA, accB, amt(1))), tr(102, accC, accA, amt(1))},
+			[]ledger.Result{ledger.ResultOK, ledger.ResultExists, ledger.ResultOK}, false},
+		{"ExistsWithDifferentFieldsFailsTheChain", []ledger.Transfer{linked(tr(100, accA, accB, amt(1))), linked(tr(100, accA, accB, amt(2))), tr(102, accC, accA, amt(1))},
+			[]ledger.Result{ledger.ResultLinkedEventFailed, ledger.ResultExistsWithDifferentAmount, ledger.ResultLinkedEventFailed}, true},
 		{"ChainsAreIndependent", []ledger.Transfer{tr(100, accA, accB, amt(1)), linked(tr(101, accA, accB, amt(1))), tr(102, accA, accB, amt(1)),
 			linked(tr(103, accA, accB, amt(1))), bad, tr(104, accA, accB, amt(1))},
 			[]ledger.Result{ledger.ResultOK, ledger.ResultOK, ledger.ResultOK, ledger.ResultLinkedEventFailed, ledger.ResultAccountsMustBeDifferent, ledger.ResultOK}, false},
@@ -681,7 +683,17 @@ func TestLinkedChains(t *testing.T) {
 		l := NewFixture(t, ledger.Options{})
 		MustTransfers(t, l, linked(tr(100, accA, accB, amt(1))), tr(101, accA, accB, amt(1)))
 		MustResults(t, l.Transfers(tr(100, accA, accB, amt(1))), ledger.ResultExistsWithDifferentFlags)
-		MustResults(t, l.Transfers(linked(tr(100, accA, accB, amt(1))), tr(101, accA, accB, amt(1))), ledger.ResultExists, ledger.ResultLinkedEventFailed)
+	})
+	t.Run("RetriedChainAnswersExistsForEveryEvent", func(t *testing.T) {
+		// A client that lost the answer to a chain sends it again: every
+		// event answers exists, so it knows the whole chain landed, and
+		// nothing moves twice.
+		l := NewFixture(t, ledger.Options{})
+		chain := []ledger.Transfer{linked(tr(100, accA, accB, amt(1))), linked(pend(101, accA, accB, amt(2), 0)), tr(102, accB, accC, amt(1))}
+		MustTransfers(t, l, chain...)
+		before := stateBytes(t, l.e)
+		MustResults(t, l.Transfers(chain...), ledger.ResultExists, ledger.ResultExists, ledger.ResultExists)
+		MustUnchanged(t, l.e, before)
 	})
 	t.Run("Accounts", func(t *testing.T) {
 		l := NewTestLedger(t, ledger.Options{})

@@ -23,7 +23,8 @@ import (
 //   - linked events form a chain that succeeds or fails as one; the first
 //     failure is reported on its event, the others of the chain answer
 //     linked_event_failed; a linked last event answers
-//     linked_event_chain_open (and so fails its chain);
+//     linked_event_chain_open (and so fails its chain); exists is not a
+//     failure;
 //   - a transfer's debit account's debits (pending and posted) must fit
 //     128 bits, and so must the credit account's credits, and so must the
 //     sum of the currency's debits over all accounts (the engine keeps that
@@ -270,7 +271,7 @@ func (m *model) chains(n int, linked func(int) bool, apply func(int) ledger.Resu
 			r = apply(i)
 		}
 		res[i] = r
-		if inChain && r != ledger.ResultOK && !broken {
+		if inChain && r != ledger.ResultOK && r != ledger.ResultExists && !broken {
 			broken = true
 			m.rollbackChain()
 			for j := chainStart; j < i; j++ {
