@@ -26,7 +26,14 @@ type Thresholds struct {
 }
 
 // DefaultThresholds are a list's thresholds unless the operator sets
-// others; see docs/BENCHMARKS.md for the precision and recall they give.
+// others. On the labelled set (testdata/pairs.tsv, docs/BENCHMARKS.md)
+// review at 0.80 finds 97% of the spellings of listed names at 99%
+// precision; below it precision falls faster than recall rises (0.70
+// finds 98.5% at 95%). Block at 0.95 rejects only what is all but
+// certain (99.7% precision): the whole name, in any script and
+// romanisation. A name that lacks a patronymic or a middle name, or has a
+// typo, scores between the two and is held for review, which is why
+// recall at block is 79%.
 var DefaultThresholds = Thresholds{Review: 0.80, Block: 0.95}
 
 // Action returns what a score asks for under the thresholds.
@@ -73,10 +80,11 @@ const (
 	// hold a payment for review but not block it at the default
 	// thresholds.
 	weakAliasFactor = 0.90
-	// compoundSimMax is the best similarity a query word may have with
-	// a listed word and still be read as two listed words written as one
-	// (Mohammadreza is Mohammad Reza before it is Mohammad).
-	compoundSimMax = 0.95
+	// sameWordSimMin is the least similarity at which a query word is
+	// taken for a listed word, and weighed as it: a typo of Soleimani
+	// weighs as Soleimani, but Sergey not as the patronymic Sergeyevich;
+	// a word the lists do not have weighs as the rarest.
+	sameWordSimMin = 0.90
 	// The date of birth, the country and the type raise or lower a
 	// score. adjustMax is the most they raise it: the index does not
 	// score a name that cannot reach the lowest threshold even with it.
@@ -90,9 +98,11 @@ const (
 )
 
 // Index is the lists, prepared for screening: every name and alias
-// normalised once, its words in a vocabulary with their weights, and the
-// vocabulary indexed by the bigrams of its words' consonant skeletons, so
-// that a query scores only the names that share a similar word with it.
+// normalised once, its words and its pairs of adjacent words in a
+// vocabulary with their weights, and the vocabulary indexed by the
+// bigrams of its skeletons and their lengths, so that a query scores only
+// the names that share a similar word with it, and of those only the
+// names that could reach a threshold.
 //
 // A word's weight is its inverse document frequency over the indexed
 // names (1 + ln(N/df)): Mohammad, on thousands of entries, weighs little;
@@ -107,16 +117,15 @@ const (
 //
 // An Index is immutable and safe for concurrent use.
 type Index struct {
-	lists      []indexedList
-	entries    []indexedEntry
-	names      []indexedName
-	vocab      []vocabToken
-	byKey      map[string]int32   // a word's Latin form, or "\x00" and an Arabic-script word's Phonetic
-	grams      map[string][]int32 // skeleton bigram -> words
-	bySkeleton map[string][]int32 // skeleton -> words, for words written as one
-	maxWeight  float64
-	minReview  float64
-	scratch    sync.Pool
+	lists     []indexedList
+	entries   []indexedEntry
+	names     []indexedName
+	vocab     []vocabToken
+	byKey     map[string]int32 // a word's Latin form, or "\x00" and an Arabic-script word's Phonetic
+	grams     map[gramKey][]int32
+	maxWeight float64
+	minReview float64
+	scratch   sync.Pool
 }
 
 type indexedList struct {
@@ -133,22 +142,40 @@ type indexedName struct {
 	entry  int32
 	name   int32 // index in the entry's Names
 	tokens []int32
-	// joined[i] is tokens i and i+1 read as one word.
-	joined    []Token
+	// pairs[i] is the vocabulary's pair of tokens i and i+1, read as one
+	// word.
+	pairs     []int32
 	weightSum float64
-	weak      bool
+	// initialsWeight is the weight of the name's initials, which pair
+	// without the blocking.
+	initialsWeight float64
+	weak           bool
 }
 
+// gramKey files a word of the vocabulary under a bigram of its skeleton
+// and the skeleton's length, so that the blocking reads only the words of
+// about a query word's length.
+type gramKey struct {
+	gram [2]byte
+	len  uint8
+	pair bool
+}
+
+// vocabToken is a word of the vocabulary, or a pair: two words adjacent
+// in a name, read as one (Mohammad Reza as Mohammadreza), so that the
+// blocking finds a name whose words a query writes as one.
 type vocabToken struct {
 	Token
-	weight   float64
+	idf      float64 // 1 + ln(N/df); a pair's is its weight
+	weight   float64 // idf, as wordWeight scales it; a pair's is its words'
 	postings []int32 // names
+	pair     bool
 }
 
 // NewIndex indexes lists; thresholds gives each list's, by name, and a
 // list without is screened at DefaultThresholds.
 func NewIndex(lists []*List, thresholds map[string]Thresholds) *Index {
-	ix := &Index{byKey: map[string]int32{}, grams: map[string][]int32{}, bySkeleton: map[string][]int32{}, minReview: 1}
+	ix := &Index{byKey: map[string]int32{}, grams: map[gramKey][]int32{}, minReview: 1}
 	for li, l := range lists {
 		th, ok := thresholds[l.Name]
 		if !ok {
@@ -175,9 +202,6 @@ func NewIndex(lists []*List, thresholds map[string]Thresholds) *Index {
 				}
 				seen[key] = true
 				nm := indexedName{entry: ei, name: int32(ni), tokens: ids, weak: n.Quality == qualityWeak}
-				for i := 0; i+1 < len(toks); i++ {
-					nm.joined = append(nm.joined, joinTokens(&toks[i], &toks[i+1]))
-				}
 				nid := int32(len(ix.names))
 				ix.names = append(ix.names, nm)
 				for _, id := range dedupe(ids) {
@@ -188,27 +212,42 @@ func NewIndex(lists []*List, thresholds map[string]Thresholds) *Index {
 	}
 	n := float64(len(ix.names))
 	ix.maxWeight = 1 + math.Log(max(n, 1))
+	words := len(ix.vocab)
 	for i := range ix.vocab {
 		v := &ix.vocab[i]
-		v.weight = wordWeight(&v.Token, 1+math.Log(max(n, 1)/float64(len(v.postings))))
-		for _, s := range []string{v.Skeleton, v.skeletonAlt, withoutFinalH(v.Skeleton)} {
-			if s == "" && v.Skeleton != "" {
-				continue
-			}
-			for _, g := range skeletonGrams(s, v.Phonetic) {
-				if l := ix.grams[g]; len(l) == 0 || l[len(l)-1] != int32(i) {
-					ix.grams[g] = append(l, int32(i))
-				}
-			}
-		}
-		if v.Skeleton != "" {
-			ix.bySkeleton[v.Skeleton] = append(ix.bySkeleton[v.Skeleton], int32(i))
-		}
+		v.idf = 1 + math.Log(max(n, 1)/float64(len(v.postings)))
+		v.weight = wordWeight(&v.Token, v.idf)
 	}
 	for i := range ix.names {
 		nm := &ix.names[i]
 		for _, id := range nm.tokens {
-			nm.weightSum += ix.vocab[id].weight
+			v := &ix.vocab[id]
+			nm.weightSum += v.weight
+			if len(v.Latin) == 1 && !v.Arabic {
+				nm.initialsWeight += v.weight
+			}
+		}
+		for j := 0; j+1 < len(nm.tokens); j++ {
+			nm.pairs = append(nm.pairs, ix.internPair(nm.tokens[j], nm.tokens[j+1], int32(i)))
+		}
+	}
+	for i := range ix.vocab {
+		v := &ix.vocab[i]
+		if i >= words {
+			a, b := ix.names[v.postings[0]].pairOf(int32(i))
+			v.weight = ix.vocab[a].weight + ix.vocab[b].weight
+			v.idf = v.weight
+		}
+		for _, s := range []string{cmp.Or(v.Skeleton, v.Phonetic), v.skeletonAlt, withoutFinalH(v.Skeleton)} {
+			if s == "" {
+				continue
+			}
+			for g := range skeletonGrams(s) {
+				k := gramKey{gram: g, len: uint8(min(len(s), math.MaxUint8)), pair: v.pair}
+				if l := ix.grams[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
+					ix.grams[k] = append(l, int32(i))
+				}
+			}
 		}
 	}
 	ix.scratch.New = func() any {
@@ -248,6 +287,32 @@ func tokenKeyOf(t *Token) string {
 	return t.Latin
 }
 
+// internPair returns the pair of words a and b, adjacent in name nid,
+// adding it to the vocabulary the first time.
+func (ix *Index) internPair(a, b, nid int32) int32 {
+	k := "\x01" + tokenKey([]int32{a, b})
+	id, ok := ix.byKey[k]
+	if !ok {
+		id = int32(len(ix.vocab))
+		ix.vocab = append(ix.vocab, vocabToken{Token: joinTokens(&ix.vocab[a].Token, &ix.vocab[b].Token), pair: true})
+		ix.byKey[k] = id
+	}
+	if p := ix.vocab[id].postings; len(p) == 0 || p[len(p)-1] != nid {
+		ix.vocab[id].postings = append(p, nid)
+	}
+	return id
+}
+
+// pairOf returns the words of the name's pair id.
+func (nm *indexedName) pairOf(id int32) (int32, int32) {
+	for j, p := range nm.pairs {
+		if p == id {
+			return nm.tokens[j], nm.tokens[j+1]
+		}
+	}
+	panic("screening: a pair's name does not hold it")
+}
+
 func (ix *Index) intern(t Token) int32 {
 	k := tokenKeyOf(&t)
 	if id, ok := ix.byKey[k]; ok {
@@ -273,20 +338,25 @@ func dedupe(ids []int32) []int32 {
 	return slices.Compact(out)
 }
 
-// skeletonGrams are the bigrams of a skeleton with its ends marked
-// ("mhmd": ^m mh hm md d$); a word without consonants uses its phonetic
-// form.
-func skeletonGrams(skeleton, phonetic string) []string {
-	s := skeleton
-	if s == "" {
-		s = phonetic
+// skeletonGrams yields the bigrams of a skeleton with its ends marked
+// ("mhmd": ^m mh hm md d$).
+func skeletonGrams(s string) func(yield func([2]byte) bool) {
+	return func(yield func([2]byte) bool) {
+		for i := 0; i <= len(s); i++ {
+			var g [2]byte
+			switch {
+			case i == 0:
+				g = [2]byte{'^', s[0]}
+			case i == len(s):
+				g = [2]byte{s[i-1], '$'}
+			default:
+				g = [2]byte{s[i-1], s[i]}
+			}
+			if !yield(g) {
+				return
+			}
+		}
 	}
-	s = "^" + s + "$"
-	out := make([]string, 0, len(s)-1)
-	for i := 0; i+1 < len(s); i++ {
-		out = append(out, s[i:i+2])
-	}
-	return out
 }
 
 // Entries returns how many entries the index holds.
@@ -303,13 +373,17 @@ type scratch struct {
 	masks    []uint32
 	counts   []uint8
 	entryHit []int32 // 1 + index in hits, 0 for none
-	// hitEntries are the entries whose entryHit is set.
+	// hitEntries are the entries whose entryHit is set; hitRaw and
+	// hitName the unrounded score and the name of each hit.
 	hitEntries []int32
+	hitRaw     []float64
+	hitName    []int32
 	touched    []int32
 	words      []int32
 	cands      []int32
-	// sims[i] are the words similar to query word i, by id.
-	sims  [NameTokensMax][]wordSim
+	// sims[i] are the words similar to query span i (querySpans), by
+	// id.
+	sims  [2*NameTokensMax - 1][]wordSim
 	pairs []spanPair
 	spans []span
 }
@@ -334,33 +408,31 @@ func (ix *Index) search(q Query, floor float64) []Hit {
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
 	var qw [NameTokensMax]float64
+	nq := len(qt)
 	for i := range qt {
 		t := &qt[i]
-		qw[i] = wordWeight(t, ix.maxWeight)
-		best := 0.0
-		sims := sc.sims[i][:0]
-		sc.words = ix.similarTokens(t, sc, sc.words[:0])
-		for _, id := range sc.words {
-			v := &ix.vocab[id]
-			s := tokenSim(t, &v.Token)
-			if s < tokenSimMin {
-				continue
-			}
-			sims = append(sims, wordSim{id, s})
-			if s > best {
-				best, qw[i] = s, v.weight
-			}
-			ix.touch(sc, v, credit(s), i)
-		}
-		slices.SortFunc(sims, func(a, b wordSim) int { return cmp.Compare(a.id, b.id) })
-		sc.sims[i] = sims
-		if best < compoundSimMax {
-			ix.touchHalves(t, sc, i)
-		}
+		idf := ix.maxWeight
+		sc.sims[i], _, idf = ix.block(t, sc, sc.sims[i][:0], 1<<i, idf)
+		qw[i] = wordWeight(t, idf)
 	}
 	sumQ := 0.0
 	for i := range qt {
 		sumQ += qw[i]
+	}
+	// Adjacent query words read as one (Mohammad Reza, Mohammadreza) are
+	// looked up as one word too.
+	qs := querySpans(qt, qw[:nq], sc.spans[:0])
+	sc.spans = qs
+	for k := nq; k < len(qs); k++ {
+		sc.sims[k], _, _ = ix.block(qs[k].tok, sc, sc.sims[k][:0], qs[k].mask, 0)
+	}
+	// Initials pair without the blocking: their credit is added to every
+	// name's bound.
+	initialsQ := 0.0
+	for i := range qt {
+		if len(qt[i].Latin) == 1 && !qt[i].Arabic {
+			initialsQ += qw[i]
+		}
 	}
 	keep := ix.minReview
 	if floor >= 0 {
@@ -368,46 +440,45 @@ func (ix *Index) search(q Query, floor float64) []Hit {
 	}
 	// A name whose touched words cannot reach the lowest threshold, even
 	// if they paired perfectly and the date of birth and the country
-	// agreed, is not scored. A query word next to one that touched the
-	// name may pair with it joined (Mohammad Reza, Mohammadreza).
+	// agreed, is not scored.
 	prune := keep - adjustMax
 	var hits []Hit
-	qs := querySpans(qt, qw[:len(qt)], sc.spans[:0])
-	sc.spans = qs
 	for _, n := range sc.touched {
 		nm := &ix.names[n]
-		mask := sc.masks[n]
-		mask |= mask<<1 | mask>>1
-		coverQ := 0.0
-		for i := range qt {
-			if mask&(1<<i) != 0 {
+		coverQ := initialsQ
+		for i, mask := 0, sc.masks[n]; mask != 0; i, mask = i+1, mask>>1 {
+			if mask&1 != 0 {
 				coverQ += qw[i]
 			}
 		}
-		upper := 0.5*min(1, coverQ/sumQ) + 0.5*min(1, sc.acc[n]/nm.weightSum)
+		coverC := sc.acc[n] + credit(initialSim)*nm.initialsWeight
+		upper := 0.5*min(1, coverQ/sumQ) + 0.5*min(1, coverC/nm.weightSum)
 		sc.acc[n], sc.masks[n] = 0, 0
 		if upper < prune {
 			continue
 		}
-		score := ix.scoreName(qt, qs, sumQ, nm, sc)
+		raw := ix.scoreName(qt, qs, sumQ, nm, sc)
 		if nm.weak {
-			score *= weakAliasFactor
+			raw *= weakAliasFactor
 		}
 		ie := ix.entries[nm.entry]
-		score = round4(clamp01(score + adjust(q, ie.entry)))
+		score := round4(clamp01(raw + adjust(q, ie.entry)))
 		l := ix.lists[ie.list]
 		act := l.thresholds.Action(score)
 		if floor < 0 && act == ActionPass || floor >= 0 && score < floor {
 			continue
 		}
 		if h := sc.entryHit[nm.entry]; h > 0 {
-			if hits[h-1].Score >= score {
+			if !ix.better(raw, nm, sc.hitRaw[h-1], &ix.names[sc.hitName[h-1]], qt) {
 				continue
 			}
 			hits[h-1] = ix.hit(nm, score, act)
+			sc.hitRaw[h-1], sc.hitName[h-1] = raw, n
 			continue
 		}
 		hits = append(hits, ix.hit(nm, score, act))
+		sc.hitRaw = append(sc.hitRaw, raw)
+		sc.hitName = append(sc.hitName, n)
 		sc.entryHit[nm.entry] = int32(len(hits))
 		sc.hitEntries = append(sc.hitEntries, nm.entry)
 	}
@@ -415,7 +486,7 @@ func (ix *Index) search(q Query, floor float64) []Hit {
 	for _, e := range sc.hitEntries {
 		sc.entryHit[e] = 0
 	}
-	sc.hitEntries = sc.hitEntries[:0]
+	sc.hitEntries, sc.hitRaw, sc.hitName = sc.hitEntries[:0], sc.hitRaw[:0], sc.hitName[:0]
 	slices.SortFunc(hits, func(a, b Hit) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
@@ -428,6 +499,32 @@ func (ix *Index) search(q Query, floor float64) []Hit {
 	return hits
 }
 
+// better reports whether name a, of unrounded score rawA, is a better
+// hit on its entry than name b: it scores more, or as much and is spelled
+// as the query is, or as much and comes first in the entry.
+func (ix *Index) better(rawA float64, a *indexedName, rawB float64, b *indexedName, qt []Token) bool {
+	if rawA != rawB {
+		return rawA > rawB
+	}
+	if sa, sb := ix.spelledAs(a, qt), ix.spelledAs(b, qt); sa != sb {
+		return sa
+	}
+	return a.name < b.name
+}
+
+// spelledAs reports whether a name's words are the query's, in order.
+func (ix *Index) spelledAs(nm *indexedName, qt []Token) bool {
+	if len(nm.tokens) != len(qt) {
+		return false
+	}
+	for i, id := range nm.tokens {
+		if tokenKeyOf(&ix.vocab[id].Token) != tokenKeyOf(&qt[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func (ix *Index) hit(nm *indexedName, score float64, act Action) Hit {
 	ie := ix.entries[nm.entry]
 	n := ie.entry.Names[nm.name]
@@ -435,52 +532,66 @@ func (ix *Index) hit(nm *indexedName, score float64, act Action) Hit {
 		Alias: n.Alias, Score: score, Action: act}
 }
 
+// block finds the words of the vocabulary similar to a query span,
+// appends them to sims by id, and touches the names holding them with
+// the span's mask. It returns the best similarity and the idf of the
+// word it was found at, if one was at sameWordSimMin or more; else idf.
+func (ix *Index) block(t *Token, sc *scratch, sims []wordSim, mask uint32, idf float64) ([]wordSim, float64, float64) {
+	best := 0.0
+	// A query word pairs with a word or a pair; two query words joined
+	// with a word only.
+	sc.words = ix.similarTokens(t, mask&(mask-1) == 0, sc, sc.words[:0])
+	for _, id := range sc.words {
+		v := &ix.vocab[id]
+		s := tokenSim(t, &v.Token)
+		if s < tokenSimMin {
+			continue
+		}
+		sims = append(sims, wordSim{id, s})
+		if s > best {
+			best = s
+			if s >= sameWordSimMin {
+				idf = v.idf
+			}
+		}
+		ix.touch(sc, v, credit(s), mask)
+	}
+	if !slices.IsSortedFunc(sims, compareWordSim) {
+		slices.SortFunc(sims, compareWordSim)
+	}
+	return sims, best, idf
+}
+
+func compareWordSim(a, b wordSim) int { return cmp.Compare(a.id, b.id) }
+
 // touch adds a word's credit to the names that hold it, and marks them
-// touched by query word qi.
-func (ix *Index) touch(sc *scratch, v *vocabToken, credit float64, qi int) {
-	bit := uint32(1) << qi
+// touched by the query words of mask.
+func (ix *Index) touch(sc *scratch, v *vocabToken, credit float64, mask uint32) {
 	for _, n := range v.postings {
 		if sc.masks[n] == 0 {
 			sc.touched = append(sc.touched, n)
 		}
-		sc.masks[n] |= bit
+		sc.masks[n] |= mask
 		sc.acc[n] += credit * v.weight
 	}
 }
 
-// touchHalves touches the names holding two words that, written as one,
-// make the query word: Mohammad and Reza for Mohammadreza, Ali and Akbar
-// for علی‌اکبر, matched by their skeletons.
-func (ix *Index) touchHalves(t *Token, sc *scratch, qi int) {
-	s := t.Skeleton
-	if len(s) < 3 {
-		return
-	}
-	for k := 1; k < len(s); k++ {
-		left, right := ix.bySkeleton[s[:k]], ix.bySkeleton[s[k:]]
-		if len(left) == 0 || len(right) == 0 {
-			continue
-		}
-		for _, id := range left {
-			ix.touch(sc, &ix.vocab[id], 1, qi)
-		}
-		for _, id := range right {
-			ix.touch(sc, &ix.vocab[id], 1, qi)
-		}
-	}
-}
-
 // similarTokens appends to out the vocabulary words that share enough of
-// a token's skeleton bigrams to be worth comparing: all but two of them,
-// and at least three in five, which a one-letter slip in the skeleton
-// keeps. An Arabic-script token is looked up in both its readings.
-func (ix *Index) similarTokens(t *Token, sc *scratch, out []int32) []int32 {
+// a token's skeleton bigrams to be worth comparing: of five bigrams or
+// fewer, all but two and at least three in five, which a one-letter slip
+// in the skeleton keeps; of more, all but three and at least half, which
+// two letters swapped keep (Dastjedri, Dastjerdi). A word's skeleton
+// must be within two consonants of the token's, a pair's within one: a
+// longer word holding the token is another name (Ahmadinejad, Ahmad),
+// and the pairs of a common word are many. An Arabic-script token is
+// looked up in both its readings, a token ending in h also without it.
+func (ix *Index) similarTokens(t *Token, withPairs bool, sc *scratch, out []int32) []int32 {
 	from := len(out)
-	out = ix.similarSkeleton(t.Skeleton, t.Phonetic, sc, out)
+	out = ix.similarSkeleton(t.Skeleton, t.Phonetic, withPairs, sc, out)
 	more := false
 	for _, s := range []string{t.skeletonAlt, withoutFinalH(t.Skeleton)} {
 		if s != "" {
-			out = ix.similarSkeleton(s, t.Phonetic, sc, out)
+			out = ix.similarSkeleton(s, t.Phonetic, withPairs, sc, out)
 			more = true
 		}
 	}
@@ -491,35 +602,46 @@ func (ix *Index) similarTokens(t *Token, sc *scratch, out []int32) []int32 {
 	return out
 }
 
-func (ix *Index) similarSkeleton(skeleton, phonetic string, sc *scratch, out []int32) []int32 {
+func (ix *Index) similarSkeleton(skeleton, phonetic string, withPairs bool, sc *scratch, out []int32) []int32 {
 	s := skeleton
 	if s == "" {
 		s = phonetic
 	}
+	if s == "" {
+		return out
+	}
 	grams := len(s) + 1
 	need := max(grams-2, (grams*3+4)/5, 1)
+	if grams > 5 {
+		need = max(grams-3, (grams+1)/2)
+	}
+	// A pair is a word written as two; a query writes it whole, or with
+	// a slip: a pair must share all but two bigrams, and four in five.
+	needPair := max(grams-2, (grams*4+4)/5)
 	cands := sc.cands[:0]
-	for i := 0; i < grams; i++ {
-		var g [2]byte
-		switch {
-		case i == 0:
-			g = [2]byte{'^', s[0]}
-		case i == len(s):
-			g = [2]byte{s[i-1], '$'}
-		default:
-			g = [2]byte{s[i-1], s[i]}
+	for _, pair := range []bool{false, true} {
+		if pair && !withPairs {
+			continue
 		}
-		for _, id := range ix.grams[string(g[:])] {
-			if sc.counts[id] == 0 {
-				cands = append(cands, id)
-			}
-			if sc.counts[id] < math.MaxUint8 {
-				sc.counts[id]++
+		spread := 2
+		if pair {
+			spread = 1
+		}
+		for n := max(1, len(s)-spread); n <= min(len(s)+spread, math.MaxUint8); n++ {
+			for g := range skeletonGrams(s) {
+				for _, id := range ix.grams[gramKey{gram: g, len: uint8(n), pair: pair}] {
+					if sc.counts[id] == 0 {
+						cands = append(cands, id)
+					}
+					if sc.counts[id] < math.MaxUint8 {
+						sc.counts[id]++
+					}
+				}
 			}
 		}
 	}
 	for _, id := range cands {
-		if int(sc.counts[id]) >= need {
+		if c := int(sc.counts[id]); c >= need && (!ix.vocab[id].pair || c >= needPair) {
 			out = append(out, id)
 		}
 		sc.counts[id] = 0
@@ -542,6 +664,10 @@ type span struct {
 type spanPair struct {
 	q, c int
 	sim  float64
+	// initial marks the pairing of an initial with a word: it covers
+	// only as much weight as the lighter of the two, the initial's, on
+	// either side.
+	initial bool
 }
 
 // querySpans are a query's words, then its adjacent pairs joined.
@@ -572,30 +698,23 @@ func joinTokens(a, b *Token) Token {
 	return latinToken(a.Latin + b.Latin)
 }
 
-// joinable reports whether a span of two words may be worth comparing
-// with a word: they start alike and are of like length. Most spans are
-// not, and this spares their Jaro–Winkler.
-func joinable(a, b *Token) bool {
-	sa, sb := a.Skeleton, b.Skeleton
-	if sa == "" || sb == "" {
-		return true
-	}
-	if sa[0] != sb[0] && (a.skeletonAlt == "" || a.skeletonAlt[0] != sb[0]) && (b.skeletonAlt == "" || b.skeletonAlt[0] != sa[0]) {
-		return false
-	}
-	la, lb := len(sa), len(sb)
-	return 5*min(la, lb) >= 3*max(la, lb)
-}
-
-// simOf is the similarity of query word qi to vocabulary word id, as the
+// simOf is the similarity of query span qi to vocabulary word id, as the
 // search found it; 0 for a word the search did not find similar.
 func (sc *scratch) simOf(qi int, id int32) float64 {
 	sims := sc.sims[qi]
-	i, ok := slices.BinarySearchFunc(sims, id, func(w wordSim, id int32) int { return cmp.Compare(w.id, id) })
-	if !ok {
-		return 0
+	lo, hi := 0, len(sims)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sims[m].id < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return sims[i].sim
+	if lo < len(sims) && sims[lo].id == id {
+		return sims[lo].sim
+	}
+	return 0
 }
 
 // scoreName is the soft TF-IDF score of a query against one indexed name:
@@ -608,28 +727,17 @@ func (ix *Index) scoreName(qt []Token, qs []span, sumQ float64, nm *indexedName,
 		v := &ix.vocab[id]
 		for i := range qs {
 			q := &qs[i]
-			var s float64
-			switch {
-			case q.qi >= 0 && initialMeets(q.tok, &v.Token):
-				s = initialSim
-			case q.qi >= 0:
-				s = sc.simOf(q.qi, id)
-			case joinable(q.tok, &v.Token):
-				s = tokenSim(q.tok, &v.Token)
-			}
-			if s >= tokenSimMin {
-				pairs = append(pairs, spanPair{i, j, s})
+			if q.qi >= 0 && initialMeets(q.tok, &v.Token) {
+				pairs = append(pairs, spanPair{i, j, initialSim, true})
+			} else if s := sc.simOf(i, id); s >= tokenSimMin {
+				pairs = append(pairs, spanPair{i, j, s, false})
 			}
 		}
 	}
-	for j := range nm.joined {
-		c := &nm.joined[j]
+	for j, id := range nm.pairs {
 		for i := 0; i < nq; i++ {
-			if !joinable(&qt[i], c) {
-				continue
-			}
-			if s := tokenSim(&qt[i], c); s >= tokenSimMin {
-				pairs = append(pairs, spanPair{i, len(nm.tokens) + j, s})
+			if s := sc.simOf(i, id); s >= tokenSimMin {
+				pairs = append(pairs, spanPair{i, len(nm.tokens) + j, s, false})
 			}
 		}
 	}
@@ -652,8 +760,11 @@ func (ix *Index) scoreName(qt []Token, qs []span, sumQ float64, nm *indexedName,
 		}
 		usedQ |= qmask
 		usedC |= cmask
-		c := credit(p.sim)
-		coveredQ += c * qs[p.q].weight
+		qw, c := qs[p.q].weight, credit(p.sim)
+		if p.initial {
+			qw, cw = min(qw, cw), min(qw, cw)
+		}
+		coveredQ += c * qw
 		coveredC += c * cw
 	}
 	if sumQ == 0 || nm.weightSum == 0 {
@@ -694,12 +805,10 @@ func softTFIDF(qt []Token, qw []float64, ct []Token, cw []float64) float64 {
 			if qs[i].qi < 0 && cs[j].qi < 0 {
 				continue
 			}
-			s := tokenSim(qs[i].tok, cs[j].tok)
 			if qs[i].qi >= 0 && cs[j].qi >= 0 && initialMeets(qs[i].tok, cs[j].tok) {
-				s = initialSim
-			}
-			if s >= tokenSimMin {
-				pairs = append(pairs, spanPair{i, j, s})
+				pairs = append(pairs, spanPair{i, j, initialSim, true})
+			} else if s := tokenSim(qs[i].tok, cs[j].tok); s >= tokenSimMin {
+				pairs = append(pairs, spanPair{i, j, s, false})
 			}
 		}
 	}
@@ -712,9 +821,12 @@ func softTFIDF(qt []Token, qw []float64, ct []Token, cw []float64) float64 {
 		}
 		usedQ |= qs[p.q].mask
 		usedC |= cs[p.c].mask
-		c := credit(p.sim)
-		coveredQ += c * qs[p.q].weight
-		coveredC += c * cs[p.c].weight
+		qw, cw, c := qs[p.q].weight, cs[p.c].weight, credit(p.sim)
+		if p.initial {
+			qw, cw = min(qw, cw), min(qw, cw)
+		}
+		coveredQ += c * qw
+		coveredC += c * cw
 	}
 	for _, w := range qw {
 		sumQ += w
@@ -732,18 +844,18 @@ func softTFIDF(qt []Token, qw []float64, ct []Token, cw []float64) float64 {
 // of the most similar word it has, else the weight of a word seen once.
 func (ix *Index) weight(t *Token) float64 {
 	if id, ok := ix.byKey[tokenKeyOf(t)]; ok {
-		return ix.vocab[id].weight
+		return wordWeight(t, ix.vocab[id].idf)
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	best, w := 0.0, wordWeight(t, ix.maxWeight)
-	sc.words = ix.similarTokens(t, sc, sc.words[:0])
+	best, idf := 0.0, ix.maxWeight
+	sc.words = ix.similarTokens(t, false, sc, sc.words[:0])
 	for _, id := range sc.words {
-		if s := tokenSim(t, &ix.vocab[id].Token); s >= tokenSimMin && s > best {
-			best, w = s, ix.vocab[id].weight
+		if s := tokenSim(t, &ix.vocab[id].Token); s >= sameWordSimMin && s > best {
+			best, idf = s, ix.vocab[id].idf
 		}
 	}
-	return w
+	return wordWeight(t, idf)
 }
 
 // adjust is what the date of birth, the country and the type add to or

@@ -33,6 +33,9 @@ type Token struct {
 	// skeletonAlt is an Arabic-script word's skeleton in the Arabic
 	// reading, when that differs from the Persian (see arabicReading).
 	skeletonAlt string
+	// phoneticE is a Latin word's Phonetic reading a short e as i (see
+	// latinPhonetic).
+	phoneticE string
 	// patronymic marks a Russian or Turkic patronymic (Yuryevich,
 	// Mikhaylovna, Aliyev oglu), which payments often leave out.
 	patronymic bool
@@ -40,8 +43,9 @@ type Token struct {
 
 // latinToken is the Token of a word in lower-case ASCII.
 func latinToken(lat string) Token {
-	phon, written := latinPhonetic(lat)
-	return Token{Latin: lat, Phonetic: phon, Skeleton: consonants(phon), Written: written, patronymic: isPatronymic(lat)}
+	phon, written, phonE := latinPhonetic(lat)
+	return Token{Latin: lat, Phonetic: phon, Skeleton: consonants(phon), Written: written, phoneticE: phonE,
+		patronymic: isPatronymic(lat)}
 }
 
 // arabicToken is the Token of an Arabic-script word mapped to the
@@ -67,7 +71,8 @@ func isPatronymic(lat string) bool {
 }
 
 // NameTokensMax bounds the words of one name that are compared; a name
-// longer than that is compared on its first NameTokensMax words.
+// longer than that is compared on its first NameTokensMax words. A name
+// is read to its first NameLenMax bytes.
 const NameTokensMax = 16
 
 // Normalize splits a name into its tokens, as the matcher compares them:
@@ -86,9 +91,20 @@ const NameTokensMax = 16
 //     suffixes (Jr, III) and company forms (LLC, Ltd, JSC, ООО, ИП, PJSC,
 //     GmbH, s.r.o., شرکت, سهامی خاص) are dropped — unless nothing else is
 //     left;
+//   - Abd and the word it serves are one word (Abdul Aziz is abdulaziz,
+//     not Aziz), and the first part of a hyphenated patronymic is of the
+//     patronymic (Seit-Umarovich);
 //   - a word repeated is kept once (BANK SEPAH AND BANK SEPAH
 //     INTERNATIONAL is bank sepah international).
 func Normalize(name string) []Token {
+	if len(name) > NameLenMax {
+		// A name is read to NameLenMax bytes, cut at a letter's start.
+		cut := NameLenMax
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut]
+	}
 	name = reorderComma(name)
 	words, hyphenated := splitWords(name)
 	type word struct {
@@ -119,20 +135,18 @@ func Normalize(name string) []Token {
 	var out, dropped []Token
 	for _, w := range ws {
 		t := w.t
-		if w.stop {
-			dropped = append(dropped, t)
-			continue
+		switch {
+		case len(out) == NameTokensMax:
+		case w.stop:
+			if len(dropped) < NameTokensMax {
+				dropped = append(dropped, t)
+			}
+		case !slices.ContainsFunc(out, func(o Token) bool { return o.Arabic == t.Arabic && o.Phonetic == t.Phonetic && o.Latin == t.Latin }):
+			out = append(out, t)
 		}
-		if slices.ContainsFunc(out, func(o Token) bool { return o.Arabic == t.Arabic && o.Phonetic == t.Phonetic && o.Latin == t.Latin }) {
-			continue
-		}
-		out = append(out, t)
 	}
 	if len(out) == 0 {
 		out = dropped
-	}
-	if len(out) > NameTokensMax {
-		out = out[:NameTokensMax]
 	}
 	return out
 }
@@ -141,10 +155,25 @@ func Normalize(name string) []Token {
 // name with the next word: Abdul Aziz is not Aziz.
 var abdPrefixes = setOf("abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdoul", "abdur", "abdus", "abdou", "abdoulaye")
 
+// mayBeAbd reports whether a word starts with the letters of Abd in
+// Latin, Cyrillic or Arabic script: a cheap test before the real one.
+func mayBeAbd(w string) bool {
+	if strings.HasPrefix(w, "عبد") {
+		return true
+	}
+	if len(w) < 3 {
+		return false
+	}
+	if strings.EqualFold(w[:3], "abd") {
+		return true
+	}
+	return len(w) >= len("абд") && strings.EqualFold(w[:len("абд")], "абд")
+}
+
 // abdCompound returns how many words from words[i] make one name with
 // Abd: 2 for Abdul Aziz and عبد العزیز, 3 for Abd al-Aziz; 0 for none.
 func abdCompound(words []string, i int) int {
-	if i+1 >= len(words) {
+	if i+1 >= len(words) || !mayBeAbd(words[i]) {
 		return 0
 	}
 	t, ok := makeToken(words[i])
@@ -200,6 +229,7 @@ func splitWords(name string) (words []string, hyphenated []bool) {
 	name = joinInitials(norm.NFKD.String(name))
 	var b strings.Builder
 	hyphen := false
+	prev := rune(0)
 	flush := func() {
 		if b.Len() > 0 {
 			words = append(words, b.String())
@@ -208,14 +238,17 @@ func splitWords(name string) (words []string, hyphenated []bool) {
 		}
 	}
 	for _, r := range name {
+		base := prev
+		prev = r
 		switch {
 		case unicode.Is(unicode.Mn, r) && !isArabicScript(r):
 			// A combining mark on a Latin or Cyrillic letter: the
 			// diacritic of é, ñ, й's breve. Cyrillic й and ё recombine
 			// below.
-			if r == '\u0306' || r == '\u0308' {
+			if (r == '\u0306' || r == '\u0308') && isCyrillic(base) {
 				b.WriteRune(r)
 			}
+			prev = base
 		case r == '\'' || r == '’' || r == '‘' || r == '`' || r == 'ʻ' || r == 'ʼ' || r == '´':
 		case r == zwnj:
 			b.WriteRune(r)
@@ -367,7 +400,7 @@ var companyWords = setOf(
 	"gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "fze", "fzco", "fzc", "fzllc",
 	"pte", "pvt", "private", "public", "joint", "stock", "liability", "the", "and", "of",
 	"obshchestvo", "ogranichennoy", "ogranichennoi", "otvetstvennostyu", "aktsionernoe",
-	"publichnoe", "zakrytoe", "otkrytoe", "s",
+	"publichnoe", "zakrytoe", "otkrytoe",
 	"sherkat", "sahami", "khas", "khass", "aam", "sro", "ip",
 )
 

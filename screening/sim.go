@@ -4,11 +4,11 @@ import "strings"
 
 // How two words are compared. Jaro–Winkler over the forms of Normalize
 // measures how alike two spellings are: over the Latin and phonetic forms
-// between Latin words (so Qasem and Ghasem, both kAsAm, are one), over
-// the skeletons between a Latin and an Arabic-script word (Arabic script
-// does not write short vowels), over the phonetic forms between two
-// Arabic-script words. Two checks then tell apart names that look alike
-// but are not one:
+// between Latin words (so Qasem and Ghasem, both kAsAm, are one, and
+// Qasem and Qasim in the reading of e as i), over the skeletons between a
+// Latin and an Arabic-script word (Arabic script does not write short
+// vowels), over the phonetic forms between two Arabic-script words. Two
+// checks then tell apart names that look alike but are not one:
 //
 //   - a written vowel (Token.Written) of one word that the other cannot
 //     have written: محمود against Mohammad, حسن against Hossein, Mahmoud
@@ -71,7 +71,7 @@ func tokenSim(a, b *Token) float64 {
 	default:
 		s = jaroWinkler(a.Phonetic, b.Phonetic)
 		if s < 1 {
-			s = max(s, jaroWinkler(a.Latin, b.Latin))
+			s = max(s, jaroWinkler(a.Latin, b.Latin), jaroWinkler(a.phoneticE, b.phoneticE))
 		}
 	}
 	if s < tokenSimMin {
@@ -116,6 +116,10 @@ func unwritten(x, y *Token) int {
 	if vowels == 0 || len(ys) == 0 {
 		return extra + vowels
 	}
+	if subsequence(xs, ys) {
+		// Every symbol of x is in y, in order: no alignment does better.
+		return extra
+	}
 	skip := -1
 	if x.Arabic && !y.Arabic && len(ys) >= 2 && len(xs) >= 3 && !isVowelSymbol(ys[0]) && !isVowelSymbol(ys[1]) {
 		switch {
@@ -154,6 +158,17 @@ func unwritten(x, y *Token) int {
 		first = false
 	}
 	return extra + max(0, vowels-int(prev[len(ys)]%consonantWorth))
+}
+
+// subsequence reports whether every byte of a is in b, in order.
+func subsequence(a, b string) bool {
+	j := 0
+	for i := 0; i < len(b) && j < len(a); i++ {
+		if a[j] == b[i] {
+			j++
+		}
+	}
+	return j == len(a)
 }
 
 // symbolsMeet reports whether a symbol of x may stand where y writes yc;

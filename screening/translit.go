@@ -10,7 +10,7 @@ import "strings"
 //     Й y), giving a Latin token like any other.
 //   - Persian and Arabic script write long vowels but not short ones, so a
 //     token in that script cannot be romanised into one spelling. It is
-//     mapped straight into the comparison alphabet (see phonetic), where
+//     mapped straight into the comparison alphabet (see latinPhonetic), where
 //     Latin tokens meet it: consonant classes, and vowel classes only
 //     where the script wrote a vowel.
 
@@ -66,8 +66,8 @@ func arabicFold(r rune) rune {
 }
 
 // arabicPhonetic is the comparison symbol of each Arabic-script consonant
-// (see phonetic for the alphabet). Letters for one sound in Persian share a
-// symbol: ث س ص are s, ذ ز ض ظ are z, ت ط t, ح خ ه h, ق غ ک گ k.
+// (see latinPhonetic for the alphabet). Letters for one sound in Persian
+// share a symbol: ث س ص are s, ذ ز ض ظ are z, ت ط t, ح خ ه h, ق غ ک گ k.
 var arabicPhonetic = map[rune]byte{
 	'ب': 'b', 'پ': 'p', 'ت': 't', 'ث': 's', 'ج': 'J', 'چ': 'C', 'ح': 'h', 'خ': 'h',
 	'د': 'd', 'ذ': 'z', 'ر': 'r', 'ز': 'z', 'ژ': 'J', 'س': 's', 'ش': 'S', 'ص': 's',
@@ -136,7 +136,7 @@ func arabicPhoneticToken(tok string) (phon, alt string) {
 			switch {
 			case next == 0 && prev == 'ی':
 				// The second of a final یی: the first was written Y.
-			case i >= 2 && (next == 0 || next == 'ی' && i+2 == len(rs)):
+			case i >= 1 && (next == 0 || next == 'ی' && i+2 == len(rs)):
 				both('Y')
 			default:
 				both('I')
@@ -206,8 +206,8 @@ func arabicArticleInside(before []rune) bool {
 }
 
 // arabicLatin spells a token of the comparison alphabet in plain Latin, so
-// that an Arabic-script name can be shown and compared letter by letter as
-// well: "mhmd" stays, "hsIn" reads "hsin".
+// that an Arabic-script name can be shown: "mhmd" stays, "hsIn" reads
+// "hsin", ayn (E) is an apostrophe as the lists write it (Sa'd).
 func arabicLatin(phon string) string {
 	var b strings.Builder
 	for i := 0; i < len(phon); i++ {
@@ -221,6 +221,7 @@ func arabicLatin(phon string) string {
 		case 'Y':
 			b.WriteByte('y')
 		case 'E':
+			b.WriteByte('\'')
 		case 'S':
 			b.WriteString("sh")
 		case 'J':
@@ -254,26 +255,33 @@ func arabicLatin(phon string) string {
 // i (Rezaie, Rezaei), and a doubled symbol is written once (Mohammad,
 // Hossein).
 //
+// phonE is phon reading a short e as i, where Arabic romanisation writes
+// the Persian e (Qasem, Qasim; Mohsen, Muhsin; Esmaeil, Ismail).
+//
 // written is the same token keeping, of its vowels, only those every
 // script writes: the long vowels and diphthongs that Persian and Arabic
 // write with a letter — ou oo uu au aw (و), ee ii ei ey ai ay ae (ی), aa
 // (ا) — and a final i, y, u or o. The short vowels Latin writes and
 // Arabic script does not (the a and e of Mohammad) are not in it.
-func latinPhonetic(tok string) (phon, written string) {
+func latinPhonetic(tok string) (phon, written, phonE string) {
 	if n := len(tok); n > 2 && tok[n-1] == 'h' && isVowel(tok[n-2]) {
 		tok = tok[:n-1]
 	}
 	if n := len(tok); n > 3 && strings.HasSuffix(tok, "ie") {
 		tok = tok[:n-1]
 	}
-	var b, w strings.Builder
-	consonant := func(c byte) { b.WriteByte(c); w.WriteByte(c) }
+	b, w, e := newCollapser(len(tok)), newCollapser(len(tok)), newCollapser(len(tok))
+	consonant := func(c byte) { b.add(c); w.add(c); e.add(c) }
 	vowel := func(c byte, long bool) {
-		b.WriteByte(c)
+		b.add(c)
+		e.add(c)
 		if long {
-			w.WriteByte(c)
+			w.add(c)
 		}
 	}
+	// shortE is the short e of Persian romanisation, which Arabic
+	// romanisation writes i: A in phon, I in phonE.
+	shortE := func() { b.add('A'); e.add('I') }
 	for i := 0; i < len(tok); {
 		rest := tok[i:]
 		pair := ""
@@ -338,7 +346,7 @@ func latinPhonetic(tok string) (phon, written string) {
 			vowel('U', true)
 			i += 2
 		case pair == "yo" && i > 0 && !isVowel(tok[i-1]):
-			vowel('A', false)
+			shortE()
 			i += 2
 		default:
 			c := tok[i]
@@ -368,8 +376,10 @@ func latinPhonetic(tok string) (phon, written string) {
 			case 'x':
 				consonant('k')
 				consonant('s')
-			case 'a', 'e':
+			case 'a':
 				vowel('A', false)
+			case 'e':
+				shortE()
 			case 'o', 'u':
 				vowel('U', final)
 			case 'i', 'y':
@@ -379,7 +389,28 @@ func latinPhonetic(tok string) (phon, written string) {
 			}
 		}
 	}
-	return collapse(b.String()), collapse(w.String())
+	return b.String(), w.String(), e.String()
+}
+
+// collapser builds a string of the comparison alphabet writing each run
+// of one symbol once, as collapse does after the fact.
+type collapser struct {
+	strings.Builder
+	last byte
+}
+
+func newCollapser(n int) *collapser {
+	c := &collapser{}
+	c.Grow(n + 2)
+	return c
+}
+
+func (c *collapser) add(x byte) {
+	if x == c.last && x < 0x80 {
+		return
+	}
+	c.last = x
+	c.WriteByte(x)
 }
 
 func isVowel(c byte) bool {
@@ -402,7 +433,14 @@ func isVowelSymbol(c byte) bool {
 
 // collapse writes each run of one symbol once.
 func collapse(s string) string {
-	if len(s) < 2 {
+	runs := false
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] && s[i] < 0x80 {
+			runs = true
+			break
+		}
+	}
+	if !runs {
 		return s
 	}
 	b := make([]byte, 0, len(s))
@@ -418,12 +456,11 @@ func collapse(s string) string {
 // consonants drops the vowel classes of a phonetic token, leaving its
 // skeleton: the part every script writes.
 func consonants(phon string) string {
-	b := make([]byte, 0, len(phon))
+	c := newCollapser(len(phon))
 	for i := 0; i < len(phon); i++ {
-		if isVowelSymbol(phon[i]) {
-			continue
+		if !isVowelSymbol(phon[i]) {
+			c.add(phon[i])
 		}
-		b = append(b, phon[i])
 	}
-	return collapse(string(b))
+	return c.String()
 }
