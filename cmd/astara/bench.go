@@ -15,8 +15,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "payments" {
 		return runBenchPayments(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "screening" {
+		return runBenchScreening(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "ledger" {
-		return usageError{"usage: astara bench ledger|payments [flags]"}
+		return usageError{"usage: astara bench ledger|payments|screening [flags]"}
 	}
 	fs := newFlagSet("bench ledger", stderr)
 	accounts := fs.Int("accounts", 10_000, "accounts in the workload")
@@ -84,5 +87,30 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	bench.WritePaymentsTable(stdout, r)
+	return nil
+}
+
+func runBenchScreening(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench screening", stderr)
+	entries := fs.Int("entries", 20_000, "entries in the index: the list samples and a synthetic list")
+	queries := fs.Int("queries", 2_000, "names searched per script (Latin, Cyrillic, Persian)")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic list and the queries")
+	testdata := fs.String("testdata", "screening/testdata", "directory of the list samples (lists/) and the labelled set (pairs.tsv)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := bench.ScreeningConfig{Testdata: *testdata, Entries: *entries, Queries: *queries, Seed: *seed}
+	if !*quiet {
+		cfg.Progress = stderr
+	}
+	fmt.Fprintf(stdout, "astara bench screening: %d entries, %d names per script, one search at a time; started %s\n",
+		cfg.Entries, cfg.Queries, time.Now().UTC().Format(time.RFC3339))
+	r, err := bench.RunScreening(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	bench.WriteScreeningTable(stdout, r)
 	return nil
 }

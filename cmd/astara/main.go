@@ -28,7 +28,7 @@ Usage:
   astara serve  [--data DIR] [--listen ADDR]   run the server (default ./astara-data, 127.0.0.1:8080)
   astara demo   [--listen ADDR] [--data DIR]   a demo network with live traffic, on a throwaway store
   astara verify --data DIR                     check the journal's chain and double entry; non-zero exit on any fault
-  astara bench  ledger|payments [flags]        throughput and latency, printed as a table
+  astara bench  ledger|payments|screening [flags]  throughput and latency, printed as a table
   astara calendar COUNTRY YYYY-MM              a month of a country's business calendar (IR takes Solar Hijri months)
   astara settlement list|show|close|settle|instructions [ID]
                                                the settlement windows of a running node (operator)
