@@ -446,6 +446,8 @@ func TestUNRecords(t *testing.T) {
 			names: []string{"JOHN DOE", "~Jin Tiesan (金铁三)(strong)"}},
 		{rule: "ParenthesisWithSemicolonSplit", inner: "<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>حسن غول (Hassan Ghul; Hassan Gul)</ALIAS_NAME></INDIVIDUAL_ALIAS>",
 			names: []string{"JOHN DOE", "~حسن غول(strong)", "~Hassan Ghul(strong)", "~Hassan Gul(strong)"}},
+		{rule: "OriginalScriptInParenthesesIsASecondSpelling", inner: "<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>Amir Khazmat (original script: Амир Хазмат)</ALIAS_NAME></INDIVIDUAL_ALIAS>",
+			names: []string{"JOHN DOE", "~Amir Khazmat(strong)", "~Амир Хазмат(strong)"}},
 		{rule: "UnbalancedParenthesisSplitAtEverySemicolon", inner: "<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>A Sabet; B Sabet b) C Sabet; D Sabet</ALIAS_NAME></INDIVIDUAL_ALIAS>",
 			names: []string{"JOHN DOE", "~A Sabet(strong)", "~B Sabet b) C Sabet(strong)", "~D Sabet(strong)"}},
 		{rule: "LowIsWeakFkaIsStrong", inner: "<INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>JD</ALIAS_NAME></INDIVIDUAL_ALIAS><INDIVIDUAL_ALIAS><QUALITY>f.k.a.</QUALITY><ALIAS_NAME>JOHN ROE</ALIAS_NAME></INDIVIDUAL_ALIAS>",

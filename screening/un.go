@@ -398,6 +398,13 @@ func unAliasNames(s string, depth int) []string {
 		}
 		if open := unOpening(piece); open >= 0 && depth < unAliasDepthMax {
 			inner := piece[open+1 : len(piece)-1]
+			// "Amir Khazmat (original script: Амир Хазмат)" is two
+			// spellings of one name.
+			if rest, ok := cutPrefixFold(strings.TrimSpace(inner), unOriginalScript); ok {
+				names = append(names, unAliasNames(piece[:open], depth+1)...)
+				names = append(names, unAliasNames(rest, depth+1)...)
+				continue
+			}
 			if len(unSplitTop(inner)) > 1 {
 				names = append(names, unAliasNames(piece[:open], depth+1)...)
 				names = append(names, unAliasNames(inner, depth+1)...)
@@ -407,6 +414,18 @@ func unAliasNames(s string, depth int) []string {
 		names = append(names, piece)
 	}
 	return names
+}
+
+// unOriginalScript introduces, inside an alias's parentheses, the same
+// name in the script it is written in.
+const unOriginalScript = "original script:"
+
+// cutPrefixFold is strings.CutPrefix ignoring ASCII case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
 }
 
 // unSplitTop splits s at each ";" outside parentheses, or at every ";"
