@@ -254,6 +254,31 @@ func TestTransfers(t *testing.T) {
 		s.MustBalances(t, rubAlice, balances{"0.00", "1.00", "0.00", "1000.00"})
 		s.MustBalances(t, rubBob, balances{"0.00", "0.00", "0.00", "1.00"})
 	})
+	t.Run("RetriedChainAnswersExistsForEveryItem", func(t *testing.T) {
+		s := newLedger(t)
+		chain := []transferIn{
+			{ID: uuid(200), DebitAccountID: rubAlice, CreditAccountID: rubBob, Amount: "100.00", Currency: "RUB", Code: 2, Flags: []string{"linked"}},
+			{ID: uuid(201), DebitAccountID: rubBob, CreditAccountID: rubFunding, Amount: "50.00", Currency: "RUB", Code: 2, Flags: []string{"linked"}},
+			{ID: uuid(202), DebitAccountID: rubAlice, CreditAccountID: rubBob, Amount: "1.00", Currency: "RUB", Code: 2},
+		}
+		s.MustTransfers(t, chain...)
+		if got, want := s.CreateTransfers(t, chain...), []string{"exists", "exists", "exists"}; !slices.Equal(got, want) {
+			t.Fatalf("retry: got %v, want %v", got, want)
+		}
+		s.MustBalances(t, rubAlice, balances{"0.00", "101.00", "0.00", "1000.00"})
+	})
+	t.Run("AnIDThatFailedForAReasonOfTheMomentKeepsItsOutcome", func(t *testing.T) {
+		s := newLedger(t)
+		tr := transferIn{ID: uuid(200), DebitAccountID: rubBob, CreditAccountID: rubAlice, Amount: "5.00", Currency: "RUB", Code: 2}
+		if got := s.CreateTransfers(t, tr); !slices.Equal(got, []string{"exceeds_credits"}) {
+			t.Fatalf("first: got %v, want [exceeds_credits]", got)
+		}
+		s.MustTransfers(t, transferIn{ID: uuid(201), DebitAccountID: rubAlice, CreditAccountID: rubBob, Amount: "10.00", Currency: "RUB", Code: 2})
+		if got := s.CreateTransfers(t, tr); !slices.Equal(got, []string{"id_already_failed"}) {
+			t.Fatalf("retry once funded: got %v, want [id_already_failed]", got)
+		}
+		s.MustBalances(t, rubBob, balances{"0.00", "0.00", "0.00", "10.00"})
+	})
 	t.Run("ChainOpenAtTheEndFails", func(t *testing.T) {
 		s := newLedger(t)
 		got := s.CreateTransfers(t,

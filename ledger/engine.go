@@ -51,6 +51,9 @@ type Engine struct {
 	transfers     [][]transferRecord // chunks of transferChunkRecords
 	transferCount uint32
 	transferIndex map[ID]uint32
+	// failed holds the ids of client transfers that failed transiently,
+	// with their result: they answer ResultIDAlreadyFailed from then on.
+	failed map[ID]Result
 
 	expiries    expiryHeap
 	openPending int
@@ -84,6 +87,7 @@ func New(opts Options) *Engine {
 		accountIndex:  make(map[ID]uint32),
 		histories:     make(map[uint32][]Balance),
 		transferIndex: make(map[ID]uint32),
+		failed:        make(map[ID]Result),
 		totals:        make(map[money.Code]*Totals),
 	}
 }
@@ -193,15 +197,46 @@ func (e *Engine) CreateAccounts(ts uint64, accounts []Account, results []Result)
 
 // CreateTransfers applies a batch of transfers at timestamp ts (event i
 // gets ts+i) and writes one Result per transfer into results, which must be
-// as long as transfers.
+// as long as transfers. It is for the transfers of a layer over the ledger
+// (payments), whose ids are its own to retry; clients' batches go through
+// CreateClientTransfers.
 func (e *Engine) CreateTransfers(ts uint64, transfers []Transfer, results []Result) {
+	e.createTransfers(ts, transfers, results, false)
+}
+
+// CreateClientTransfers applies a client's batch as CreateTransfers does,
+// and remembers each transfer that fails transiently (Result.Transient):
+// sent again with the same id, it answers ResultIDAlreadyFailed, even once
+// the state would let it through, so that a client that retries never
+// sees an id's outcome change. An event that failed only with its chain
+// (ResultLinkedEventFailed) is not remembered.
+func (e *Engine) CreateClientTransfers(ts uint64, transfers []Transfer, results []Result) {
+	e.createTransfers(ts, transfers, results, true)
+}
+
+func (e *Engine) createTransfers(ts uint64, transfers []Transfer, results []Result, remember bool) {
 	e.checkTimestamp(ts, len(transfers))
 	e.expire(ts)
 	e.applyChains(len(transfers), results,
 		func(i int) bool { return transfers[i].Flags&TransferLinked != 0 },
-		func(i int) Result { return e.createTransfer(&transfers[i], ts+uint64(i)) })
+		func(i int) Result {
+			t := &transfers[i]
+			if remember {
+				if _, failed := e.failed[t.ID]; failed {
+					return ResultIDAlreadyFailed
+				}
+			}
+			r := e.createTransfer(t, ts+uint64(i))
+			if remember && r.Transient() {
+				e.failed[t.ID] = r
+			}
+			return r
+		})
 	e.endBatch(ts, len(transfers))
 }
+
+// FailedCount returns how many client transfer ids failed transiently.
+func (e *Engine) FailedCount() int { return len(e.failed) }
 
 // applyChains applies n events in order. A chain of linked events
 // succeeds or fails as one: on the first failure the events already

@@ -357,6 +357,8 @@ func TestResultsCovered(t *testing.T) {
 		ledger.ResultLinkedEventChainOpen: true,
 		// TestOpenPendingTransfersMax.
 		ledger.ResultOpenPendingTransfersMax: true,
+		// TestIDAlreadyFailed.
+		ledger.ResultIDAlreadyFailed: true,
 	}
 	for _, c := range transferCases() {
 		seen[c.want] = true
@@ -824,4 +826,60 @@ func mustBalancesEqual(tb testing.TB, got, want []ledger.Balance) {
 			tb.Fatalf("balance %d:\ngot  %+v\nwant %+v", i, got[i], want[i])
 		}
 	}
+}
+
+// TestIDAlreadyFailed: a client's transfer that failed for a reason of the
+// moment keeps its outcome when it is sent again, even once the moment has
+// passed; a failure of the request itself, or of its chain, does not.
+func TestIDAlreadyFailed(t *testing.T) {
+	t.Run("a transient failure is remembered", func(t *testing.T) {
+		l := NewFixture(t, ledger.Options{})
+		MustResults(t, l.ClientTransfers(tr(100, accDebitLimited, accB, amt(5))), ledger.ResultExceedsCredits)
+		// Funded now, the same transfer would pass; its id answers as it
+		// failed, and nothing moves.
+		MustTransfers(t, l, tr(90, accA, accDebitLimited, amt(10)))
+		before := MustAccount(t, l.e, id(accDebitLimited))
+		MustResults(t, l.ClientTransfers(tr(100, accDebitLimited, accB, amt(5))), ledger.ResultIDAlreadyFailed)
+		MustResults(t, l.ClientTransfers(tr(100, accA, accB, amt(1))), ledger.ResultIDAlreadyFailed)
+		if got := MustAccount(t, l.e, id(accDebitLimited)); got != before {
+			t.Errorf("got %+v, want the account unchanged %+v", got, before)
+		}
+		MustResults(t, l.ClientTransfers(tr(101, accDebitLimited, accB, amt(5))), ledger.ResultOK)
+	})
+	t.Run("an account not found yet is transient", func(t *testing.T) {
+		l := NewFixture(t, ledger.Options{})
+		MustResults(t, l.ClientTransfers(tr(100, accA, 999, amt(1))), ledger.ResultCreditAccountNotFound)
+		MustAccounts(t, l, ledger.Account{ID: id(999), Currency: rub, Code: 1})
+		MustResults(t, l.ClientTransfers(tr(100, accA, 999, amt(1))), ledger.ResultIDAlreadyFailed)
+	})
+	t.Run("a fault of the request is not remembered", func(t *testing.T) {
+		l := NewFixture(t, ledger.Options{})
+		MustResults(t, l.ClientTransfers(tr(100, accA, accA, amt(1))), ledger.ResultAccountsMustBeDifferent)
+		MustResults(t, l.ClientTransfers(tr(100, accA, accB, amt(1))), ledger.ResultOK)
+		if n := l.e.FailedCount(); n != 0 {
+			t.Errorf("got %d failed ids, want none", n)
+		}
+	})
+	t.Run("an event failed only with its chain is not remembered", func(t *testing.T) {
+		l := NewFixture(t, ledger.Options{})
+		MustResults(t, l.ClientTransfers(linked(tr(100, accA, accB, amt(1))), tr(101, accDebitLimited, accB, amt(5))),
+			ledger.ResultLinkedEventFailed, ledger.ResultExceedsCredits)
+		MustResults(t, l.ClientTransfers(tr(100, accA, accB, amt(1))), ledger.ResultOK)
+		MustResults(t, l.ClientTransfers(tr(101, accDebitLimited, accB, amt(5))), ledger.ResultIDAlreadyFailed)
+	})
+	t.Run("within one batch, the second use of a failed id answers already failed", func(t *testing.T) {
+		l := NewFixture(t, ledger.Options{})
+		MustResults(t, l.ClientTransfers(tr(100, accDebitLimited, accB, amt(5)), tr(100, accDebitLimited, accB, amt(5))),
+			ledger.ResultExceedsCredits, ledger.ResultIDAlreadyFailed)
+	})
+	t.Run("the failed ids survive a snapshot", func(t *testing.T) {
+		l := NewFixture(t, ledger.Options{})
+		MustResults(t, l.ClientTransfers(tr(100, accDebitLimited, accB, amt(5))), ledger.ResultExceedsCredits)
+		restored := MustRestore(t, MustSnapshot(t, l.e), ledger.Options{})
+		res := make([]ledger.Result, 1)
+		restored.CreateClientTransfers(l.e.LastTimestamp()+1, []ledger.Transfer{tr(100, accDebitLimited, accB, amt(5))}, res)
+		if res[0] != ledger.ResultIDAlreadyFailed {
+			t.Errorf("after a restore: got %s, want id_already_failed", res[0])
+		}
+	})
 }

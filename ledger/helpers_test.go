@@ -77,6 +77,14 @@ func (l *testLedger) Transfers(transfers ...ledger.Transfer) []ledger.Result {
 	return res
 }
 
+// ClientTransfers applies a client's batch: transient failures are
+// remembered (CreateClientTransfers).
+func (l *testLedger) ClientTransfers(transfers ...ledger.Transfer) []ledger.Result {
+	res := make([]ledger.Result, len(transfers))
+	l.e.CreateClientTransfers(l.next(len(transfers)), transfers, res)
+	return res
+}
+
 // Pulse expires what is due at the next timestamp.
 func (l *testLedger) Pulse() { l.e.Pulse(l.next(0)) }
 

@@ -39,6 +39,7 @@ type model struct {
 	transfers     map[ledger.ID]*modelTransfer
 	transferOrder []ledger.ID
 	open          map[ledger.ID]bool // the ids of the open pending transfers
+	failed        map[ledger.ID]bool // the ids that failed transiently
 
 	lastTimestamp uint64
 
@@ -76,6 +77,7 @@ func newModel(openPendingMax int) *model {
 		accounts:       make(map[ledger.ID]*modelAccount),
 		transfers:      make(map[ledger.ID]*modelTransfer),
 		open:           make(map[ledger.ID]bool),
+		failed:         make(map[ledger.ID]bool),
 	}
 }
 
@@ -245,7 +247,18 @@ func (m *model) createTransfers(ts uint64, transfers []ledger.Transfer) []ledger
 	m.expire(ts)
 	res := m.chains(len(transfers),
 		func(i int) bool { return transfers[i].Flags&ledger.TransferLinked != 0 },
-		func(i int) ledger.Result { return m.createTransfer(transfers[i], ts+uint64(i)) })
+		func(i int) ledger.Result {
+			// A client's id that failed for a reason of the moment keeps
+			// its outcome: id_already_failed from then on.
+			if m.failed[transfers[i].ID] {
+				return ledger.ResultIDAlreadyFailed
+			}
+			r := m.createTransfer(transfers[i], ts+uint64(i))
+			if r.Transient() {
+				m.failed[transfers[i].ID] = true
+			}
+			return r
+		})
 	m.endBatch(ts, len(transfers))
 	return res
 }

@@ -65,6 +65,7 @@ const (
 	ResultExceedsCredits
 	ResultExceedsDebits
 	ResultOpenPendingTransfersMax
+	ResultIDAlreadyFailed
 	resultCount
 )
 
@@ -125,6 +126,24 @@ var resultNames = [resultCount]string{
 	ResultExceedsCredits:                             "exceeds_credits",
 	ResultExceedsDebits:                              "exceeds_debits",
 	ResultOpenPendingTransfersMax:                    "open_pending_transfers_max",
+	ResultIDAlreadyFailed:                            "id_already_failed",
+}
+
+// Transient reports whether a result depends on the state of the ledger
+// when the transfer was applied, so that the same transfer might succeed
+// later: an account or a pending transfer not found yet, a limit or an
+// overflow of balances. A client transfer that fails so is remembered, and
+// its id answers ResultIDAlreadyFailed from then on: an id's outcome never
+// changes.
+func (r Result) Transient() bool {
+	switch r {
+	case ResultDebitAccountNotFound, ResultCreditAccountNotFound, ResultPendingTransferNotFound,
+		ResultExceedsCredits, ResultExceedsDebits, ResultOpenPendingTransfersMax,
+		ResultOverflowsDebitsPending, ResultOverflowsCreditsPending, ResultOverflowsDebitsPosted,
+		ResultOverflowsCreditsPosted, ResultOverflowsDebits, ResultOverflowsCredits:
+		return true
+	}
+	return false
 }
 
 // String returns the result's stable API name.

@@ -375,7 +375,7 @@ func (r *Replayer) Apply(e Entry) (int, error) {
 			return 0, fmt.Errorf("%w: %d bytes after the transfers", ErrCorruptPayload, len(rest))
 		}
 		r.results = growResults(r.results, len(r.transfers))
-		r.Engine.CreateTransfers(e.Timestamp, r.transfers, r.results)
+		r.Engine.CreateClientTransfers(e.Timestamp, r.transfers, r.results)
 		return len(r.transfers), nil
 	case OpPulse:
 		if len(e.Payload) != 0 {
@@ -414,7 +414,7 @@ func (r *Replayer) ApplyDecoded(e Entry, decoded any) ([]Result, error) {
 			return nil, fmt.Errorf("%w: entry %d timestamp %d does not follow %d", ErrCorruptPayload, e.Seq, e.Timestamp, r.Engine.LastTimestamp())
 		}
 		res := make([]Result, len(d))
-		r.Engine.CreateTransfers(e.Timestamp, d, res)
+		r.Engine.CreateClientTransfers(e.Timestamp, d, res)
 		return res, nil
 	}
 	if _, err := r.Apply(e); err != nil {

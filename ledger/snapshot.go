@@ -2,19 +2,23 @@ package ledger
 
 import (
 	"bufio"
+	"bytes"
 	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"astara/money"
 )
 
 // snapshotMagic starts every snapshot; the byte after it is the version.
 const (
-	snapshotMagic   = "ASTARA-LEDGER-SNAPSHOT"
-	snapshotVersion = 1
+	snapshotMagic = "ASTARA-LEDGER-SNAPSHOT"
+	// snapshotVersion 2 adds the ids of client transfers that failed
+	// transiently after the histories; a version 1 snapshot has none.
+	snapshotVersion = 2
 )
 
 // WriteSnapshot writes the engine's whole state to w. Derived state (the
@@ -59,6 +63,19 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 			bw.Write(buf)
 		}
 	}
+	// The failed ids, sorted, so that the bytes are the state's alone.
+	failed := make([]ID, 0, len(e.failed))
+	for id := range e.failed {
+		failed = append(failed, id)
+	}
+	slices.SortFunc(failed, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
+	buf = binary.BigEndian.AppendUint64(buf[:0], uint64(len(failed)))
+	bw.Write(buf)
+	for _, id := range failed {
+		buf = append(buf[:0], id[:]...)
+		buf = append(buf, byte(e.failed[id]))
+		bw.Write(buf)
+	}
 	return bw.Flush()
 }
 
@@ -89,7 +106,8 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 	if _, err := io.ReadFull(br, head); err != nil {
 		return fail("header", err)
 	}
-	if string(head[:len(snapshotMagic)]) != snapshotMagic || head[len(snapshotMagic)] != snapshotVersion {
+	version := head[len(snapshotMagic)]
+	if string(head[:len(snapshotMagic)]) != snapshotMagic || version < 1 || version > snapshotVersion {
 		return fail("header", errors.New("bad magic or version"))
 	}
 	rest := head[len(snapshotMagic)+1:]
@@ -219,6 +237,25 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 			h[j].CreditsPosted = money.AmountFromBytes(buf[72:88])
 		}
 		e.histories[idx] = h
+	}
+	if version >= 2 {
+		if _, err := io.ReadFull(br, buf[:8]); err != nil {
+			return fail("failed", err)
+		}
+		n := binary.BigEndian.Uint64(buf[:8])
+		var prev ID
+		for i := uint64(0); i < n; i++ {
+			if _, err := io.ReadFull(br, buf[:17]); err != nil {
+				return fail("failed", err)
+			}
+			var id ID
+			copy(id[:], buf[:16])
+			r := Result(buf[16])
+			if !r.Transient() || (i > 0 && bytes.Compare(prev[:], id[:]) >= 0) {
+				return fail("failed", errors.New("a result that is not transient, or ids out of order"))
+			}
+			e.failed[id], prev = r, id
+		}
 	}
 	if _, err := br.ReadByte(); err == nil {
 		return fail("trailer", errors.New("bytes after the end"))

@@ -20,6 +20,7 @@ func snapshotScenario(tb testing.TB) *testLedger {
 		pend(103, accC, accHistory, amt(7), 0), void(104, 103), pend(105, accHistory, accB, amt(5), 1), pend(106, accHistory, accB, amt(3), 60),
 		tr(107, accUSD1, accUSD2, amountHalf), pend(108, accUSD3, accUSD4, amt(1), 0))
 	l.Transfers(linked(pend(200, accHistory, accA, amt(1), 1)), tr(201, accA, accA, amt(1)))
+	l.ClientTransfers(tr(202, accDebitLimited, accB, amt(1000)), tr(203, accA, 999, amt(1)))
 	l.Advance(2 * second)
 	l.Pulse()
 	return l

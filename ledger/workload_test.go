@@ -74,7 +74,7 @@ func (b *batch) apply(e *ledger.Engine) []ledger.Result {
 		return res
 	case batchTransfers:
 		res := make([]ledger.Result, len(b.transfers))
-		e.CreateTransfers(b.ts, b.transfers, res)
+		e.CreateClientTransfers(b.ts, b.transfers, res)
 		return res
 	}
 	e.Pulse(b.ts)
