@@ -872,6 +872,17 @@ func TestIDAlreadyFailed(t *testing.T) {
 		MustResults(t, l.ClientTransfers(tr(100, accDebitLimited, accB, amt(5)), tr(100, accDebitLimited, accB, amt(5))),
 			ledger.ResultExceedsCredits, ledger.ResultIDAlreadyFailed)
 	})
+	t.Run("a snapshot without failed ids is written as version 1", func(t *testing.T) {
+		l := NewFixture(t, ledger.Options{})
+		snap := MustSnapshot(t, l.e)
+		if v := snap[len("ASTARA-LEDGER-SNAPSHOT")]; v != 1 {
+			t.Errorf("got version %d, want 1", v)
+		}
+		MustResults(t, l.ClientTransfers(tr(100, accDebitLimited, accB, amt(5))), ledger.ResultExceedsCredits)
+		if v := MustSnapshot(t, l.e)[len("ASTARA-LEDGER-SNAPSHOT")]; v != 2 {
+			t.Errorf("with a failed id: got version %d, want 2", v)
+		}
+	})
 	t.Run("the failed ids survive a snapshot", func(t *testing.T) {
 		l := NewFixture(t, ledger.Options{})
 		MustResults(t, l.ClientTransfers(tr(100, accDebitLimited, accB, amt(5))), ledger.ResultExceedsCredits)

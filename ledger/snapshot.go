@@ -17,7 +17,9 @@ import (
 const (
 	snapshotMagic = "ASTARA-LEDGER-SNAPSHOT"
 	// snapshotVersion 2 adds the ids of client transfers that failed
-	// transiently after the histories; a version 1 snapshot has none.
+	// transiently after the histories. A state with none is written as
+	// version 1, byte for byte as before version 2 existed, so that the
+	// snapshots of a node that upgrades still verify.
 	snapshotVersion = 2
 )
 
@@ -31,7 +33,11 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	buf := make([]byte, 0, 256)
 	buf = append(buf, snapshotMagic...)
-	buf = append(buf, snapshotVersion)
+	version := byte(snapshotVersion)
+	if len(e.failed) == 0 {
+		version = 1
+	}
+	buf = append(buf, version)
 	buf = binary.BigEndian.AppendUint64(buf, e.lastTimestamp)
 	buf = binary.BigEndian.AppendUint64(buf, uint64(len(e.accounts)))
 	bw.Write(buf)
@@ -62,6 +68,9 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 			buf = appendBalance(buf[:0], &h[j])
 			bw.Write(buf)
 		}
+	}
+	if version < 2 {
+		return bw.Flush()
 	}
 	// The failed ids, sorted, so that the bytes are the state's alone.
 	failed := make([]ID, 0, len(e.failed))
