@@ -15,7 +15,7 @@ import (
 )
 
 // readmeCommands returns the commands the README's "Commands" section
-// lists, as their words up to the first flag or placeholder: "serve",
+// lists, as their words up to the first flag or argument name: "serve",
 // "bench ledger", "calendar RU 2026-03", ...
 func readmeCommands(tb testing.TB) [][]string {
 	tb.Helper()
