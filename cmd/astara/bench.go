@@ -18,8 +18,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "screening" {
 		return runBenchScreening(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "soak" {
+		return runBenchSoak(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "ledger" {
-		return usageError{"usage: astara bench ledger|payments|screening [flags]"}
+		return usageError{"usage: astara bench ledger|payments|screening|soak [flags]"}
 	}
 	fs := newFlagSet("bench ledger", stderr)
 	accounts := fs.Int("accounts", 10_000, "accounts in the workload")
@@ -112,5 +115,26 @@ func runBenchScreening(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	fmt.Fprintln(stdout)
 	bench.WriteScreeningTable(stdout, r)
+	return nil
+}
+
+func runBenchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench soak", stderr)
+	duration := fs.Duration("duration", time.Hour, "how long the load runs")
+	interval := fs.Duration("interval", time.Minute, "one row per interval")
+	rate := fs.Int("rate", 200, "payments per second, paced (each payment is six requests: quote, pay, answer, read, screening search, positions)")
+	clients := fs.Int("clients", 16, "concurrent clients")
+	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := bench.SoakConfig{Duration: *duration, Interval: *interval, PaymentsPerSecond: *rate, Clients: *clients, Dir: *dir, Out: stdout}
+	fmt.Fprintf(stdout, "astara bench soak: %s of mixed load at %d payments/s from %d clients, a row every %s; started %s\n",
+		cfg.Duration, cfg.PaymentsPerSecond, cfg.Clients, cfg.Interval, time.Now().UTC().Format(time.RFC3339))
+	res, err := bench.RunSoak(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	bench.WriteSoakSummary(stdout, res)
 	return nil
 }
