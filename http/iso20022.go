@@ -634,6 +634,11 @@ func (s *Server) outboundCamt053(w http.ResponseWriter, r *http.Request, who *pa
 		writeProblem(w, problem(http.StatusBadRequest, "date_syntax", "date", "date must be YYYY-MM-DD"))
 		return
 	}
+	if len(who.Currencies) == 0 {
+		// A carrier holds no account at the switch: it has no statement.
+		writeProblem(w, problem(http.StatusNotFound, "account_not_found", "", "%s holds no currency at the switch, so it has no statement", who.ID))
+		return
+	}
 	cur, _ := money.LookupCurrency(who.Currencies[0])
 	if v := q.Get("currency"); v != "" {
 		c, p := parseCurrency(v, fp("currency"))

@@ -50,7 +50,35 @@ type documentJSON struct {
 
 type releaseJSON struct {
 	Milestone string `json:"milestone"`
+	Node      string `json:"node"`
 	Percent   string `json:"percent"`
+}
+
+// routeMilestones returns a route's milestones in order.
+func routeMilestones(route string) []payments.RouteMilestone {
+	rt, _ := trade.Corridor().Route(route)
+	out := make([]payments.RouteMilestone, 0, len(rt.Milestones))
+	for _, m := range rt.Milestones {
+		out = append(out, payments.RouteMilestone{Milestone: string(m.Milestone), Node: m.Node})
+	}
+	return out
+}
+
+// defaultNode is where a milestone named without a node is reached on a
+// route: the arrival at the destination, any other milestone where the
+// route first reaches it (the loading at the origin, the first border).
+func defaultNode(route []payments.RouteMilestone, milestone string) string {
+	node := ""
+	for _, m := range route {
+		if m.Milestone != milestone {
+			continue
+		}
+		node = m.Node
+		if milestone != "arrived" {
+			break
+		}
+	}
+	return node
 }
 
 // text checks a free-text field of a trade's terms: its length in
@@ -157,12 +185,17 @@ func parseTrade(req *tradeRequest, purpose string) (*payments.TradeTerms, *Probl
 	if len(req.Release) == 0 {
 		return nil, problem(http.StatusBadRequest, "field_required", "trade.release", "release names the milestones that release the money and each one's percent")
 	}
+	t.RouteMilestones = routeMilestones(t.Route)
 	for i, r := range req.Release {
 		bp, ok := parseBasisPoints(r.Percent)
 		if !ok {
 			return nil, problem(http.StatusBadRequest, "percent_invalid", fmt.Sprintf("trade.release[%d].percent", i), "percent is a number with at most two decimals, such as 30 or 33.33")
 		}
-		t.Release = append(t.Release, payments.Release{Milestone: r.Milestone, BasisPoints: bp})
+		node := r.Node
+		if node == "" {
+			node = defaultNode(t.RouteMilestones, r.Milestone)
+		}
+		t.Release = append(t.Release, payments.Release{Milestone: r.Milestone, Node: node, BasisPoints: bp})
 	}
 	return t, nil
 }
@@ -198,6 +231,7 @@ type tradeResponse struct {
 
 type trancheJSON struct {
 	Milestone    string `json:"milestone"`
+	Node         string `json:"node"`
 	Percent      string `json:"percent"`
 	SourceAmount string `json:"source_amount"`
 	TargetAmount string `json:"target_amount"`
@@ -228,7 +262,7 @@ func tradeJSON(p *payments.Payment) *tradeResponse {
 		out.Documents = append(out.Documents, documentJSON{Name: d.Name, SHA256: d.SHA256})
 	}
 	for _, tr := range t.Tranches {
-		j := trancheJSON{Milestone: tr.Milestone, Percent: percentText(tr.BasisPoints),
+		j := trancheJSON{Milestone: tr.Milestone, Node: tr.Node, Percent: percentText(tr.BasisPoints),
 			SourceAmount: money.FormatAmount(tr.Source, sc), TargetAmount: money.FormatAmount(tr.Target, tc)}
 		if !tr.ReleasedAt.IsZero() {
 			j.ReleasedAt = tr.ReleasedAt.Format(time.RFC3339Nano)
@@ -318,7 +352,7 @@ func shipmentView(m *payments.Machine, sh *payments.Shipment, c caller) shipment
 		pj := planView(plan)
 		for i := range pj.Milestones {
 			for _, r := range sh.Reported {
-				if string(r.Milestone) == pj.Milestones[i].Milestone {
+				if r.Milestone == pj.Milestones[i].Milestone && r.Node == pj.Milestones[i].Node {
 					pj.Milestones[i].ReportedAt = r.At.Format(time.RFC3339)
 				}
 			}
@@ -412,15 +446,17 @@ func (s *Server) reportMilestone(w http.ResponseWriter, r *http.Request, who *pa
 		}
 		cmd.At = at.UTC()
 	}
-	var route string
-	s.paymentsView(func(m *payments.Machine) {
-		if sh, ok := m.Shipment(cmd.ShipmentRef); ok {
-			route = sh.Route
+	var sh payments.Shipment
+	var found bool
+	s.paymentsView(func(m *payments.Machine) { sh, found = m.Shipment(cmd.ShipmentRef) })
+	if found && sh.Carrier == who.ID {
+		if req.Node != "" && !routeHasNode(sh.Route, req.Node) {
+			writeProblem(w, problem(http.StatusBadRequest, "node_not_on_route", "node", "%q is not a node of route %s", req.Node, sh.Route))
+			return
 		}
-	})
-	if req.Node != "" && route != "" && !routeHasNode(route, req.Node) {
-		writeProblem(w, problem(http.StatusBadRequest, "node_not_on_route", "node", "%q is not a node of route %s", req.Node, route))
-		return
+		if cmd.Node == "" {
+			cmd.Node = nextNode(sh, req.Milestone)
+		}
 	}
 	reply, p := s.submit(r.Context(), cmd)
 	if p != nil {
@@ -438,6 +474,23 @@ func (s *Server) reportMilestone(w http.ResponseWriter, r *http.Request, who *pa
 	}
 	s.paymentsView(func(m *payments.Machine) { out.shipmentJSON = shipmentView(m, &res.Shipment, caller{participant: who}) })
 	writeJSON(w, http.StatusOK, out)
+}
+
+// nextNode is where a milestone reported without a node is reached: the
+// first place on the shipment's route where it is not yet reported, or,
+// when every one is, the last (a report sent again).
+func nextNode(sh payments.Shipment, milestone string) string {
+	last := ""
+	for _, m := range sh.Milestones {
+		if m.Milestone != milestone {
+			continue
+		}
+		last = m.Node
+		if !slices.ContainsFunc(sh.Reported, func(r payments.Reported) bool { return r.Milestone == m.Milestone && r.Node == m.Node }) {
+			return m.Node
+		}
+	}
+	return last
 }
 
 func routeHasNode(routeID, node string) bool {

@@ -29,6 +29,7 @@ type (
 	}
 	releaseIn struct {
 		Milestone string `json:"milestone"`
+		Node      string `json:"node,omitempty"`
 		Percent   string `json:"percent"`
 	}
 	tradePaymentIn struct {
@@ -37,6 +38,7 @@ type (
 	}
 	trancheOut struct {
 		Milestone    string `json:"milestone"`
+		Node         string `json:"node"`
 		Percent      string `json:"percent"`
 		SourceAmount string `json:"source_amount"`
 		TargetAmount string `json:"target_amount"`
@@ -133,7 +135,7 @@ func (n *network) tradeTerms(shipment string) *tradeIn {
 		ShipmentReference: shipment, Carrier: railway, Route: "instc-west", Departure: n.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339),
 		Deadline:  n.Clock.Now().Add(20 * 24 * time.Hour).UTC().Format(time.RFC3339),
 		Documents: []documentIn{{Name: "contract.pdf", SHA256: strings.Repeat("0f", 32)}},
-		Release:   []releaseIn{{"loaded", "30"}, {"arrived", "70"}}}
+		Release:   []releaseIn{{Milestone: "loaded", Percent: "30"}, {Milestone: "arrived", Percent: "70"}}}
 }
 
 // payTrade quotes amount roubles and pays them on terms.
@@ -155,6 +157,7 @@ func TestTradePayments(t *testing.T) {
 	var p tradePaymentOut
 	MustJSON(t, n.payTrade(t, "1000000.00", n.tradeTerms("SHIP-1")), http.StatusCreated, &p)
 	if p.Status != "reserved" || p.Trade == nil || len(p.Trade.Tranches) != 2 || p.Trade.Tranches[0].SourceAmount != "300000.00" ||
+		p.Trade.Tranches[0].Node != "nhava_sheva" || p.Trade.Tranches[1].Node != "moscow" ||
 		p.Trade.Tranches[1].SourceAmount != "700000.00" || p.Trade.Released.SourceAmount != "0.00" || p.Trade.Incoterms != "CPT" {
 		t.Fatalf("got %s %+v, want reserved in tranches of 300,000.00 and 700,000.00 RUB", p.Status, p.Trade)
 	}
@@ -221,6 +224,26 @@ func TestTradePayments(t *testing.T) {
 			if !slices.Contains(legs, want) {
 				t.Errorf("got legs %v, want %q among them", legs, want)
 			}
+		}
+	})
+
+	t.Run("a milestone reported without its node is the next one of its name on the route", func(t *testing.T) {
+		var q tradePaymentOut
+		MustJSON(t, n.payTrade(t, "1000.00", n.tradeTerms("SHIP-2")), http.StatusCreated, &q)
+		var r milestoneOut
+		for _, want := range []string{"astara_az", "yalama"} {
+			MustJSON(t, n.report(t, "SHIP-2", "border_crossed", ""), http.StatusOK, &r)
+			if last := r.Reported[len(r.Reported)-1]; last.Node != want {
+				t.Errorf("got a border crossing at %s, want %s", last.Node, want)
+			}
+		}
+		// "arrived" first names Bandar Abbas, on the way: the tranche
+		// waiting on Moscow stays.
+		MustJSON(t, n.report(t, "SHIP-2", "arrived", ""), http.StatusOK, &r)
+		var got tradePaymentOut
+		MustJSON(t, n.As(t, volga, "GET", "/v1/payments/"+q.UETR, nil), http.StatusOK, &got)
+		if got.Status != "reserved" || got.Trade.Tranches[1].ReleasedAt != "" {
+			t.Errorf("got %s with tranches %+v, want Moscow's tranche waiting", got.Status, got.Trade.Tranches)
 		}
 	})
 

@@ -22,10 +22,23 @@ import (
 // RoleCarrier reports the milestones of the shipments it carries.
 const RoleCarrier Role = "carrier"
 
-// The milestones a carrier reports, in the order a shipment reaches them.
-// A milestone implies the ones before it: a report of "arrived" releases
-// a tranche still waiting on "loaded".
+// The milestones a carrier reports. A route reaches them at its nodes, in
+// an order its data gives (RouteMilestones): "arrived" at Bandar Abbas
+// comes before "border_crossed" at Astara and "arrived" in Moscow. A
+// milestone implies the ones before it on the route: a report of the
+// arrival in Moscow releases a tranche still waiting on the loading.
 var TradeMilestones = []string{"loaded", "departed", "border_crossed", "arrived"}
+
+// RouteMilestone is a milestone at a node of a shipment's route.
+type RouteMilestone struct {
+	Milestone string `json:"milestone"`
+	Node      string `json:"node"`
+}
+
+// routeIndex returns where a milestone at a node stands on a route, or -1.
+func routeIndex(route []RouteMilestone, milestone, node string) int {
+	return slices.Index(route, RouteMilestone{Milestone: milestone, Node: node})
+}
 
 // Limits of a trade payment.
 const (
@@ -52,6 +65,11 @@ type TradeTerms struct {
 	Deadline       time.Time  `json:"deadline"`
 	Documents      []Document `json:"documents,omitempty"`
 	Release        []Release  `json:"release"`
+	// RouteMilestones are the route's milestones in order, as the edge
+	// read them from the corridor's data when the payment was made, so
+	// that the release follows the route the payment named even if the
+	// data changes later.
+	RouteMilestones []RouteMilestone `json:"route_milestones"`
 }
 
 // Document is a document of the deal, attached by its hash: the switch
@@ -61,10 +79,11 @@ type Document struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Release is one tranche's condition: the milestone it waits on and its
-// share of the payment.
+// Release is one tranche's condition: the milestone it waits on, at a node
+// of the route, and its share of the payment.
 type Release struct {
 	Milestone   string `json:"milestone"`
+	Node        string `json:"node"`
 	BasisPoints int    `json:"basis_points"`
 }
 
@@ -77,6 +96,7 @@ type Trade struct {
 // Tranche is one part of a trade payment, reserved on its own legs.
 type Tranche struct {
 	Milestone   string       `json:"milestone"`
+	Node        string       `json:"node"`
 	BasisPoints int          `json:"basis_points"`
 	Source      money.Amount `json:"source"`
 	Target      money.Amount `json:"target"`
@@ -100,7 +120,7 @@ func tranches(release []Release, source, target money.Amount) []Tranche {
 	out := make([]Tranche, len(release))
 	var restS, restT = source, target
 	for i, r := range release {
-		out[i] = Tranche{Milestone: r.Milestone, BasisPoints: r.BasisPoints}
+		out[i] = Tranche{Milestone: r.Milestone, Node: r.Node, BasisPoints: r.BasisPoints}
 		if i == len(release)-1 {
 			out[i].Source, out[i].Target = restS, restT
 			break
@@ -114,7 +134,6 @@ func tranches(release []Release, source, target money.Amount) []Tranche {
 	return out
 }
 
-func milestoneIndex(m string) int { return slices.Index(TradeMilestones, m) }
 
 // checkTradeTerms checks what the state decides of a trade payment's
 // terms: the carrier, the shipment, the release, the deadline.
@@ -122,6 +141,9 @@ func (m *Machine) checkTradeTerms(t *TradeTerms, amountS, amountT money.Amount, 
 	c, ok := m.participants[t.Carrier]
 	if !ok || !c.HasRole(RoleCarrier) {
 		return refuse(KindRefused, "carrier_unknown", "", "trade.carrier", "%q is not a participant with the carrier role", t.Carrier)
+	}
+	if len(t.RouteMilestones) == 0 {
+		return refuse(KindInvalid, "route_invalid", "", "trade.route", "the route %q has no milestones", t.Route)
 	}
 	if s, ok := m.shipments[t.ShipmentRef]; ok && (s.Carrier != t.Carrier || s.Route != t.Route) {
 		return refuse(KindConflict, "shipment_mismatch", "", "trade.shipment_ref",
@@ -133,11 +155,16 @@ func (m *Machine) checkTradeTerms(t *TradeTerms, amountS, amountT money.Amount, 
 	sum := 0
 	for i, r := range t.Release {
 		field := fmt.Sprintf("trade.release[%d]", i)
-		if milestoneIndex(r.Milestone) < 0 {
+		if !slices.Contains(TradeMilestones, r.Milestone) {
 			return refuse(KindInvalid, "milestone_unknown", "", field+".milestone", "%q is not a milestone (%s)", r.Milestone, strings.Join(TradeMilestones, ", "))
 		}
-		if i > 0 && milestoneIndex(r.Milestone) <= milestoneIndex(t.Release[i-1].Milestone) {
-			return refuse(KindInvalid, "release_invalid", "", field+".milestone", "tranches follow the milestones in order, each once: %s does not come after %s", r.Milestone, t.Release[i-1].Milestone)
+		k := routeIndex(t.RouteMilestones, r.Milestone, r.Node)
+		if k < 0 {
+			return refuse(KindInvalid, "milestone_not_on_route", "", field+".node", "route %s has no milestone %s at %q", t.Route, r.Milestone, r.Node)
+		}
+		if i > 0 && k <= routeIndex(t.RouteMilestones, t.Release[i-1].Milestone, t.Release[i-1].Node) {
+			return refuse(KindInvalid, "release_invalid", "", field+".milestone", "tranches follow the route's milestones in order, each once: %s at %s does not come after %s at %s",
+				r.Milestone, r.Node, t.Release[i-1].Milestone, t.Release[i-1].Node)
 		}
 		if r.BasisPoints <= 0 || r.BasisPoints > BasisPointsWhole {
 			return refuse(KindInvalid, "release_invalid", "", field+".percent", "a tranche's share is more than 0%% and at most 100%%")
@@ -243,9 +270,11 @@ func (p *Payment) pendingLegs() []ledger.ID {
 // Shipment is what the switch knows of a shipment that trade payments
 // wait on: who carries it, on which route, and the milestones reported.
 type Shipment struct {
-	Ref       string      `json:"ref"`
-	Carrier   string      `json:"carrier"`
-	Route     string      `json:"route"`
+	Ref     string `json:"ref"`
+	Carrier string `json:"carrier"`
+	Route   string `json:"route"`
+	// Milestones are the route's, in order, from its first payment.
+	Milestones []RouteMilestone `json:"milestones"`
 	Departure time.Time   `json:"departure,omitzero"`
 	Payments  []ledger.ID `json:"payments"`
 	Reported  []Reported  `json:"reported"`
@@ -261,7 +290,8 @@ type Reported struct {
 }
 
 // ReportMilestone is a carrier's report that a shipment reached a
-// milestone, at a node of its route, at a moment (not after the report).
+// milestone at a node of its route (the edge names the node when the
+// carrier does not), at a moment (not after the report).
 type ReportMilestone struct {
 	Carrier     string    `json:"carrier"`
 	ShipmentRef string    `json:"shipment_ref"`
@@ -308,6 +338,7 @@ func copyShipment(s *Shipment) Shipment {
 	cp := *s
 	cp.Payments = slices.Clone(s.Payments)
 	cp.Reported = slices.Clone(s.Reported)
+	cp.Milestones = slices.Clone(s.Milestones)
 	return cp
 }
 
@@ -316,7 +347,7 @@ func (m *Machine) addShipment(p *Payment, now time.Time) {
 	t := p.Trade
 	s, ok := m.shipments[t.ShipmentRef]
 	if !ok {
-		s = &Shipment{Ref: t.ShipmentRef, Carrier: t.Carrier, Route: t.Route, Departure: t.Departure, CreatedAt: now}
+		s = &Shipment{Ref: t.ShipmentRef, Carrier: t.Carrier, Route: t.Route, Milestones: slices.Clone(t.RouteMilestones), Departure: t.Departure, CreatedAt: now}
 		m.shipments[t.ShipmentRef] = s
 	}
 	s.Payments = append(s.Payments, p.UETR)
@@ -327,15 +358,15 @@ func (m *Machine) reportMilestone(c *ReportMilestone, now time.Time) any {
 	if !ok || s.Carrier != c.Carrier {
 		return refuse(KindNotFound, "shipment_not_found", "", "shipment_ref", "no shipment %s carried by %s", c.ShipmentRef, c.Carrier)
 	}
-	mi := milestoneIndex(c.Milestone)
+	mi := routeIndex(s.Milestones, c.Milestone, c.Node)
 	if mi < 0 {
-		return refuse(KindInvalid, "milestone_unknown", "", "milestone", "%q is not a milestone (%s)", c.Milestone, strings.Join(TradeMilestones, ", "))
+		return refuse(KindInvalid, "milestone_not_on_route", "", "node", "route %s has no milestone %s at %q", s.Route, c.Milestone, c.Node)
 	}
 	if c.At.After(now) {
 		return refuse(KindInvalid, "milestone_in_future", "", "at", "a milestone is reported once reached; %s is after now", c.At.Format(time.RFC3339))
 	}
 	out := &MilestoneResult{Refused: map[string]string{}}
-	if slices.ContainsFunc(s.Reported, func(r Reported) bool { return r.Milestone == c.Milestone }) {
+	if slices.ContainsFunc(s.Reported, func(r Reported) bool { return r.Milestone == c.Milestone && r.Node == c.Node }) {
 		// A report sent again: it was taken the first time.
 		out.Shipment = copyShipment(s)
 		return out
@@ -367,7 +398,7 @@ func (m *Machine) release(p *Payment, mi int, c *ReportMilestone, now time.Time)
 			first = false
 			continue
 		}
-		if milestoneIndex(tr.Milestone) <= mi {
+		if routeIndex(p.Trade.RouteMilestones, tr.Milestone, tr.Node) <= mi {
 			due = append(due, i)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"astara/ledger"
 	"astara/money"
 	"astara/payments"
+	"astara/trade"
 )
 
 // carrier is the network's railway, a participant with the carrier role
@@ -25,13 +26,30 @@ func TradeNetwork(tb testing.TB) *Switch {
 	return s
 }
 
-// TradeTerms are a contract paid 30% on loading and 70% on arrival, due
-// in twenty days.
+// routeMilestones returns a route's milestones as the edge hands them to
+// the machine.
+func routeMilestones(tb testing.TB, id string) []payments.RouteMilestone {
+	tb.Helper()
+	r, ok := trade.Corridor().Route(id)
+	if !ok {
+		tb.Fatalf("no route %s", id)
+	}
+	var out []payments.RouteMilestone
+	for _, m := range r.Milestones {
+		out = append(out, payments.RouteMilestone{Milestone: string(m.Milestone), Node: m.Node})
+	}
+	return out
+}
+
+// TradeTerms are a contract paid 30% on loading at Nhava Sheva and 70% on
+// arrival in Moscow, due in twenty days, on the western route.
 func (s *Switch) TradeTerms(shipment string) *payments.TradeTerms {
 	return &payments.TradeTerms{ContractRef: "C-2026-117", InvoiceRef: "INV-4711", Incoterms: "CPT", IncotermsPlace: "Moscow",
 		ShipmentRef: shipment, Carrier: carrier, Route: "instc-west", Deadline: s.Now().Add(20 * 24 * time.Hour),
 		Documents: []payments.Document{{Name: "contract.pdf", SHA256: strings.Repeat("ab", 32)}},
-		Release:   []payments.Release{{Milestone: "loaded", BasisPoints: 3000}, {Milestone: "arrived", BasisPoints: 7000}}}
+		Release: []payments.Release{{Milestone: "loaded", Node: "nhava_sheva", BasisPoints: 3000},
+			{Milestone: "arrived", Node: "moscow", BasisPoints: 7000}},
+		RouteMilestones: routeMilestones(s.tb, "instc-west")}
 }
 
 // PayTrade sends a trade payment of sourceAmount on terms.
@@ -43,10 +61,18 @@ func (s *Switch) PayTrade(sourceAmount uint64, terms *payments.TradeTerms) any {
 	return s.Do(c)
 }
 
-// Report reports a milestone of a shipment as the carrier.
+// Report reports a milestone of a shipment as the carrier: loaded at the
+// origin, arrived at the destination.
 func (s *Switch) Report(shipment, milestone string) any {
 	s.tb.Helper()
-	return s.Do(&payments.ReportMilestone{Carrier: carrier, ShipmentRef: shipment, Milestone: milestone, Node: "MOSCOW", At: s.Now().Add(-time.Minute)})
+	node := map[string]string{"loaded": "nhava_sheva", "departed": "nhava_sheva", "border_crossed": "astara_az", "arrived": "moscow"}[milestone]
+	return s.ReportAt(shipment, milestone, node)
+}
+
+// ReportAt reports a milestone at a node.
+func (s *Switch) ReportAt(shipment, milestone, node string) any {
+	s.tb.Helper()
+	return s.Do(&payments.ReportMilestone{Carrier: carrier, ShipmentRef: shipment, Milestone: milestone, Node: node, At: s.Now().Add(-time.Minute)})
 }
 
 // tranchesPosted returns the ledger expected after the tranches whose
@@ -159,6 +185,23 @@ func TestTradeRelease(t *testing.T) {
 		}
 	})
 
+	t.Run("an arrival at a port on the way releases nothing waiting on the arrival in Moscow", func(t *testing.T) {
+		s := TradeNetwork(t)
+		p := MustReply[*payments.Payment](t, s.PayTrade(150_000_00, s.TradeTerms("SHIP-1")))
+		MustReply[*payments.MilestoneResult](t, s.ReportAt("SHIP-1", "arrived", "bandar_abbas"))
+		got := MustPayment(t, s.M, p.UETR)
+		if !got.Trade.Tranches[1].ReleasedAt.IsZero() || got.Trade.Tranches[0].ReleasedAt.IsZero() {
+			t.Fatalf("got tranches %+v, want the loading's released (it comes before) and Moscow's waiting", got.Trade.Tranches)
+		}
+		// Both border crossings of the route are recorded.
+		MustReply[*payments.MilestoneResult](t, s.ReportAt("SHIP-1", "border_crossed", "astara_az"))
+		r := MustReply[*payments.MilestoneResult](t, s.ReportAt("SHIP-1", "border_crossed", "yalama"))
+		if n := len(r.Shipment.Reported); n != 3 {
+			t.Errorf("got %d reports, want 3", n)
+		}
+		MustRefusal(t, s.ReportAt("SHIP-1", "arrived", "tehran"), "milestone_not_on_route")
+	})
+
 	t.Run("a later milestone releases the tranches before it", func(t *testing.T) {
 		s := TradeNetwork(t)
 		before := LedgerView(t, s.M)
@@ -220,14 +263,20 @@ func TestTradeRefusals(t *testing.T) {
 		{"the carrier has the carrier role", func(s *Switch, t *payments.TradeTerms) { t.Carrier = bankFX }, "carrier_unknown", "trade.carrier"},
 		{"the shares add up to 100%", func(s *Switch, t *payments.TradeTerms) { t.Release[1].BasisPoints = 6000 }, "release_invalid", "trade.release"},
 		{"a share is above 0%", func(s *Switch, t *payments.TradeTerms) {
-			t.Release = []payments.Release{{"loaded", 0}, {"arrived", 10_000}}
-		}, "release_invalid", "trade.release[0].percent"},
+			t.Release[0].BasisPoints, t.Release[1].BasisPoints = 0, 10_000
+		},
+			"release_invalid", "trade.release[0].percent"},
 		{"tranches follow the milestones in order", func(s *Switch, t *payments.TradeTerms) {
-			t.Release[0].Milestone, t.Release[1].Milestone = "arrived", "loaded"
+			t.Release[0], t.Release[1] = t.Release[1], t.Release[0]
 		}, "release_invalid", "trade.release[1].milestone"},
+		{"a tranche's milestone is on the route", func(s *Switch, t *payments.TradeTerms) { t.Release[1].Node = "tehran" },
+			"milestone_not_on_route", "trade.release[1].node"},
 		{"a milestone is one of the four", func(s *Switch, t *payments.TradeTerms) { t.Release[0].Milestone = "paid" }, "milestone_unknown", "trade.release[0].milestone"},
 		{"at most TradeTranchesMax tranches", func(s *Switch, t *payments.TradeTerms) {
-			t.Release = []payments.Release{{"loaded", 2000}, {"departed", 2000}, {"border_crossed", 2000}, {"arrived", 2000}, {"arrived", 2000}}
+			t.Release = nil
+			for _, m := range t.RouteMilestones[:payments.TradeTranchesMax+1] {
+				t.Release = append(t.Release, payments.Release{Milestone: m.Milestone, Node: m.Node, BasisPoints: 2000})
+			}
 		}, "release_invalid", "trade.release"},
 		{"at most TradeDocumentsMax documents", func(s *Switch, t *payments.TradeTerms) {
 			t.Documents = make([]payments.Document, payments.TradeDocumentsMax+1)
@@ -240,7 +289,7 @@ func TestTradeRefusals(t *testing.T) {
 			// 0.01% of 1,000.00 RUB is 10 kopecks, of 523,400 IRR 52 rials;
 			// 0.0001% is not a share the request can name, but 1 basis point
 			// of 50.00 RUB is less than a kopeck.
-			t.Release = []payments.Release{{"loaded", 1}, {"arrived", 9999}}
+			t.Release[0].BasisPoints, t.Release[1].BasisPoints = 1, 9999
 			t.ContractRef = "small"
 		}, "release_invalid", "trade.release"},
 	} {
@@ -285,8 +334,8 @@ func TestTradeRefusals(t *testing.T) {
 		}{
 			{&payments.ReportMilestone{Carrier: bankFX, ShipmentRef: "SHIP-1", Milestone: "loaded", At: s.Now()}, "shipment_not_found"},
 			{&payments.ReportMilestone{Carrier: carrier, ShipmentRef: "SHIP-9", Milestone: "loaded", At: s.Now()}, "shipment_not_found"},
-			{&payments.ReportMilestone{Carrier: carrier, ShipmentRef: "SHIP-1", Milestone: "unloaded", At: s.Now()}, "milestone_unknown"},
-			{&payments.ReportMilestone{Carrier: carrier, ShipmentRef: "SHIP-1", Milestone: "loaded", At: s.Now().Add(time.Hour)}, "milestone_in_future"},
+			{&payments.ReportMilestone{Carrier: carrier, ShipmentRef: "SHIP-1", Milestone: "unloaded", Node: "nhava_sheva", At: s.Now()}, "milestone_not_on_route"},
+			{&payments.ReportMilestone{Carrier: carrier, ShipmentRef: "SHIP-1", Milestone: "loaded", Node: "nhava_sheva", At: s.Now().Add(time.Hour)}, "milestone_in_future"},
 		} {
 			MustRefusal(t, s.Do(tc.c), tc.code)
 		}
@@ -306,7 +355,8 @@ func TestTradeAmountsSplitExactly(t *testing.T) {
 			terms := s.TradeTerms(fmt.Sprintf("SHIP-%d-%v", i, shares))
 			terms.Release = nil
 			for k, bp := range shares {
-				terms.Release = append(terms.Release, payments.Release{Milestone: payments.TradeMilestones[k+4-len(shares)], BasisPoints: bp})
+				m := terms.RouteMilestones[k]
+				terms.Release = append(terms.Release, payments.Release{Milestone: m.Milestone, Node: m.Node, BasisPoints: bp})
 			}
 			reply := s.PayTrade(amount, terms)
 			if r, ok := reply.(*payments.Refusal); ok {

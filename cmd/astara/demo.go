@@ -19,6 +19,7 @@ import (
 	"astara/ledger"
 	"astara/money"
 	"astara/payments"
+	"astara/trade"
 )
 
 // The demo network: fictional banks, two in Russia, two in Iran, one in
@@ -389,8 +390,9 @@ func demoCompliance(ctx context.Context, c *apiclient.Client, admin string, rng 
 // demoTrade sends a trade payment now and then: a Russian importer pays
 // an Indian exporter for goods coming up the North-South corridor, 30% on
 // loading at Nhava Sheva, 20% when the train crosses the border at
-// Astara, the rest on arrival in Moscow. The carrier reports each
-// milestone some seconds apart, a journey of weeks played in a minute.
+// Astara, the rest on arrival in Moscow. The carrier reports each of the
+// route's milestones some seconds apart, a journey of weeks played in a
+// minute.
 func demoTrade(ctx context.Context, c *apiclient.Client, keys map[string]string, rng *rand.Rand, out io.Writer) {
 	importer, exporter := demoBanks[0], demoBanks[4]
 	for n := 1; ; n++ {
@@ -409,12 +411,15 @@ func demoTrade(ctx context.Context, c *apiclient.Client, keys map[string]string,
 		}
 		shipment := fmt.Sprintf("NSTC-%s-%03d", time.Now().UTC().Format("0102"), n)
 		route := pick(rng, []string{"instc-west", "instc-west", "instc-caspian"})
-		release := []map[string]string{{"milestone": "loaded", "percent": "30"}, {"milestone": "border_crossed", "percent": "20"}, {"milestone": "arrived", "percent": "50"}}
-		milestones := []string{"loaded", "border_crossed", "arrived"}
+		release := []map[string]string{{"milestone": "loaded", "percent": "30"}, {"milestone": "border_crossed", "node": "astara_az", "percent": "20"},
+			{"milestone": "arrived", "node": "moscow", "percent": "50"}}
 		if route == "instc-caspian" {
-			release = []map[string]string{{"milestone": "loaded", "percent": "30"}, {"milestone": "arrived", "percent": "70"}}
-			milestones = []string{"loaded", "arrived"}
+			release = []map[string]string{{"milestone": "loaded", "percent": "30"}, {"milestone": "arrived", "node": "moscow", "percent": "70"}}
 		}
+		// The carrier reports every milestone of the route, in order, at
+		// its node.
+		rt, _ := trade.Corridor().Route(route)
+		milestones := rt.Milestones
 		pay := map[string]any{"quote_id": q.ID, "purpose": pick(rng, []string{"GDDS", "TRAD", "ENRG"}),
 			"debtor":                 map[string]string{"name": "ООО «Волга Импорт»", "account": importer.accounts[1], "bank_code": importer.bik},
 			"creditor":               map[string]string{"name": pick(rng, []string{"Deccan Spices Pvt Ltd", "Gujarat Textiles Ltd", "Pune Auto Parts Pvt Ltd"}), "account": pick(rng, exporter.accounts)},
@@ -433,7 +438,7 @@ func demoTrade(ctx context.Context, c *apiclient.Client, keys map[string]string,
 		fmt.Fprintf(out, "astara demo: trade payment %s of %s RUB on shipment %s (%s), %s\n", p.UETR, amount, shipment, route, p.Status)
 		delays := make([]time.Duration, len(milestones))
 		for i := range delays {
-			delays[i] = time.Duration(10+rng.IntN(20)) * time.Second
+			delays[i] = time.Duration(4+rng.IntN(8)) * time.Second
 		}
 		go func() {
 			for i, m := range milestones {
@@ -442,7 +447,8 @@ func demoTrade(ctx context.Context, c *apiclient.Client, keys map[string]string,
 					return
 				case <-time.After(delays[i]):
 				}
-				c.Do(ctx, "POST", "/v1/shipments/"+shipment+"/milestones", keys[demoCarrier], map[string]string{"milestone": m}, nil, &struct{}{})
+				c.Do(ctx, "POST", "/v1/shipments/"+shipment+"/milestones", keys[demoCarrier],
+					map[string]string{"milestone": string(m.Milestone), "node": m.Node}, nil, &struct{}{})
 			}
 		}()
 	}
