@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -1115,7 +1116,7 @@ func TestDashboardParticipant(t *testing.T) {
 			mustDo(t, ctx, "sign in with the key", chromedp.SendKeys(chromedp.ID("token"), keys[receiverID]), chromedp.Click(chromedp.CSS("#tokenForm button")))
 			mustWaitFor(t, ctx, "the bank is signed in", `document.getElementById("who").textContent === "`+caspianName+` · `+receiverID+`" && document.getElementById("ovPayments").textContent === "2"`)
 			nav := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#nav a"), (a) => a.hidden ? "" : a.textContent).filter(Boolean)`)
-			if want := []string{"Overview", "Payments", "My bank", "Settlement", "Rates & corridors", "Calendars"}; !slices.Equal(nav, want) {
+			if want := []string{"Overview", "Payments", "My bank", "Settlement", "Rates & corridors", "Calendars", "Trade"}; !slices.Equal(nav, want) {
 				t.Errorf("navigation: got %q, want %q", nav, want)
 			}
 			if got := attrs(t, ctx, "#paymentsTable tbody tr", "data-uetr"); !slices.Equal(got, mine) {
@@ -1186,6 +1187,340 @@ func TestDashboardParticipant(t *testing.T) {
 	mustCleanConsole(t, console, func(m chromedp.ConsoleMessage) bool {
 		return m.Source == "network" && strings.HasSuffix(m.URL, "/v1/payments/"+others.UETR) && strings.Contains(m.Text, "status of 404")
 	})
+}
+
+// carrierID is the test's carrier: it reports the milestones of the
+// shipments it carries and holds no currency.
+const carrierID = "NSTCRUMM"
+
+// corridorJSON is the part of GET /v1/trade/corridor the map draws.
+type corridorJSON struct {
+	Nodes []struct {
+		ID      string  `json:"id"`
+		Name    string  `json:"name"`
+		Country string  `json:"country"`
+		Kind    string  `json:"kind"`
+		Lat     float64 `json:"lat"`
+		Lon     float64 `json:"lon"`
+		Source  string  `json:"source"`
+	} `json:"nodes"`
+	Legs []struct {
+		ID          string `json:"id"`
+		From        string `json:"from"`
+		To          string `json:"to"`
+		Mode        string `json:"mode"`
+		DistanceKM  int    `json:"distance_km"`
+		GaugeChange bool   `json:"gauge_change"`
+		Planned     bool   `json:"planned"`
+		Source      string `json:"source"`
+	} `json:"legs"`
+	Routes []struct {
+		ID   string   `json:"id"`
+		Name string   `json:"name"`
+		Legs []string `json:"legs"`
+	} `json:"routes"`
+}
+
+// planJSON is a route's plan, as a shipment and the comparison carry it.
+type planJSON struct {
+	Route        string `json:"route"`
+	DistanceKM   int    `json:"distance_km"`
+	TransitHours int    `json:"transit_hours"`
+	TransitDays  int    `json:"transit_days"`
+	ETA          string `json:"eta"`
+	Milestones   []struct {
+		Milestone  string `json:"milestone"`
+		Node       string `json:"node"`
+		ExpectedAt string `json:"expected_at"`
+		ReportedAt string `json:"reported_at"`
+	} `json:"milestones"`
+}
+
+// shipmentJSON is the part of a shipment the page shows.
+type shipmentJSON struct {
+	Ref      string `json:"ref"`
+	Carrier  string `json:"carrier"`
+	Route    string `json:"route"`
+	Reported []struct {
+		Milestone string `json:"milestone"`
+		Node      string `json:"node"`
+		At        string `json:"at"`
+	} `json:"reported"`
+	Plan     *planJSON `json:"plan"`
+	Payments []struct {
+		UETR         string `json:"uetr"`
+		Status       string `json:"status"`
+		SourceAmount *struct {
+			Amount   string `json:"amount"`
+			Currency string `json:"currency"`
+		} `json:"source_amount"`
+		Released *struct {
+			SourceAmount string `json:"source_amount"`
+			TargetAmount string `json:"target_amount"`
+		} `json:"released"`
+	} `json:"payments"`
+}
+
+// mustShipment reads a shipment with a token.
+func mustShipment(tb testing.TB, n *node, token, ref string) shipmentJSON {
+	tb.Helper()
+	return mustCall[shipmentJSON](tb, n, call{method: "GET", path: "/v1/shipments/" + ref, token: token})
+}
+
+// TestDashboardTrade drives the console's trade page in a headless
+// Chromium: a carrier, a trade payment that releases 30% on loading and
+// the rest on arrival, and the carrier's report that the goods are
+// loaded. The map has an element per node and per leg of the corridor,
+// each named, with the sea route through Suez behind a checkbox; the
+// shipment is placed where it was loaded, with its milestones, its ETA
+// and the payment's released amount as the API has them; the comparison
+// gives the API's figures; the loop reads the shipments alone; the
+// carrier sees its shipment without the payment's amounts.
+func TestDashboardTrade(t *testing.T) {
+	ctx, console := mustNewBrowser(t)
+	n := startNode(t)
+	keys := mustSetUpNetwork(t, n)
+	mustFund(t, n, senderID, "RUB", "5000000.00")
+	carrierKey := mustCall[participant](t, n, call{method: "POST", path: "/v1/participants", token: operatorToken, want: http.StatusCreated,
+		body: map[string]any{"id": carrierID, "name": "North–South Container Rail", "country": "RU", "currencies": []string{}, "roles": []string{"carrier"}}}).APIKey
+	const ref = "NSTC-TEST-001"
+	q := mustCall[struct {
+		ID string `json:"id"`
+	}](t, n, call{method: "POST", path: "/v1/quotes", token: keys[senderID], want: http.StatusCreated,
+		body: map[string]string{"receiving_participant": receiverID, "source_currency": "RUB", "target_currency": "IRR", "source_amount": "1234567.80"}})
+	paid := mustCall[payment](t, n, call{method: "POST", path: "/v1/payments", token: keys[senderID], want: http.StatusCreated,
+		header: map[string]string{"Idempotency-Key": q.ID},
+		body: map[string]any{"quote_id": q.ID, "purpose": "GDDS", "remittance_information": "Contract RU-IN/2041",
+			"debtor":   map[string]string{"name": "Volga Import LLC", "account": "40817810899910004312", "bank_code": "044525225"},
+			"creditor": map[string]string{"name": "Caspian Textiles", "account": creditorAccounts["IRR"]},
+			"trade": map[string]any{"contract_reference": "RU-IN/2041", "incoterms": "CPT", "incoterms_place": "Moscow", "shipment_reference": ref,
+				"carrier": carrierID, "route": "instc-west", "deadline": time.Now().UTC().Add(60 * 24 * time.Hour).Format(time.RFC3339),
+				"release": []map[string]string{{"milestone": "loaded", "percent": "30"}, {"milestone": "arrived", "percent": "70"}}}}})
+	report := func(t *testing.T, milestone, node string) {
+		t.Helper()
+		mustCall[json.RawMessage](t, n, call{method: "POST", path: "/v1/shipments/" + ref + "/milestones", token: carrierKey,
+			body: map[string]string{"milestone": milestone, "node": node}})
+	}
+	report(t, "loaded", "nhava_sheva")
+	corridor := mustCall[corridorJSON](t, n, call{method: "GET", path: "/v1/trade/corridor", token: operatorToken})
+	sh := mustShipment(t, n, operatorToken, ref)
+	if sh.Plan == nil || len(sh.Payments) != 1 || sh.Payments[0].UETR != paid.UETR || sh.Payments[0].Released == nil || sh.Payments[0].Released.SourceAmount != "370370.34" {
+		t.Fatalf("the API's shipment: got %+v, want a plan and the payment with 30%% of 1,234,567.80 RUB released", sh)
+	}
+	// Until asked, the map leaves out the legs that only the sea route it
+	// is compared with (through Suez) takes.
+	routeNames, corridorLegs, seaOnly := map[string]string{}, map[string]bool{}, map[string]bool{}
+	for _, r := range corridor.Routes {
+		routeNames[r.ID] = r.Name
+		for _, l := range r.Legs {
+			corridorLegs[l] = corridorLegs[l] || r.ID != "suez"
+		}
+	}
+	hidden := 0
+	for l, onCorridor := range corridorLegs {
+		seaOnly[l] = !onCorridor
+		if !onCorridor {
+			hidden++
+		}
+	}
+	if hidden == 0 {
+		t.Fatalf("the API's corridor has no leg that only the sea route through Suez takes: %+v", corridor.Routes)
+	}
+	card := `#shipments article[data-ref="` + ref + `"]`
+
+	steps := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"DrawsTheCorridorFromItsCoordinates", func(t *testing.T) {
+			mustDo(t, ctx, "open the dashboard", chromedp.Navigate(n.URL+"/#token="+operatorToken))
+			mustWaitFor(t, ctx, "the operator is signed in", `document.getElementById("status").textContent.startsWith("live")`)
+			goTo(t, ctx, "#/trade", `document.querySelectorAll("#tradeMap [data-node]").length > 0 && !!document.querySelector('`+card+`') && !!document.querySelector("#compare .distanceSaved")`)
+			var wantNodes, wantLegs []string
+			for _, x := range corridor.Nodes {
+				wantNodes = append(wantNodes, x.ID)
+			}
+			for _, l := range corridor.Legs {
+				wantLegs = append(wantLegs, l.ID)
+			}
+			if got := attrs(t, ctx, "#tradeMap [data-node]", "data-node"); !slices.Equal(got, wantNodes) {
+				t.Errorf("the map's nodes: got %q, want one per node of the API's corridor, %q", got, wantNodes)
+			}
+			if got := attrs(t, ctx, "#tradeMap [data-leg]", "data-leg"); !slices.Equal(got, wantLegs) {
+				t.Errorf("the map's legs: got %q, want one per leg of the API's corridor, %q", got, wantLegs)
+			}
+			// Each is named, and its tooltip gives its figures and source.
+			type shown struct {
+				Label, Title, Class string
+				Hidden              bool
+			}
+			read := func(selector string) map[string]shown {
+				return eval[map[string]shown](t, ctx, `Object.fromEntries(Array.from(document.querySelectorAll(`+strconv.Quote(selector)+`), (g) =>
+					[g.dataset.node || g.dataset.leg, {Label: g.getAttribute("aria-label"), Title: g.querySelector("title").textContent, Class: g.getAttribute("class"), Hidden: g.getAttribute("display") === "none"}]))`)
+			}
+			nodes, legs := read("#tradeMap [data-node]"), read("#tradeMap [data-leg]")
+			for _, x := range corridor.Nodes {
+				if g := nodes[x.ID]; g.Label != x.Name || !strings.HasPrefix(g.Title, x.Name+"\n") || !strings.Contains(g.Title, x.Source) || !strings.Contains(g.Class, x.Kind) {
+					t.Errorf("node %s: got %+v, want it named %q, its kind %s and its source in its tooltip", x.ID, g, x.Name, x.Kind)
+				}
+			}
+			for _, l := range corridor.Legs {
+				g := legs[l.ID]
+				if !strings.Contains(g.Title, groupDigits(strconv.Itoa(l.DistanceKM))+" km") || !strings.Contains(g.Title, l.Source) || g.Label == "" {
+					t.Errorf("leg %s: tooltip %q, want its distance, %d km, and its source", l.ID, g.Title, l.DistanceKM)
+				}
+				if wantClass := "leg " + l.Mode; !strings.HasPrefix(g.Class, wantClass) || strings.Contains(g.Class, "planned") != l.Planned || strings.Contains(g.Class, "gauge") != l.GaugeChange {
+					t.Errorf("leg %s: class %q, want %s, planned %v, gauge change %v", l.ID, g.Class, wantClass, l.Planned, l.GaugeChange)
+				}
+				if g.Hidden != seaOnly[l.ID] {
+					t.Errorf("leg %s: hidden %v, want only the sea route's own legs left out until asked for", l.ID, g.Hidden)
+				}
+			}
+			if got := attrs(t, ctx, "#tradeMap [data-gauge-leg]", "data-gauge-leg"); !slices.Equal(got, []string{"astara_ir-astara_az"}) {
+				t.Errorf("gauge change marks: got %q, want the one at Astara", got)
+			}
+			// Every node drawn has its name on the map.
+			labelled := strings.Fields(strings.Join(attrs(t, ctx, "#tradeMap text[data-label-for]", "data-label-for"), " "))
+			for _, x := range corridor.Nodes {
+				if !nodes[x.ID].Hidden && !slices.Contains(labelled, x.ID) {
+					t.Errorf("node %s has no name on the map (labels: %q)", x.ID, labelled)
+				}
+			}
+			// Focusing a leg shows its figures beside the map. A headless
+			// page has no focus of its own, and fires no focus event, unless
+			// the browser pretends it has.
+			if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+				t.Fatalf("emulate a focused page: %v", err)
+			}
+			mustDo(t, ctx, "focus the gauge change", chromedp.Evaluate[chromedp.Void](`document.querySelector('#tradeMap [data-leg="astara_ir-astara_az"]').focus()`))
+			if info := text(t, ctx, "#mapInfo"); !strings.HasPrefix(info, "Astara (IR) → Astara (AZ) by rail") || !strings.Contains(info, "the gauge changes here") {
+				t.Errorf("the focused leg's figures: got %q", info)
+			}
+		}},
+		{"ListsTheShipmentWithItsMilestonesAndETA", func(t *testing.T) {
+			if got := text(t, ctx, card+" .routeName"); got != routeNames["instc-west"] {
+				t.Errorf("route: got %q, want %q", got, routeNames["instc-west"])
+			}
+			if got := text(t, ctx, card+" .where"); got != "loaded at Nhava Sheva" {
+				t.Errorf("where: got %q, want loaded at Nhava Sheva", got)
+			}
+			if got := text(t, ctx, card+" .carrier"); got != "North–South Container Rail ("+carrierID+")" {
+				t.Errorf("carrier: got %q", got)
+			}
+			if got := attrs(t, ctx, `#tradeMap [data-shipment="`+ref+`"]`, "data-at"); !slices.Equal(got, []string{"nhava_sheva"}) {
+				t.Errorf("the shipment on the map: at %q, want at nhava_sheva, where it was loaded", got)
+			}
+			var want [][]string
+			for _, m := range sh.Plan.Milestones {
+				reported := "–"
+				if m.Milestone == "loaded" {
+					reported = strings.TrimSuffix(utcSeconds(t, m.ReportedAt), " UTC")
+				}
+				want = append(want, []string{m.Milestone, m.Node, strings.TrimSuffix(utcSeconds(t, m.ExpectedAt), " UTC"), reported})
+			}
+			got := eval[[][]string](t, ctx, `Array.from(document.querySelectorAll('`+card+` table.milestones tbody tr'), (tr) => [tr.dataset.milestone, tr.dataset.node, tr.cells[2].textContent, tr.cells[3].textContent])`)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("milestones, expected and reported:\n got %q\nwant %q", got, want)
+			}
+			if eta := text(t, ctx, card+" .eta .utc"); eta != utcSeconds(t, sh.Plan.ETA) {
+				t.Errorf("ETA: got %q, want %s", eta, utcSeconds(t, sh.Plan.ETA))
+			}
+			if local := text(t, ctx, card+" .eta .local"); !strings.HasSuffix(local, " Moscow") {
+				t.Errorf("ETA in Moscow: got %q", local)
+			}
+		}},
+		{"ShowsThePaymentWaitingOnItAndItsReleasedShare", func(t *testing.T) {
+			p := card + ` .shipPayment[data-uetr="` + paid.UETR + `"]`
+			if got := text(t, ctx, p+" .releasedSource"); got != groupDigits(sh.Payments[0].Released.SourceAmount)+" RUB" {
+				t.Errorf("released: got %q, want the API's %s RUB, grouped", got, sh.Payments[0].Released.SourceAmount)
+			}
+			if got := text(t, ctx, p+" .sourceTotal"); got != "1,234,567.80 RUB" {
+				t.Errorf("of: got %q, want 1,234,567.80 RUB", got)
+			}
+			if got := text(t, ctx, p+" .releasedTarget"); got != groupDigits(sh.Payments[0].Released.TargetAmount)+" IRR" {
+				t.Errorf("released to the receiving bank: got %q, want the API's %s IRR, grouped", got, sh.Payments[0].Released.TargetAmount)
+			}
+			if got := text(t, ctx, p+" .share"); got != "30.0 %" {
+				t.Errorf("share released: got %q, want 30.0 %%", got)
+			}
+			mustScreenshot(t, ctx, "dashboard-trade.png")
+			mustDo(t, ctx, "open the payment", chromedp.Click(chromedp.CSS(p+` a[href="#/payments/`+paid.UETR+`"]`)))
+			mustWaitFor(t, ctx, "the payment's page shows", `document.getElementById("payUETR").textContent === "`+paid.UETR+`"`)
+			goTo(t, ctx, "#/trade", `!!document.querySelector('`+card+`')`)
+		}},
+		{"ComparesTheCorridorWithTheSeaRoute", func(t *testing.T) {
+			cmp := mustCall[struct {
+				A                    planJSON `json:"a"`
+				B                    planJSON `json:"b"`
+				DistanceSavedKM      int      `json:"distance_saved_km"`
+				HoursSaved           int      `json:"hours_saved"`
+				DistanceSavedPercent string   `json:"distance_saved_percent"`
+				TimeSavedPercent     string   `json:"time_saved_percent"`
+			}](t, n, call{method: "GET", path: "/v1/trade/compare", token: operatorToken})
+			got := texts(t, ctx, "#compare .distanceSaved, #compare .distanceSavedPercent, #compare .hoursSaved, #compare .timeSavedPercent")
+			want := []string{groupDigits(strconv.Itoa(cmp.DistanceSavedKM)) + " km", cmp.DistanceSavedPercent + " %", groupDigits(strconv.Itoa(cmp.HoursSaved)) + " h", cmp.TimeSavedPercent + " %"}
+			if !slices.Equal(got, want) {
+				t.Errorf("savings: got %q, want %q", got, want)
+			}
+			rows := eval[[][]string](t, ctx, `Array.from(document.querySelectorAll("#compare tbody tr"), (tr) => [tr.dataset.route, tr.querySelector(".distance").textContent, tr.querySelector(".transit").textContent])`)
+			wantRows := [][]string{}
+			for _, p := range []planJSON{cmp.A, cmp.B} {
+				wantRows = append(wantRows, []string{p.Route, groupDigits(strconv.Itoa(p.DistanceKM)) + " km", strconv.Itoa(p.TransitDays) + " days" + groupDigits(strconv.Itoa(p.TransitHours)) + " h"})
+			}
+			if !reflect.DeepEqual(rows, wantRows) {
+				t.Errorf("the routes compared:\n got %q\nwant %q", rows, wantRows)
+			}
+			mustDo(t, ctx, "show the sea route", chromedp.Click(chromedp.ID("showSeaRoute")))
+			mustWaitFor(t, ctx, "every leg is drawn", `document.querySelectorAll('#tradeMap [data-leg][display="none"]').length === 0 && !!document.querySelector('#tradeMap [data-leg="port_said-st_petersburg"] path.line')`)
+			mustScreenshot(t, ctx, "dashboard-trade-suez.png")
+			mustDo(t, ctx, "hide the sea route", chromedp.Click(chromedp.ID("showSeaRoute")))
+			mustWaitFor(t, ctx, "the corridor is drawn alone", `document.querySelectorAll('#tradeMap [data-leg][display="none"]').length === `+strconv.Itoa(hidden))
+		}},
+		{"PicksOutAShipmentsRoute", func(t *testing.T) {
+			mustDo(t, ctx, "choose the shipment on the map", chromedp.Click(chromedp.CSS(`#tradeMap [data-shipment="`+ref+`"]`)))
+			mustWaitFor(t, ctx, "the shipment is chosen", `document.querySelector('`+card+`').classList.contains("selected")`)
+			chosen := attrs(t, ctx, "#tradeMap [data-leg].chosen", "data-leg")
+			for _, r := range corridor.Routes {
+				if r.ID == "instc-west" && !slices.Equal(chosen, r.Legs) {
+					t.Errorf("legs picked out: got %q, want the western route's, %q", chosen, r.Legs)
+				}
+			}
+			mustDo(t, ctx, "show every route", chromedp.Click(chromedp.ID("mapClear")))
+			if n := eval[int](t, ctx, `document.querySelectorAll("#tradeMap .chosen, #tradeMap .dim").length`); n != 0 {
+				t.Errorf("after Show every route, %d elements are still picked out or dimmed", n)
+			}
+		}},
+		{"FollowsTheShipmentWithOneRequestALoop", func(t *testing.T) {
+			before := len(n.RequestURIs())
+			report(t, "departed", "nhava_sheva")
+			mustWaitFor(t, ctx, "the departure shows", `document.querySelector('`+card+` .where').textContent === "departed at Nhava Sheva"`)
+			for _, uri := range n.RequestURIs()[before:] {
+				if uri != "/v1/shipments" && !strings.HasSuffix(uri, "/milestones") {
+					t.Errorf("the trade page's loop asked for %s, want the shipments only", uri)
+				}
+			}
+		}},
+		{"ShowsTheCarrierItsShipmentWithoutAmounts", func(t *testing.T) {
+			mustDo(t, ctx, "sign out", chromedp.Click(chromedp.ID("signOut")))
+			mustWaitFor(t, ctx, "the sign-in form shows", `!document.getElementById("login").hidden`)
+			mustDo(t, ctx, "sign in as the carrier", chromedp.SendKeys(chromedp.ID("token"), carrierKey), chromedp.Click(chromedp.CSS("#tokenForm button")))
+			mustWaitFor(t, ctx, "the carrier is signed in", `document.getElementById("who").textContent.endsWith("`+carrierID+`")`)
+			goTo(t, ctx, "#/trade", `!!document.querySelector('`+card+` .shipPayment')`)
+			p := card + ` .shipPayment[data-uetr="` + paid.UETR + `"]`
+			if n := eval[int](t, ctx, `document.querySelectorAll('`+p+` a, `+p+` .releasedSource').length`); n != 0 {
+				t.Errorf("the carrier is shown %d links or amounts of the payment, want none", n)
+			}
+			if got := text(t, ctx, p); !strings.Contains(got, "amounts are the banks'") {
+				t.Errorf("the carrier's view of the payment: got %q", got)
+			}
+		}},
+	}
+	for _, step := range steps {
+		if !t.Run(step.name, step.run) {
+			break
+		}
+	}
+	mustCleanConsole(t, console, nil)
 }
 
 // TestDashboardFiles checks how the page and its files are served: from

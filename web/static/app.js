@@ -1458,6 +1458,669 @@
     },
   };
 
+  // --- trade: the corridor, its shipments and the payments waiting on them ---
+
+  // The map is drawn from the corridor's own coordinates in a spherical
+  // Mercator projection (x = λ, y = ln tan(π/4 + φ/2), both in degrees),
+  // which keeps the Caspian's shape at these latitudes; no tile, no data
+  // from elsewhere. By default it fits the nodes of the corridor's routes
+  // with a margin and leaves out the legs that only the sea route through
+  // Suez takes: that route runs round Europe, over four times the area,
+  // and at one scale with it the Caspian, where the corridor's story is
+  // (the gauge change at Astara, the Rasht–Astara railway not yet built),
+  // would shrink to a few pixels. A checkbox refits the map to every node
+  // and lane, so that both routes are seen at one scale; the comparison
+  // panel sets their figures side by side. An inset would show the sea
+  // route too small to read and need a second projection for little gain.
+  //
+  // Drawing aids, not data: nothing is computed from them. The coasts near
+  // the corridor as a handful of points, and the waypoints of sea lanes so
+  // that a ship's leg is not drawn across land. [latitude, longitude] in
+  // degrees, read off a general atlas to about a tenth of a degree.
+  const mapCoasts = [
+    // The Caspian Sea, a closed shore, clockwise from Astara: Lankaran,
+    // the Kura delta, Alat, Baku, the Absheron peninsula's tip, Sumqayit,
+    // Nabran, Derbent, Makhachkala, the Agrakhan peninsula, Kizlyar Bay,
+    // Lagan, the Volga delta, Atyrau at the Ural's mouth, the north-east
+    // corner, Komsomolets Bay, the Buzachi peninsula, Tyub-Karagan, Aktau,
+    // Kenderli, the Kara-Bogaz-Gol strait, Turkmenbashi, Esenguly, Gorgan
+    // Bay, Babolsar, Nowshahr, Ramsar, Kiashahr, Bandar Anzali.
+    { name: "Caspian Sea", closed: true, label: [42.0, 50.6], points: [[38.43, 48.89], [38.75, 48.87], [39.38, 49.3], [39.95, 49.45], [40.35, 49.9],
+      [40.45, 50.37], [40.6, 49.65], [41.8, 48.65], [42.06, 48.32], [42.98, 47.52], [43.75, 47.55], [44.3, 47.2], [45.4, 47.37], [45.85, 48.0],
+      [46.0, 49.2], [46.95, 51.85], [46.6, 53.1], [45.4, 53.2], [45.25, 51.0], [44.6, 50.3], [43.65, 51.17], [42.7, 52.5], [41.05, 52.9],
+      [40.0, 52.95], [37.47, 53.97], [36.85, 53.9], [36.72, 52.65], [36.65, 51.5], [36.93, 50.65], [37.42, 49.95], [37.47, 49.46]] },
+    // The north shore of the Persian Gulf and the Arabian Sea: the Shatt
+    // al-Arab, Bushehr, Asaluyeh, Bandar Lengeh, Bandar Abbas, Minab,
+    // Jask, Chabahar, Gwadar, Ormara, Karachi, the Indus delta, Kori
+    // Creek, Okha, Porbandar, Veraval, Diu, Bhavnagar, Khambhat, Surat,
+    // Daman, Mumbai, Ratnagiri.
+    { name: "Arabian Sea", label: [19.5, 64.5], points: [[29.9, 48.6], [28.97, 50.83], [27.5, 52.6], [26.56, 54.88], [27.12, 56.1], [26.95, 57.05],
+      [25.64, 57.77], [25.29, 60.62], [25.12, 62.33], [25.2, 64.64], [24.85, 66.98], [24.0, 67.4], [23.5, 68.4], [22.47, 69.07], [21.64, 69.6],
+      [20.9, 70.37], [20.71, 70.98], [21.77, 72.15], [22.3, 72.6], [21.1, 72.68], [20.41, 72.83], [18.95, 72.82], [17.0, 73.27]] },
+    // Arabia's shore across the Gulf and the Strait of Hormuz: Ruwais,
+    // Abu Dhabi, Dubai, Ras al-Khaimah, the Musandam peninsula, Fujairah,
+    // Sohar, Muscat, Ras al Hadd.
+    { name: "Persian Gulf", label: [26.9, 51.6], points: [[24.1, 52.6], [24.45, 54.37], [25.27, 55.3], [25.8, 56.0], [26.38, 56.42], [25.35, 56.36],
+      [24.35, 56.75], [23.6, 58.6], [22.53, 59.8]] },
+  ];
+  const mapSeaLanes = {
+    // The Gulf of Oman and the Strait of Hormuz.
+    "nhava_sheva-bandar_abbas": [[25.0, 58.0], [26.55, 56.6]],
+    // Across the Caspian east of the Absheron peninsula, into the Volga.
+    "bandar_anzali-astrakhan": [[38.6, 50.3], [40.3, 51.0], [42.5, 49.7], [44.5, 48.4], [45.75, 48.3]],
+    // North of Socotra, the Gulf of Aden, Bab-el-Mandeb (12.6°N 43.4°E,
+    // as the leg's source has it), the Red Sea, the Gulf of Suez.
+    "nhava_sheva-suez": [[13.3, 53.0], [12.4, 46.0], [12.6, 43.4], [20.0, 38.8], [27.7, 33.8]],
+    // South of Crete, the Strait of Sicily, off Algeria, Gibraltar, Cape
+    // St Vincent, Finisterre, Ushant, the Channel, Dover, the North Sea,
+    // the Skagerrak, the Kattegat, the Øresund, south of Sweden, east of
+    // Gotland, the Gulf of Finland.
+    "port_said-st_petersburg": [[33.8, 25.0], [37.3, 11.6], [37.9, 9.5], [37.5, 2.0], [36.0, -4.0], [35.95, -5.6], [36.8, -9.6], [43.3, -10.0],
+      [48.6, -5.6], [50.0, -2.0], [51.0, 1.45], [53.5, 3.5], [55.5, 7.2], [57.3, 7.8], [57.9, 10.6], [56.2, 12.5], [55.3, 12.75], [55.15, 14.0],
+      [55.6, 16.0], [57.5, 19.5], [59.4, 22.5], [59.95, 26.5]],
+  };
+  // Limits of the map and the list.
+  const mapWidthPixels = 640, mapHeightMaxPixels = 780, mapHeightMinPixels = 360, mapMarginPixels = 30;
+  const mapShipsPerNodeMax = 12; // markers drawn at one node; the rest are counted
+  // The inset enlarges, in a free corner, at least this many degrees
+  // around the gauge change and the legs not yet built.
+  const mapInsetWidthPixels = 220, mapInsetHeightPixels = 200, mapInsetSpanDegrees = 2.2;
+  const shipmentsShownMax = 50; // newest first
+  // A milestone is late, or overdue, an hour past its expected time: plans
+  // count in whole hours.
+  const milestoneGraceSeconds = 3600;
+
+  const tradeKinds = { port: "port", rail: "rail junction", border: "border crossing", city: "city" };
+  const trade = {
+    corridor: null, compare: null, nodes: new Map(), legs: new Map(), routes: new Map(),
+    seaOnly: new Set(), // the legs only the compared sea route takes
+    shownKey: "", route: "", ship: "", shipments: [], project: null, inset: null,
+  };
+  function shortName(node) { return node.name.split(/\s*[(,]/)[0].trim(); }
+  // nodeName is a node's short name, with its country where two nodes
+  // share one: "Astara (IR)", "Astara (AZ)".
+  function nodeName(id) {
+    const n = trade.nodes.get(id);
+    if (!n) return id;
+    const same = [...trade.nodes.values()].filter((m) => shortName(m) === shortName(n));
+    return shortName(n) + (same.length > 1 ? " (" + n.country + ")" : "");
+  }
+  function routeName(id) { const r = trade.routes.get(id); return r ? r.name : id; }
+  function mercator(lat, lon) { return [lon, Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)) * 180 / Math.PI]; }
+  function degrees(v, pos, neg) { return Math.abs(v).toFixed(4) + "° " + (v >= 0 ? pos : neg); }
+  function km(n) { return groupDigits(String(n)) + " km"; }
+  function nodeInfo(n) {
+    return {
+      title: n.name,
+      lines: [tradeKinds[n.kind] + " · " + n.country + " · " + degrees(n.lat, "N", "S") + ", " + degrees(n.lon, "E", "W") + (n.estimated ? " · position estimated" : "")],
+      source: n.source,
+    };
+  }
+  function legInfo(l) {
+    const on = [...trade.routes.values()].filter((r) => r.legs.includes(l.id)).map((r) => r.id);
+    return {
+      title: nodeName(l.from) + " → " + nodeName(l.to) + " by " + l.mode,
+      lines: [km(l.distance_km) + " at " + groupDigits(String(l.speed_km_per_day)) + " km/day, then " + l.dwell_hours + " h at " + nodeName(l.to) +
+        (l.gauge_change ? " · the gauge changes here" : "") + (l.planned ? " · planned, not built" : "") + (l.estimated ? " · figures partly estimated" : ""),
+      "routes: " + (on.join(", ") || "none")],
+      source: l.source,
+    };
+  }
+  function infoText(i) { return [i.title, ...i.lines, "source: " + i.source].join("\n"); }
+  function showInfo(i) {
+    put($("mapInfo"), el("b", { text: i.title }), ...i.lines.map((t) => el("span", { class: "sub", text: t })), el("span", { class: "sub source", text: "source: " + i.source }));
+    $("mapInfo").classList.remove("muted");
+  }
+  // pointable makes a map element show its figures when pointed at or
+  // focused, with the same text as its tooltip.
+  function pointable(g, info) {
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("aria-label", info.title);
+    g.prepend(svg("title", null, infoText(info)));
+    g.addEventListener("mouseenter", () => showInfo(info));
+    g.addEventListener("focus", () => showInfo(info));
+    return g;
+  }
+  // seaOnlyLegs are the legs of the compared route (b) that no other
+  // route takes.
+  function seaOnlyLegs() {
+    const b = trade.compare && trade.compare.b ? trade.compare.b.route : "";
+    const others = new Set(trade.corridor.routes.filter((r) => r.id !== b).flatMap((r) => r.legs));
+    const rb = trade.routes.get(b);
+    return new Set(rb ? rb.legs.filter((id) => !others.has(id)) : []);
+  }
+  // legPoints are the points a leg is drawn through: its ends and its
+  // lane's waypoints.
+  function legPoints(l) {
+    const a = trade.nodes.get(l.from), b = trade.nodes.get(l.to);
+    return [[a.lat, a.lon], ...(l.mode === "sea" && mapSeaLanes[l.id] ? mapSeaLanes[l.id] : []), [b.lat, b.lon]];
+  }
+  // labelBox is the space a label takes, estimated from its length.
+  function labelBox(x, y, text, anchor) {
+    const w = text.length * 6.2 + 2, h = 12;
+    const x0 = anchor === "end" ? x - w : anchor === "middle" ? x - w / 2 : x;
+    return { x0, y0: y - 10, x1: x0 + w, y1: y - 10 + h };
+  }
+  function overlaps(a, b) { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1; }
+  // placeLabels puts each label where it hits no other label, no point
+  // and stays inside W×H: beside its point, else above or below it, else
+  // further up or down with a leader line to it, else nowhere (the node
+  // keeps its tooltip, and the inset may name it).
+  function placeLabels(items, points, taken, W, H) {
+    taken = [...taken, ...points.map(([x, y]) => ({ x0: x - 5, y0: y - 5, x1: x + 5, y1: y + 5 }))];
+    const out = [];
+    for (const it of items) {
+      const candidates = [[9, 4, "start"], [-9, 4, "end"], [0, 17, "middle"], [0, -9, "middle"], [8, 14, "start"], [-8, 14, "end"], [8, -6, "start"], [-8, -6, "end"]];
+      for (const dy of [24, -24, 36, -36, 48, -48]) candidates.push([14, dy, "start"], [-14, dy, "end"]);
+      const mine = (t) => t.x0 === it.x - 5 && t.y0 === it.y - 5;
+      const chosen = candidates.find((c) => {
+        const box = labelBox(it.x + c[0], it.y + c[1], it.text, c[2]);
+        return box.x0 >= 2 && box.x1 <= W - 2 && box.y0 >= 2 && box.y1 <= H - 2 && !taken.some((t) => !mine(t) && overlaps(t, box));
+      });
+      if (!chosen) continue;
+      taken.push(labelBox(it.x + chosen[0], it.y + chosen[1], it.text, chosen[2]));
+      out.push({ ...it, lx: it.x + chosen[0], ly: it.y + chosen[1], anchor: chosen[2], leader: Math.abs(chosen[1]) > 17 });
+    }
+    return out;
+  }
+  const f1 = (v) => v.toFixed(1);
+  function nodeShape(kind, x, y) {
+    if (kind === "port") return svg("circle", { class: "shape", cx: f1(x), cy: f1(y), r: 4.5 });
+    if (kind === "rail") return svg("rect", { class: "shape", x: f1(x - 3.5), y: f1(y - 3.5), width: 7, height: 7 });
+    if (kind === "border") return svg("path", { class: "shape", d: `M${f1(x)} ${f1(y - 5.5)}L${f1(x + 5.5)} ${f1(y)}L${f1(x)} ${f1(y + 5.5)}L${f1(x - 5.5)} ${f1(y)}Z` });
+    return svg("g", null, svg("circle", { class: "shape ring", cx: f1(x), cy: f1(y), r: 6.5 }), svg("circle", { class: "shape", cx: f1(x), cy: f1(y), r: 3 }));
+  }
+  // fitMercator fits [lat, lon] points into a W×H box with a margin, the
+  // same scale on both axes, and returns the projection, its inverse and
+  // its scale in pixels per degree of longitude.
+  function fitMercator(latLons, W, H, M) {
+    const pts = latLons.map(([la, lo]) => mercator(la, lo));
+    const minX = Math.min(...pts.map((p) => p[0])), maxX = Math.max(...pts.map((p) => p[0]));
+    const minY = Math.min(...pts.map((p) => p[1])), maxY = Math.max(...pts.map((p) => p[1]));
+    const s = Math.min((W - 2 * M) / Math.max(maxX - minX, 0.1), (H - 2 * M) / Math.max(maxY - minY, 0.1));
+    const ox = (W - (maxX - minX) * s) / 2, oy = (H - (maxY - minY) * s) / 2;
+    return {
+      s, height: (maxY - minY) * s + 2 * M,
+      project: (lat, lon) => { const [x, y] = mercator(lat, lon); return [ox + (x - minX) * s, oy + (maxY - y) * s]; },
+      // the latitude and longitude of a point of the box
+      unproject: (x, y) => [Math.atan(Math.sinh((maxY - (y - oy) / s) * Math.PI / 180)) * 180 / Math.PI, minX + (x - ox) / s],
+    };
+  }
+  // coastLayer draws the coasts and the names of their waters; the names'
+  // places are returned for the node labels to avoid.
+  function coastLayer(project, W, H, taken) {
+    const g = svg("g", { class: "coasts", "aria-hidden": "true" });
+    for (const coast of mapCoasts) {
+      const d = coast.points.map((p, i) => (i ? "L" : "M") + project(p[0], p[1]).map(f1).join(" ")).join("") + (coast.closed ? "Z" : "");
+      g.append(svg("path", { class: coast.closed ? "water" : "shore", d }));
+      const [lx, ly] = project(coast.label[0], coast.label[1]);
+      const box = labelBox(lx, ly, coast.name, "middle");
+      if (box.x0 > 4 && box.x1 < W - 4 && box.y0 > 4 && box.y1 < H - 4) {
+        g.append(svg("text", { class: "waterName", x: f1(lx), y: f1(ly), "text-anchor": "middle" }, coast.name));
+        taken.push(box);
+      }
+    }
+    return g;
+  }
+  // networkLayers draws legs coloured by mode (two legs between the same
+  // nodes bow apart), the gauge change, the nodes by kind and their names.
+  // The main map draws an element for every leg and node, hiding those
+  // left out; the inset only those it shows, under attributes of its own.
+  function networkLayers(project, shownLegs, shownNodes, W, H, taken, inset) {
+    const c = trade.corridor;
+    const att = inset ? { leg: "data-inset-leg", node: "data-inset-node", gauge: "data-inset-gauge-leg" } : { leg: "data-leg", node: "data-node", gauge: "data-gauge-leg" };
+    const pairs = new Map();
+    for (const l of shownLegs) {
+      const key = [l.from, l.to].sort().join("|");
+      if (!pairs.has(key)) pairs.set(key, []);
+      pairs.get(key).push(l.id);
+    }
+    const legLayer = svg("g", { class: "legs" });
+    for (const l of inset ? shownLegs : c.legs) {
+      const g = svg("g", { class: "leg " + l.mode + (l.planned ? " planned" : "") + (l.gauge_change ? " gauge" : ""), [att.leg]: l.id, "data-mode": l.mode });
+      if (!shownLegs.includes(l)) {
+        g.setAttribute("display", "none");
+      } else {
+        const pts = legPoints(l).map((p) => project(p[0], p[1]));
+        let d = "M" + pts.map((p) => p.map(f1).join(" ")).join("L");
+        const twins = pairs.get([l.from, l.to].sort().join("|"));
+        if (twins.length > 1 && pts.length === 2) {
+          const k = twins.indexOf(l.id) - (twins.length - 1) / 2;
+          const [a, b] = l.from < l.to ? pts : [pts[1], pts[0]];
+          const len = Math.hypot(b[0] - a[0], b[1] - a[1]) || 1;
+          const bow = Math.min(14, len / 3);
+          const cx = (a[0] + b[0]) / 2 - (b[1] - a[1]) / len * k * bow, cy = (a[1] + b[1]) / 2 + (b[0] - a[0]) / len * k * bow;
+          d = `M${f1(pts[0][0])} ${f1(pts[0][1])}Q${f1(cx)} ${f1(cy)} ${f1(pts[1][0])} ${f1(pts[1][1])}`;
+        }
+        g.append(svg("path", { class: "hit", d }), svg("path", { class: "line", d }));
+      }
+      legLayer.append(pointable(g, legInfo(l)));
+    }
+    // The gauge change: a mark beside the leg where the track's width
+    // changes, with a leader, since the leg itself is a few kilometres.
+    const marks = svg("g", { class: "gaugeMarks" });
+    const labels = [], points = [];
+    for (const l of shownLegs.filter((x) => x.gauge_change)) {
+      const [ax, ay] = project(trade.nodes.get(l.from).lat, trade.nodes.get(l.from).lon);
+      const [bx, by] = project(trade.nodes.get(l.to).lat, trade.nodes.get(l.to).lon);
+      const mx = (ax + bx) / 2, my = (ay + by) / 2, gx = mx - 26, gy = my + 2;
+      const info = legInfo(l);
+      info.title = "Gauge change between " + nodeName(l.from) + " and " + nodeName(l.to);
+      marks.append(pointable(svg("g", { class: "gaugeMark", [att.gauge]: l.id },
+        svg("line", { class: "leader", x1: f1(mx), y1: f1(my), x2: f1(gx + 7), y2: f1(gy) }),
+        svg("rect", { x: f1(gx - 7), y: f1(gy - 7), width: 14, height: 14, rx: 3 }),
+        svg("path", { d: `M${f1(gx - 3)} ${f1(gy - 4)}V${f1(gy + 4)}M${f1(gx + 3)} ${f1(gy - 4)}V${f1(gy + 4)}` })), info));
+      labels.push({ x: gx - 6, y: gy, text: "gauge change", cls: "gaugeLabel" });
+      points.push([gx, gy]);
+    }
+    // Nodes by kind; nodes a few pixels apart with one name share a label.
+    const nodeLayer = svg("g", { class: "nodes" });
+    const named = [];
+    const order = { city: 0, port: 1, border: 2, rail: 3 };
+    for (const n of inset ? shownNodes : c.nodes) {
+      const g = svg("g", { class: "node " + n.kind, [att.node]: n.id, "data-kind": n.kind });
+      if (!shownNodes.includes(n)) {
+        g.setAttribute("display", "none");
+      } else {
+        const [x, y] = project(n.lat, n.lon);
+        g.append(nodeShape(n.kind, x, y));
+        points.push([x, y]);
+        const same = named.find((m) => m.text === shortName(n) && Math.hypot(m.x - x, m.y - y) < 12);
+        if (same) same.ids.push(n.id);
+        else if (x > 0 && x < W && y > 0 && y < H) named.push({ x, y, text: shortName(n), ids: [n.id], rank: order[n.kind] });
+      }
+      nodeLayer.append(pointable(g, nodeInfo(n)));
+    }
+    named.sort((a, b) => a.rank - b.rank);
+    const placed = placeLabels([...labels, ...named], points, taken, W, H);
+    const labelLayer = svg("g", { class: "labels", "aria-hidden": "true" });
+    for (const p of placed) {
+      if (p.leader) labelLayer.append(svg("line", { class: "labelLeader", x1: f1(p.x), y1: f1(p.y), x2: f1(p.anchor === "end" ? p.lx + 2 : p.lx - 2), y2: f1(p.ly - 4) }));
+      labelLayer.append(svg("text", { class: p.cls || "nodeName", x: f1(p.lx), y: f1(p.ly), "text-anchor": p.anchor, [inset ? "data-inset-label-for" : "data-label-for"]: p.ids ? p.ids.join(" ") : null }, p.text));
+    }
+    return [legLayer, marks, nodeLayer, labelLayer];
+  }
+  // insetPlan finds where to enlarge the map: around the legs a reader
+  // must see and cannot at the map's scale (the gauge change, the legs
+  // planned but not built), in a corner of the map that no node or lane
+  // takes. None if there is no such leg, or no free corner.
+  function insetPlan(shownLegs, shownNodes, main, W, H) {
+    const focus = shownLegs.filter((l) => l.gauge_change || l.planned).flatMap((l) => [trade.nodes.get(l.from), trade.nodes.get(l.to)]);
+    if (!focus.length) return null;
+    const lats = focus.map((n) => n.lat), lons = focus.map((n) => n.lon);
+    const mid = [(Math.min(...lats) + Math.max(...lats)) / 2, (Math.min(...lons) + Math.max(...lons)) / 2];
+    const half = Math.max(mapInsetSpanDegrees / 2, (Math.max(...lats) - Math.min(...lats)) / 2 + 0.5, (Math.max(...lons) - Math.min(...lons)) / 2 + 0.5);
+    const region = { south: mid[0] - half, north: mid[0] + half, west: mid[1] - half, east: mid[1] + half };
+    const inRegion = (lat, lon) => lat >= region.south && lat <= region.north && lon >= region.west && lon <= region.east;
+    const [x0, y0] = main.project(region.north, region.west), [x1, y1] = main.project(region.south, region.east);
+    if (x1 - x0 > mapInsetWidthPixels / 2) return null; // the map is large enough there
+    const taken = [...shownNodes.map((n) => main.project(n.lat, n.lon)), ...shownLegs.flatMap((l) => legPoints(l).map((p) => main.project(p[0], p[1])))];
+    const pad = 10;
+    const corners = [[W - mapInsetWidthPixels - pad, pad], [pad, pad], [W - mapInsetWidthPixels - pad, H - mapInsetHeightPixels - pad], [pad, H - mapInsetHeightPixels - pad]];
+    const corner = corners.find(([cx, cy]) => !taken.some(([x, y]) => x > cx - 30 && x < cx + mapInsetWidthPixels + 30 && y > cy - 20 && y < cy + mapInsetHeightPixels + 20) &&
+      !(x0 < cx + mapInsetWidthPixels && cx < x1 && y0 < cy + mapInsetHeightPixels && cy < y1));
+    if (!corner) return null;
+    const legs = shownLegs.filter((l) => legPoints(l).some((p) => inRegion(p[0], p[1])));
+    const nodes = shownNodes.filter((n) => inRegion(n.lat, n.lon));
+    return { region, x: corner[0], y: corner[1], rect: [x0, y0, x1, y1], legs, nodes };
+  }
+  function drawInset(plan, mainScale) {
+    const IW = mapInsetWidthPixels, IH = mapInsetHeightPixels;
+    const r = plan.region;
+    const fit = fitMercator([[r.south, r.west], [r.north, r.east]], IW, IH, 0);
+    const g = svg("g", { class: "inset", transform: `translate(${f1(plan.x)} ${f1(plan.y)})` },
+      svg("clipPath", { id: "insetClip" }, svg("rect", { x: 0, y: 0, width: IW, height: IH })),
+      svg("rect", { class: "insetFrame", x: 0, y: 0, width: IW, height: IH }));
+    const inner = svg("g", { "clip-path": "url(#insetClip)" });
+    const taken = [{ x0: 0, y0: IH - 16, x1: 150, y1: IH }];
+    inner.append(coastLayer(fit.project, IW, IH, taken), ...networkLayers(fit.project, plan.legs, plan.nodes, IW, IH, taken, true),
+      svg("g", { class: "ships", id: "insetShipLayer" }));
+    g.append(inner, svg("text", { class: "insetName", x: 6, y: IH - 6 }, "enlarged ×" + Math.round(fit.s / mainScale)));
+    trade.inset = { project: fit.project, nodes: new Set(plan.nodes.map((n) => n.id)), W: IW, H: IH };
+    return g;
+  }
+  // drawTradeMap draws the corridor: graticule, coasts, the network, the
+  // inset; the shipments go on layers of their own, redrawn with each
+  // read.
+  function drawTradeMap() {
+    const c = trade.corridor;
+    const all = $("showSeaRoute").checked;
+    const shownLegs = c.legs.filter((l) => all || !trade.seaOnly.has(l.id));
+    const ends = new Set(shownLegs.flatMap((l) => [l.from, l.to]));
+    const linked = new Set(c.legs.flatMap((l) => [l.from, l.to]));
+    const shownNodes = c.nodes.filter((n) => ends.has(n.id) || !linked.has(n.id));
+    const W = mapWidthPixels;
+    const fitted = [...shownNodes.map((n) => [n.lat, n.lon]), ...shownLegs.flatMap((l) => legPoints(l).slice(1, -1))];
+    let main = fitMercator(fitted, W, mapHeightMaxPixels, mapMarginPixels);
+    const H = Math.round(Math.max(mapHeightMinPixels, main.height));
+    main = fitMercator(fitted, W, H, mapMarginPixels);
+    trade.project = main.project;
+    trade.inset = null;
+    const map = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": "map of the corridor: " + shownNodes.length + " nodes, " + shownLegs.length + " legs" },
+      svg("rect", { class: "mapSea", x: 0, y: 0, width: W, height: H }));
+    // Graticule, every 10 degrees.
+    const grid = svg("g", { class: "graticule", "aria-hidden": "true" });
+    const [latTop, lonLeft] = main.unproject(0, 0), [latBottom, lonRight] = main.unproject(W, H);
+    for (let lat = Math.ceil(latBottom / 10) * 10; lat <= latTop; lat += 10) {
+      const y = main.project(lat, 0)[1];
+      grid.append(svg("line", { x1: 0, x2: W, y1: f1(y), y2: f1(y) }), svg("text", { x: 4, y: f1(y - 3) }, lat + "° N"));
+    }
+    for (let lon = Math.ceil(lonLeft / 10) * 10; lon <= lonRight; lon += 10) {
+      const x = main.project(0, lon)[0];
+      grid.append(svg("line", { x1: f1(x), x2: f1(x), y1: 0, y2: H }), svg("text", { x: f1(x + 3), y: H - 4 }, Math.abs(lon) + "° " + (lon < 0 ? "W" : "E")));
+    }
+    const taken = [];
+    map.append(grid, coastLayer(main.project, W, H, taken));
+    const plan = insetPlan(shownLegs, shownNodes, main, W, H);
+    if (plan) {
+      const [x0, y0, x1, y1] = plan.rect;
+      map.append(svg("rect", { class: "insetArea", x: f1(x0), y: f1(y0), width: f1(x1 - x0), height: f1(y1 - y0) }));
+      taken.push({ x0: plan.x, y0: plan.y, x1: plan.x + mapInsetWidthPixels, y1: plan.y + mapInsetHeightPixels });
+    }
+    map.append(...networkLayers(main.project, shownLegs, shownNodes, W, H, taken, false), svg("g", { class: "ships", id: "shipLayer" }));
+    if (plan) map.append(drawInset(plan, main.s));
+    $("tradeMap").replaceChildren(map);
+    $("mapNote").textContent = all ? "every route, at one scale" : "the sea route through Suez is left off until asked for";
+    drawShipMarks();
+    applyHighlight();
+  }
+  function mapLegend() {
+    const line = (cls) => svg("svg", { viewBox: "0 0 24 10", class: "legendLeg leg " + cls, "aria-hidden": "true" }, svg("path", { class: "line", d: "M1 5H23" }));
+    const shape = (kind) => svg("svg", { viewBox: "0 0 16 16", class: "node " + kind, "aria-hidden": "true" }, nodeShape(kind, 8, 8));
+    $("mapLegend").replaceChildren(
+      el("span", null, line("sea"), "sea"), el("span", null, line("rail"), "rail"), el("span", null, line("road"), "road"),
+      el("span", null, line("rail planned"), "planned, not built"),
+      el("span", null, svg("svg", { viewBox: "0 0 16 16", class: "gaugeMark", "aria-hidden": "true" }, svg("rect", { x: 1, y: 1, width: 14, height: 14, rx: 3 }),
+        svg("path", { d: "M5 4V12M11 4V12" })), "gauge change"),
+      ...["port", "rail", "border", "city"].map((k) => el("span", null, shape(k), tradeKinds[k])),
+      el("span", null, svg("svg", { viewBox: "0 0 16 16", class: "ship", "aria-hidden": "true" }, svg("rect", { x: 2, y: 4, width: 12, height: 8, rx: 1.5 })), "shipment, at its last milestone"));
+  }
+  function routeList() {
+    $("routeList").replaceChildren(...trade.corridor.routes.map((r) => {
+      const total = r.legs.reduce((sum, id) => sum + (trade.legs.get(id) ? trade.legs.get(id).distance_km : 0), 0);
+      return el("li", null, el("button", { type: "button", class: "secondary routeButton", "data-route": r.id, "aria-pressed": "false", onclick: () => chooseRoute(r.id) },
+        el("b", { text: r.name }), r.planned ? el("span", { class: "badge", text: "planned" }) : null,
+        el("span", { class: "sub", text: r.id + " · " + count(r.legs.length, "leg") + " · " + km(total) })));
+    }));
+  }
+  function chooseRoute(id) {
+    trade.ship = "";
+    trade.route = trade.route === id ? "" : id;
+    const r = trade.routes.get(trade.route);
+    if (r && !$("showSeaRoute").checked && r.legs.some((l) => trade.seaOnly.has(l))) {
+      $("showSeaRoute").checked = true;
+      drawTradeMap();
+    }
+    applyHighlight();
+  }
+  // applyHighlight picks out the chosen route (or the chosen shipment's)
+  // and dims the rest.
+  function applyHighlight() {
+    const r = trade.routes.get(trade.route);
+    const legs = new Set(r ? r.legs : []);
+    const nodes = new Set(r ? r.legs.flatMap((id) => { const l = trade.legs.get(id); return l ? [l.from, l.to] : []; }) : []);
+    for (const g of document.querySelectorAll("#tradeMap [data-leg], #tradeMap [data-inset-leg]")) {
+      const id = g.dataset.leg || g.dataset.insetLeg;
+      g.classList.toggle("dim", !!r && !legs.has(id));
+      g.classList.toggle("chosen", !!r && legs.has(id));
+    }
+    for (const g of document.querySelectorAll("#tradeMap [data-node], #tradeMap [data-inset-node]")) g.classList.toggle("dim", !!r && !nodes.has(g.dataset.node || g.dataset.insetNode));
+    for (const g of document.querySelectorAll("#tradeMap [data-shipment], #tradeMap [data-inset-shipment]")) g.classList.toggle("selected", (g.dataset.shipment || g.dataset.insetShipment) === trade.ship);
+    for (const b of document.querySelectorAll("#routeList [data-route]")) b.setAttribute("aria-pressed", String(b.dataset.route === trade.route));
+    for (const a of document.querySelectorAll("#shipments article")) a.classList.toggle("selected", a.dataset.ref === trade.ship);
+    $("mapClear").hidden = !trade.route;
+  }
+  function chooseShipment(ref, scroll) {
+    const sh = trade.shipments.find((x) => x.ref === ref);
+    if (!sh) return;
+    if (trade.ship === ref) { trade.ship = ""; trade.route = ""; applyHighlight(); return; }
+    trade.route = "";
+    chooseRoute(sh.route); // shows the sea route if the shipment takes it
+    trade.ship = ref;
+    applyHighlight();
+    const card = document.querySelector('#shipments article[data-ref="' + CSS.escape(ref) + '"]');
+    if (card && scroll) card.scrollIntoView({ block: "nearest" });
+  }
+  $("showSeaRoute").addEventListener("change", () => {
+    const r = trade.routes.get(trade.route);
+    if (!$("showSeaRoute").checked && r && r.legs.some((l) => trade.seaOnly.has(l))) { trade.route = ""; trade.ship = ""; }
+    drawTradeMap();
+  });
+  $("mapClear").addEventListener("click", () => { trade.route = ""; trade.ship = ""; applyHighlight(); });
+
+  // matchReports pairs each report of a shipment with a milestone of its
+  // plan: the one at the node reported, else the next of that name along
+  // the route. The API marks every milestone of the reported name, and a
+  // route may have two (the western route crosses two borders), so the
+  // page pairs them itself; the times it shows are the API's.
+  function matchReports(sh) {
+    const plan = sh.plan ? sh.plan.milestones : [];
+    const byRow = new Map();
+    let last = -1, where = "";
+    for (const r of sh.reported) {
+      const fits = (i) => plan[i].milestone === r.milestone && (!r.node || plan[i].node === r.node);
+      let i = plan.findIndex((m, k) => k > last && fits(k));
+      if (i < 0) i = plan.findIndex((m, k) => fits(k) && !byRow.has(k));
+      if (i >= 0) { byRow.set(i, r); last = i; }
+      where = r.node || (i >= 0 ? plan[i].node : where);
+    }
+    return { byRow, where };
+  }
+  // origin is where a shipment starts: its plan's first stop, else its
+  // route's first leg.
+  function origin(sh) {
+    if (sh.plan && sh.plan.stops.length) return sh.plan.stops[0].node;
+    const r = trade.routes.get(sh.route), l = r && trade.legs.get(r.legs[0]);
+    return l ? l.from : "";
+  }
+  function shipmentWhere(sh) { return matchReports(sh).where || origin(sh); }
+  function destination(sh) {
+    const stops = sh.plan ? sh.plan.stops : [];
+    return stops.length ? stops[stops.length - 1].node : "";
+  }
+  function shipmentState(sh) {
+    const plan = sh.plan ? sh.plan.milestones : [];
+    const { byRow } = matchReports(sh);
+    if (plan.length && byRow.has(plan.length - 1)) return "arrived";
+    return sh.reported.length ? "in transit" : "not loaded";
+  }
+  function lastReport(sh) { return sh.reported.length ? sh.reported[sh.reported.length - 1] : null; }
+  // drawShipMarks puts each shipment on the map at its last milestone's
+  // node, in a row above it, and again in the inset if the node is there.
+  function drawShipMarks() {
+    if (!trade.project || !$("shipLayer")) return;
+    const at = new Map();
+    for (const sh of trade.shipments) {
+      const node = shipmentWhere(sh);
+      if (!at.has(node)) at.set(node, []);
+      at.get(node).push(sh);
+    }
+    const shown = (id) => !document.querySelector('#tradeMap [data-node="' + CSS.escape(id) + '"][display="none"]');
+    $("shipLayer").replaceChildren(...shipMarks(at, trade.project, shown, "data-shipment"));
+    if (trade.inset && $("insetShipLayer")) $("insetShipLayer").replaceChildren(...shipMarks(at, trade.inset.project, (id) => trade.inset.nodes.has(id), "data-inset-shipment"));
+  }
+  function shipMarks(at, project, shown, attr) {
+    const marks = [];
+    for (const [id, list] of at) {
+      const n = trade.nodes.get(id);
+      if (!n || !shown(id)) continue;
+      const [x, y] = project(n.lat, n.lon);
+      list.forEach((sh, i) => {
+        if (i >= mapShipsPerNodeMax) return;
+        const mx = x - 5 + (i % 6) * 11, my = y - 17 - Math.floor(i / 6) * 10;
+        const r = lastReport(sh);
+        const text = sh.ref + " · " + routeName(sh.route) + "\n" + (r ? r.milestone.replace("_", " ") + " at " + nodeName(id) + ", " + utc(r.at) : "not loaded yet, at " + nodeName(id)) +
+          (sh.plan ? "\nETA " + utc(sh.plan.eta) : "") + "\n" + count(sh.payments.length, "payment") + " waiting on it";
+        const g = svg("g", { class: "ship " + shipmentState(sh).replace(" ", "-"), [attr]: sh.ref, "data-at": id, tabindex: "0", role: "button", "aria-label": "shipment " + sh.ref },
+          svg("title", null, text), svg("rect", { x: f1(mx - 5), y: f1(my - 3.5), width: 10, height: 7, rx: 1.5 }));
+        g.addEventListener("click", () => chooseShipment(sh.ref, true));
+        g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); chooseShipment(sh.ref, true); } });
+        marks.push(g);
+      });
+      if (list.length > mapShipsPerNodeMax) {
+        marks.push(svg("text", { class: "shipMore", x: f1(x + 64), y: f1(y - 14) }, "+" + (list.length - mapShipsPerNodeMax),
+          svg("title", null, list.slice(mapShipsPerNodeMax).map((sh) => sh.ref).join(", "))));
+      }
+    }
+    return marks;
+  }
+
+  // releasedShare is how much of a payment its released amount is, in
+  // tenths of a percent, from the exact decimals.
+  function releasedShare(released, total) {
+    const r = minor(released), t = minor(total);
+    if (!r || !t || t.v === 0n) return null;
+    const d = Math.max(r.d, t.d);
+    return Number(scaled(r, d) * 1000n / scaled(t, d));
+  }
+  function shareBar(permille) {
+    const W = 100;
+    return el("span", { class: "bar shareBar" }, svg("svg", { viewBox: `0 0 ${W} 8`, preserveAspectRatio: "none", role: "img", "aria-label": (permille / 10).toFixed(1) + "% released" },
+      svg("rect", { class: "track", x: 0, y: 0, width: W, height: 8, rx: 2 }),
+      svg("rect", { class: "used", x: 0, y: 0, width: f1(W * Math.min(permille, 1000) / 1000), height: 8, rx: 2 })));
+  }
+  function shipmentPayment(p) {
+    const parts = [el("a", { href: "#/payments/" + p.uetr, class: "mono uetr", title: p.uetr, text: p.uetr.slice(0, 8) + "…" }), " ",
+      el("span", { class: "badge " + p.status, text: p.status })];
+    if (!p.source_amount) {
+      // A carrier sees the payments' statuses, not their amounts or banks,
+      // and cannot open them.
+      parts[0] = el("span", { class: "mono uetr", title: p.uetr, text: p.uetr.slice(0, 8) + "…" });
+      return el("div", { class: "shipPayment", "data-uetr": p.uetr }, el("div", null, ...parts, " ", el("span", { class: "muted", text: "amounts are the banks'" })));
+    }
+    const rel = p.released || { source_amount: "0", target_amount: "0" };
+    const share = releasedShare(rel.source_amount, p.source_amount.amount);
+    return el("div", { class: "shipPayment", "data-uetr": p.uetr },
+      el("div", null, ...parts, " ", el("span", { class: "parties", text: bankName(p.sending_participant) + " → " + bankName(p.receiving_participant) })),
+      el("div", { class: "releaseLine" }, "released ", el("b", { class: "releasedSource", text: money(rel.source_amount, p.source_amount.currency) }),
+        " of ", el("span", { class: "sourceTotal", text: amount(p.source_amount) }),
+        share === null ? null : [" · ", el("span", { class: "share", text: (share / 10).toFixed(1) + " %" }), " ", shareBar(share)]),
+      p.target_amount ? el("div", { class: "releaseLine sub" }, "to the receiving bank ", el("span", { class: "releasedTarget", text: money(rel.target_amount, p.target_amount.currency) }),
+        " of ", el("span", { class: "targetTotal", text: amount(p.target_amount) })) : null);
+  }
+  function utcShort(s) { return s ? utc(s).replace(" UTC", "") : "–"; }
+  function shipmentCard(sh, now) {
+    const { byRow } = matchReports(sh);
+    const where = shipmentWhere(sh), state = shipmentState(sh), r = lastReport(sh);
+    const plan = sh.plan;
+    const dest = destination(sh);
+    const destCountry = trade.nodes.get(dest) ? trade.nodes.get(dest).country : "";
+    const rows = (plan ? plan.milestones : []).map((m, i) => {
+      const rep = byRow.get(i);
+      const expected = parseTime(m.expected_at);
+      const late = rep && expected && parseTime(rep.at).getTime() > expected.getTime() + milestoneGraceSeconds * 1000;
+      const overdue = !rep && expected && expected.getTime() + milestoneGraceSeconds * 1000 < now;
+      return el("tr", { "data-milestone": m.milestone, "data-node": m.node, class: rep ? "reported" : overdue ? "overdue" : "" },
+        cell(m.milestone.replace("_", " "), "l"), cell(nodeName(m.node), "l"), cell(utcShort(m.expected_at), "l expected"),
+        el("td", { class: "l reportedAt" + (late ? " warn" : "") }, rep ? utcShort(rep.at) : overdue ? el("span", { class: "warn", text: "overdue" }) : "–"));
+    });
+    const carrier = banks.has(sh.carrier) ? bankLabel(sh.carrier) : sh.carrier;
+    return el("article", { class: "shipment" + (sh.ref === trade.ship ? " selected" : ""), "data-ref": sh.ref, "data-route": sh.route, "data-where": where },
+      el("div", { class: "shipHead" },
+        el("button", { type: "button", class: "linkish ref", title: "show on the map", onclick: () => chooseShipment(sh.ref, false), text: sh.ref }),
+        el("span", { class: "badge " + state.replace(" ", "-"), text: state }),
+        el("span", { class: "routeName", text: routeName(sh.route) })),
+      el("div", { class: "facts" },
+        el("span", null, "carrier ", el("b", { class: "carrier", text: carrier })),
+        el("span", null, "now ", el("b", { class: "where", text: r ? r.milestone.replace("_", " ") + " at " + nodeName(where) : "not loaded, at " + nodeName(where) })),
+        plan ? el("span", null, km(plan.distance_km) + " · " + count(plan.transit_days, "day")) : null),
+      plan ? el("div", { class: "facts eta" }, el("span", null, "ETA at " + nodeName(dest) + " ", ...when(plan.eta, destCountry))) :
+        el("p", { class: "muted", text: "no plan: the route is not in the corridor" }),
+      rows.length ? el("table", { class: "compact milestones" },
+        el("thead", null, el("tr", null, ...["milestone", "at", "expected (UTC)", "reported (UTC)"].map((h) => el("th", { class: "l", text: h })))),
+        el("tbody", null, ...rows)) : null,
+      el("div", { class: "shipPayments" }, sh.payments.length ? sh.payments.map(shipmentPayment) : el("p", { class: "muted", text: "no payment waits on it" })));
+  }
+  function renderShipments(list) {
+    trade.shipments = list;
+    const now = Date.now();
+    const newest = list.slice().reverse();
+    const shown = newest.slice(0, shipmentsShownMax);
+    $("shipments").replaceChildren(...shown.map((sh) => shipmentCard(sh, now)));
+    const moving = list.filter((sh) => shipmentState(sh) === "in transit").length;
+    $("shipmentsNote").textContent = list.length ? count(list.length, "shipment") + ", " + moving + " in transit · newest first" +
+      (list.length > shown.length ? " · the newest " + shown.length + " shown" : "") : "";
+    $("shipmentsEmpty").hidden = list.length > 0;
+    $("shipmentsEmpty").textContent = me.role === "operator" ? "no shipment yet: a trade payment names its shipment, and its carrier reports the milestones" :
+      "no shipment that you carry or that carries a payment of yours";
+    drawShipMarks();
+    applyHighlight();
+  }
+  function drawCompare(cmp) {
+    const rows = [cmp.a, cmp.b];
+    const maxKM = Math.max(...rows.map((p) => p.distance_km)) || 1, maxHours = Math.max(...rows.map((p) => p.transit_hours)) || 1;
+    const bar = (v, max, cls) => el("span", { class: "bar compareBar" }, svg("svg", { viewBox: "0 0 200 10", preserveAspectRatio: "none", "aria-hidden": "true" },
+      svg("rect", { class: "track", x: 0, y: 0, width: 200, height: 10, rx: 2 }), svg("rect", { class: cls, x: 0, y: 0, width: f1(200 * v / max), height: 10, rx: 2 })));
+    const table = el("table", { class: "compare" },
+      el("thead", null, el("tr", null, ...["route", "distance", "", "transit", "", "ETA, leaving now"].map((h, i) => el("th", { class: [0, 2, 4, 5].includes(i) ? "l" : "", text: h })))),
+      el("tbody", null, ...rows.map((p, i) => {
+        const stops = p.stops || [];
+        const dest = stops.length ? trade.nodes.get(stops[stops.length - 1].node) : null;
+        return el("tr", { "data-route": p.route }, el("td", { class: "l" }, el("b", { text: routeName(p.route) }), el("span", { class: "sub", text: p.route })),
+          cell(km(p.distance_km), "distance"), el("td", { class: "l" }, bar(p.distance_km, maxKM, i ? "b" : "a")),
+          el("td", { class: "transit" }, count(p.transit_days, "day"), el("span", { class: "sub", text: groupDigits(String(p.transit_hours)) + " h" })),
+          el("td", { class: "l" }, bar(p.transit_hours, maxHours, i ? "b" : "a")),
+          el("td", { class: "l when" }, ...when(p.eta, dest ? dest.country : "")));
+      })));
+    const shorter = cmp.distance_saved_km >= 0, faster = cmp.hours_saved >= 0;
+    const pct = (s) => String(s).replace(/^-/, "") + " %";
+    const hours = Math.abs(cmp.hours_saved);
+    $("compare").replaceChildren(table,
+      el("p", { class: "saving" }, routeName(cmp.a.route) + " is ",
+        el("b", { class: "distanceSaved", text: km(Math.abs(cmp.distance_saved_km)) }), (shorter ? " shorter" : " longer") + " (",
+        el("b", { class: "distanceSavedPercent", text: pct(cmp.distance_saved_percent) }), ") and ",
+        el("b", { class: "hoursSaved", text: groupDigits(String(hours)) + " h" }), ", about " + (hours / 24).toFixed(1) + " days, " + (faster ? "faster" : "slower") + " (",
+        el("b", { class: "timeSavedPercent", text: pct(cmp.time_saved_percent) }), ") than " + routeName(cmp.b.route) + "."),
+      el("p", { class: "muted small", text: "Plans leaving now, leg by leg: distance over average speed, in whole hours, then the dwell at each stop; each figure's source is on the map. A plan is an expectation: congestion, sanctions and border queues are not in it." }));
+    $("compareNote").textContent = "km and days, for a departure now";
+  }
+  pages.trade = {
+    every: 5000,
+    reset() {
+      Object.assign(trade, { corridor: null, compare: null, shownKey: "", route: "", ship: "", shipments: [], project: null });
+      trade.nodes.clear(); trade.legs.clear(); trade.routes.clear(); trade.seaOnly.clear();
+      $("tradeMap").replaceChildren();
+      $("shipments").replaceChildren();
+      $("compare").replaceChildren();
+      $("showSeaRoute").checked = false;
+      say($("tradeMessage"), "");
+    },
+    async load() {
+      // The corridor and the comparison are read once; the loop reads the
+      // shipments alone, one request.
+      if (!trade.corridor) {
+        await loadBanks();
+        const [corridor, cmp] = await Promise.all([api("/v1/trade/corridor"), api("/v1/trade/compare").catch((err) => {
+          if (err.status === 401) throw err;
+          say($("tradeMessage"), "the comparison could not be read: " + err.message, "bad");
+          return null;
+        })]);
+        trade.corridor = corridor;
+        for (const n of corridor.nodes) trade.nodes.set(n.id, n);
+        for (const l of corridor.legs) trade.legs.set(l.id, l);
+        for (const r of corridor.routes) trade.routes.set(r.id, r);
+        trade.compare = cmp;
+        trade.seaOnly = seaOnlyLegs();
+        $("showSeaRouteLabel").hidden = trade.seaOnly.size === 0;
+        if (cmp) $("showSeaRouteText").textContent = "show " + routeName(cmp.b.route).replace(/^./, (x) => x.toLowerCase());
+        $("compareCard").hidden = !cmp;
+        if (cmp) drawCompare(cmp);
+        mapLegend();
+        routeList();
+        drawTradeMap();
+      }
+      const data = await api("/v1/shipments");
+      // Names of carriers and banks first seen: the list of participants
+      // is read again (at most every 30 s), the operator's only.
+      const ids = data.shipments.flatMap((sh) => [sh.carrier, ...sh.payments.flatMap((p) => [p.sending_participant, p.receiving_participant])]).filter(Boolean);
+      if (me.role === "operator" && ids.some((id) => !banks.has(id))) await loadBanks();
+      const key = JSON.stringify(data) + "/" + Math.floor(Date.now() / 60000);
+      if (key === trade.shownKey) return;
+      trade.shownKey = key;
+      renderShipments(data.shipments);
+    },
+  };
+
   // --- screening --------------------------------------------------------------
 
   function named(text) { const td = cell(text, "l wrap"); td.dir = "auto"; return td; }
