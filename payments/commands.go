@@ -88,6 +88,10 @@ type CreatePayment struct {
 	Screening *Screening `json:"screening,omitempty"`
 	// Trade makes it a trade payment, released by milestones.
 	Trade *TradeTerms `json:"trade,omitempty"`
+	// Signature is the request's signature, verified at the edge against
+	// the sender's signing key, kept with the payment; nil for an
+	// unsigned request.
+	Signature *Signature `json:"signature,omitempty"`
 }
 
 // AcceptPayment: the receiving bank credited the beneficiary.
@@ -161,6 +165,16 @@ func Op(cmd any) ledger.Op {
 		return OpDecideReview
 	case *ReportMilestone:
 		return OpReportMilestone
+	case *AddCertificate:
+		return OpAddCertificate
+	case *RevokeCertificate:
+		return OpRevokeCertificate
+	case *AddSigningKey:
+		return OpAddSigningKey
+	case *RevokeSigningKey:
+		return OpRevokeSigningKey
+	case *SetSignaturePolicy:
+		return OpSetSignaturePolicy
 	}
 	panic(fmt.Sprintf("payments: no op for %T", cmd))
 }
@@ -209,6 +223,16 @@ func decodeCommand(op ledger.Op, payload []byte) (any, error) {
 		cmd = &DecideReview{}
 	case OpReportMilestone:
 		cmd = &ReportMilestone{}
+	case OpAddCertificate:
+		cmd = &AddCertificate{}
+	case OpRevokeCertificate:
+		cmd = &RevokeCertificate{}
+	case OpAddSigningKey:
+		cmd = &AddSigningKey{}
+	case OpRevokeSigningKey:
+		cmd = &RevokeSigningKey{}
+	case OpSetSignaturePolicy:
+		cmd = &SetSignaturePolicy{}
 	default:
 		return nil, fmt.Errorf("unknown op %d", op)
 	}

@@ -37,6 +37,13 @@ const (
 	OpPutList             ledger.Op = 29
 	OpDecideReview        ledger.Op = 30
 	OpReportMilestone     ledger.Op = 31
+	// Credentials (credentials.go): client certificates, signing keys and
+	// whether a participant must sign.
+	OpAddCertificate     ledger.Op = 32
+	OpRevokeCertificate  ledger.Op = 33
+	OpAddSigningKey      ledger.Op = 34
+	OpRevokeSigningKey   ledger.Op = 35
+	OpSetSignaturePolicy ledger.Op = 36
 )
 
 // OpSpan is how many engine timestamps a payments operation may use (its
@@ -80,6 +87,11 @@ type Machine struct {
 
 	// Trade: the shipments trade payments wait on, by reference.
 	shipments map[string]*Shipment
+
+	// Credentials: client certificates by fingerprint, and signing keys by
+	// participant and key id.
+	certificates map[string]*Certificate
+	signingKeys  map[string]map[string]*SigningKey
 
 	// quoteOrder and idemOrder hold the quotes and the idempotency keys in
 	// the order they were made, for pruning; dailyPrunedDay is the last day
@@ -181,6 +193,8 @@ func NewMachine(opts ledger.Options) *Machine {
 		windowSeq:    map[money.Code]int{},
 		lists:        map[string][]*ScreeningList{},
 		shipments:    map[string]*Shipment{},
+		certificates: map[string]*Certificate{},
+		signingKeys:  map[string]map[string]*SigningKey{},
 	}
 }
 
@@ -259,6 +273,16 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		reply = m.decideReview(c, now)
 	case *ReportMilestone:
 		reply = m.reportMilestone(c, now)
+	case *AddCertificate:
+		reply = m.addCertificate(c, now)
+	case *RevokeCertificate:
+		reply = m.revokeCertificate(c, now)
+	case *AddSigningKey:
+		reply = m.addSigningKey(c, now)
+	case *RevokeSigningKey:
+		reply = m.revokeSigningKey(c, now)
+	case *SetSignaturePolicy:
+		reply = m.setSignaturePolicy(c)
 	case *RescheduleDeadlines:
 		if len(c.Payments) > ReschedulePaymentsMax {
 			reply = refuse(KindInvalid, "reschedule_too_large", "", "payments", "%d payments; at most %d a command", len(c.Payments), ReschedulePaymentsMax)
@@ -298,6 +322,12 @@ func detach(reply any) any {
 		cp := copyWindow(v)
 		return &cp
 	case *ScreeningList:
+		cp := *v
+		return &cp
+	case *Certificate:
+		cp := *v
+		return &cp
+	case *SigningKey:
 		cp := *v
 		return &cp
 	}
@@ -680,13 +710,17 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	if r := validScreening(c.Screening); r != nil {
 		return r
 	}
+	if r := m.checkSignature(c.Sender, c.Signature); r != nil {
+		return r
+	}
 	sc, _ := money.LookupCurrency(q.Source)
 	tc, _ := money.LookupCurrency(q.Target)
 	p := &Payment{UETR: c.UETR, Status: StatusReceived, Sender: q.Sender, Receiver: q.Receiver, FXProvider: q.FXProvider,
 		QuoteID: q.ID, Source: q.Source, Target: q.Target, SourceAmount: q.SourceAmount, TargetAmount: q.TargetAmount,
 		Fee: q.Fee, Rate: q.Rate, RateSource: q.RateSource, Derived: q.Derived, Purpose: c.Purpose, Remittance: c.Remittance,
 		EndToEndID: c.EndToEndID, InstructionID: c.InstructionID,
-		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay}
+		Debtor: c.Debtor, Creditor: c.Creditor, ValueDate: q.ValueDate, Deadline: q.Deadline, CreatedAt: now, DebtorDay: c.DebtorDay,
+		Signature: c.Signature}
 	p.Events = append(p.Events, Event{At: now, Status: StatusReceived, Event: "received", By: c.Sender})
 	if !screened(p, c.Screening, now) {
 		// Blocked: recorded, with its quote spent, and nothing reserved. A
@@ -1122,6 +1156,10 @@ type snapshotState struct {
 	Lists        map[string][]*ScreeningList `json:"lists,omitempty"`
 	Shipments    map[string]*Shipment        `json:"shipments,omitempty"`
 	Audit        []AuditRecord               `json:"screening_audit,omitempty"`
+
+	// Credentials, omitted while there are none.
+	Certificates map[string]*Certificate           `json:"certificates,omitempty"`
+	SigningKeys  map[string]map[string]*SigningKey `json:"signing_keys,omitempty"`
 }
 
 const machineSnapshotMagic = "ASTARA-PAYMENTS-SNAPSHOT-1\n"
@@ -1149,6 +1187,7 @@ func (m *Machine) WriteSnapshot(w io.Writer) error {
 	}
 	st.WindowSeq = m.windowSeq
 	st.Lists, st.Audit, st.Shipments = m.lists, m.audit, m.shipments
+	st.Certificates, st.SigningKeys = m.certificates, m.signingKeys
 	if err := json.NewEncoder(bw).Encode(&st); err != nil {
 		return err
 	}
@@ -1231,6 +1270,12 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 		m.shipments = st.Shipments
 	}
 	m.audit = st.Audit
+	if st.Certificates != nil {
+		m.certificates = st.Certificates
+	}
+	if st.SigningKeys != nil {
+		m.signingKeys = st.SigningKeys
+	}
 	m.idem = st.Idempotency
 	m.daily = st.Daily
 	m.dailyPrunedDay = st.DailyPruned

@@ -23,6 +23,11 @@ func init() {
 		OpPutList:             "put_list",
 		OpDecideReview:        "decide_review",
 		OpReportMilestone:     "report_milestone",
+		OpAddCertificate:      "add_certificate",
+		OpRevokeCertificate:   "revoke_certificate",
+		OpAddSigningKey:       "add_signing_key",
+		OpRevokeSigningKey:    "revoke_signing_key",
+		OpSetSignaturePolicy:  "set_signature_policy",
 	} {
 		ledger.NameOp(op, name)
 	}

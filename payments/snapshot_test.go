@@ -25,8 +25,9 @@ type History struct {
 // NewHistory plays a history that leaves something in every part of the
 // state: keys added and revoked, a daily limit in use, payments completed,
 // rejected, returned and expired, refusals under idempotency keys, a
-// deadline written in Moscow time, rates that moved, and a payment
-// reserved that then expires.
+// deadline written in Moscow time, rates that moved, a payment
+// reserved that then expires, and credentials registered and revoked with
+// a signed payment.
 func NewHistory(tb testing.TB) *History {
 	tb.Helper()
 	s := NewNetwork(tb)
@@ -115,6 +116,20 @@ func NewHistory(tb testing.TB) *History {
 	h.UETR["trade-whole"] = MustReply[*payments.Payment](tb, s.PayTrade(130_000_00, s.TradeTerms("SHIP-H2"))).UETR
 	MustReply[*payments.MilestoneResult](tb, s.Report("SHIP-H1", "loaded"))
 	MustReply[*payments.MilestoneResult](tb, s.Report("SHIP-H2", "arrived"))
+
+	// Credentials: certificates registered and revoked, signing keys
+	// registered and revoked, signatures required, and a signed payment.
+	notAfter := s.Now().AddDate(1, 0, 0)
+	MustReply[*payments.Certificate](tb, s.Do(CertCmd(bankRU, "history-1", notAfter)))
+	MustReply[*payments.Certificate](tb, s.Do(CertCmd(bankIR, "history-2", notAfter)))
+	MustReply[*payments.Certificate](tb, s.Do(&payments.RevokeCertificate{Participant: bankRU, Fingerprint: CertCmd(bankRU, "history-1", notAfter).Fingerprint}))
+	MustReply[*payments.SigningKey](tb, s.Do(KeyCmd(bankRU, "ed-1", payments.AlgEdDSA, "history-ed")))
+	MustReply[*payments.SigningKey](tb, s.Do(KeyCmd(bankRU, "p256-1", payments.AlgES256, "history-p256")))
+	MustReply[*payments.SigningKey](tb, s.Do(&payments.RevokeSigningKey{Participant: bankRU, KeyID: "p256-1"}))
+	MustReply[*payments.Participant](tb, s.Do(&payments.SetSignaturePolicy{Participant: bankRU, RequireSignatures: true}))
+	signed := s.PayCmd(s.Quote(91_000_00))
+	signed.Signature = &payments.Signature{KeyID: "ed-1", Alg: payments.AlgEdDSA, JWS: "eyJhbGciOiJFZERTQSJ9.e30.c2ln"}
+	h.UETR["signed"] = MustReply[*payments.Payment](tb, s.Do(signed)).UETR
 
 	p = s.Pay(90_000_00)
 	h.UETR["open"] = p.UETR

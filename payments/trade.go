@@ -134,7 +134,6 @@ func tranches(release []Release, source, target money.Amount) []Tranche {
 	return out
 }
 
-
 // checkTradeTerms checks what the state decides of a trade payment's
 // terms: the carrier, the shipment, the release, the deadline.
 func (m *Machine) checkTradeTerms(t *TradeTerms, amountS, amountT money.Amount, now time.Time) *Refusal {
@@ -275,10 +274,10 @@ type Shipment struct {
 	Route   string `json:"route"`
 	// Milestones are the route's, in order, from its first payment.
 	Milestones []RouteMilestone `json:"milestones"`
-	Departure time.Time   `json:"departure,omitzero"`
-	Payments  []ledger.ID `json:"payments"`
-	Reported  []Reported  `json:"reported"`
-	CreatedAt time.Time   `json:"created_at"`
+	Departure  time.Time        `json:"departure,omitzero"`
+	Payments   []ledger.ID      `json:"payments"`
+	Reported   []Reported       `json:"reported"`
+	CreatedAt  time.Time        `json:"created_at"`
 }
 
 // Reported is a milestone as the carrier reported it.

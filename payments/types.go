@@ -66,6 +66,9 @@ type Participant struct {
 	NetDebitCap map[money.Code]money.Amount `json:"net_debit_cap"`
 	Roles       []Role                      `json:"roles"`
 	CreatedAt   time.Time                   `json:"created_at"`
+	// RequireSignatures refuses the participant's requests that change
+	// something unless they are signed (credentials.go).
+	RequireSignatures bool `json:"require_signatures,omitempty"`
 }
 
 // HasCurrency reports whether the participant holds the currency.
@@ -273,8 +276,11 @@ type Payment struct {
 	// for a payment made before any screening.
 	Screening *Screening `json:",omitempty"`
 	// Trade holds a trade payment's terms and tranches; nil for others.
-	Trade  *Trade `json:",omitempty"`
-	Events []Event
+	Trade *Trade `json:",omitempty"`
+	// Signature is the signature of the request that made the payment;
+	// nil for an unsigned one.
+	Signature *Signature `json:",omitempty"`
+	Events    []Event
 }
 
 // clone returns a copy of the payment that shares nothing the machine may
