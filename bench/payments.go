@@ -1,13 +1,16 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"net"
 	nethttp "net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +20,8 @@ import (
 	"astara/journal"
 	"astara/ledger"
 	"astara/payments"
+	"astara/screening"
+	"astara/screening/screeningtest"
 )
 
 // PaymentsConfig is what `astara bench payments` runs.
@@ -25,11 +30,17 @@ type PaymentsConfig struct {
 	Clients  int       // concurrent sending clients
 	Dir      string    // where the store lives; "" is the system temp dir
 	Progress io.Writer // progress bar; nil for none
+	// ScreeningEntries, when above zero, loads a watch list of that many
+	// synthetic entries (with their aliases, in Latin, Cyrillic and
+	// Persian script) before the run, so that every payment's four
+	// parties are screened against it.
+	ScreeningEntries int
 }
 
 // PaymentsResult is what a payments run measured. A payment is three
 // requests: a quote, the payment, and the receiving bank's acceptance.
 type PaymentsResult struct {
+	Screening  int // entries screened against; 0 for none
 	Payments   int
 	Failed     int
 	Clients    int
@@ -75,7 +86,11 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 	}
 	defer svc.Close()
 	const admin = "bench-operator"
-	srv := &nethttp.Server{Handler: http.NewServer(http.Config{Ledger: svc, Metrics: metrics, AdminTokenHash: http.HashToken(admin)})}
+	// The run measures the node, not its rate limits: one sender sends
+	// thousands of requests a second.
+	off := http.RateLimit{Off: true}
+	srv := &nethttp.Server{Handler: http.NewServer(http.Config{Ledger: svc, Metrics: metrics, AdminTokenHash: http.HashToken(admin),
+		Limits: http.Limits{Participant: off, Operator: off, Anonymous: off}})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return PaymentsResult{}, err
@@ -87,6 +102,12 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 	sender, receiver, err := setUpPaymentsNetwork(ctx, c, admin)
 	if err != nil {
 		return PaymentsResult{}, fmt.Errorf("set up: %w", err)
+	}
+	if cfg.ScreeningEntries > 0 {
+		data := listCSV(screeningtest.Synthetic("BENCH", cfg.ScreeningEntries, 1, nil))
+		if _, err := c.DoRaw(ctx, "POST", "/v1/lists/import?format=csv&list=BENCH", admin, data, "application/octet-stream", nil); err != nil {
+			return PaymentsResult{}, fmt.Errorf("load the watch list: %w", err)
+		}
 	}
 	bar := newProgress(cfg.Progress, "payments RUB->IRR", cfg.Payments)
 	var next atomic.Int64
@@ -148,7 +169,7 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 			over++
 		}
 	}
-	return PaymentsResult{Payments: cfg.Payments, Failed: failed, Clients: cfg.Clients, Elapsed: elapsed,
+	return PaymentsResult{Screening: cfg.ScreeningEntries, Payments: cfg.Payments, Failed: failed, Clients: cfg.Clients, Elapsed: elapsed,
 		LatencyP50: s.LatencyP50, LatencyP99: s.LatencyP99, OverOneSec: over}, nil
 }
 
@@ -214,9 +235,32 @@ func onePayment(ctx context.Context, c *apiclient.Client, sender, receiver bench
 	return err
 }
 
-// WritePaymentsTable prints a payments result.
-func WritePaymentsTable(w io.Writer, r PaymentsResult) {
-	fmt.Fprintf(w, "%-18s %7s %9s %8s %12s %10s %10s %10s\n", "flow", "clients", "payments", "seconds", "payments/s", "p50", "p99", ">1s")
-	fmt.Fprintf(w, "%-18s %7d %9d %8.2f %12.0f %10s %10s %9.2f%%\n", "quote+pay+accept", r.Clients, r.Payments, r.Elapsed.Seconds(),
-		r.PerSecond(), roundDur(r.LatencyP50), roundDur(r.LatencyP99), 100*float64(r.OverOneSec)/float64(max(r.Payments, 1)))
+// WritePaymentsTable prints payments results, one row each.
+func WritePaymentsTable(w io.Writer, rs ...PaymentsResult) {
+	fmt.Fprintf(w, "%-18s %10s %7s %9s %8s %12s %10s %10s %10s\n", "flow", "screening", "clients", "payments", "seconds", "payments/s", "p50", "p99", ">1s")
+	for _, r := range rs {
+		screened := "none"
+		if r.Screening > 0 {
+			screened = fmt.Sprintf("%d", r.Screening)
+		}
+		fmt.Fprintf(w, "%-18s %10s %7d %9d %8.2f %12.0f %10s %10s %9.2f%%\n", "quote+pay+accept", screened, r.Clients, r.Payments, r.Elapsed.Seconds(),
+			r.PerSecond(), roundDur(r.LatencyP50), roundDur(r.LatencyP99), 100*float64(r.OverOneSec)/float64(max(r.Payments, 1)))
+	}
+}
+
+// listCSV writes a list in Astara's CSV format: id, name, type, aliases
+// and countries.
+func listCSV(l *screening.List) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"id", "name", "type", "aliases", "countries"})
+	for _, e := range l.Entries {
+		var aliases []string
+		for _, n := range e.Names[1:] {
+			aliases = append(aliases, n.Text)
+		}
+		w.Write([]string{e.ID, e.Names[0].Text, string(e.Type), strings.Join(aliases, ";"), strings.Join(e.Countries, ";")})
+	}
+	w.Flush()
+	return b.Bytes()
 }

@@ -146,7 +146,7 @@ func (s *Server) traffic(w http.ResponseWriter, r *http.Request, c caller) {
 			if p.CreatedAt.Before(start) {
 				break
 			}
-			if !p.CreatedAt.Before(end) || (c.participant != nil && p.Sender != c.participant.ID && p.Receiver != c.participant.ID) {
+			if !p.CreatedAt.Before(end) || !paymentVisible(p, c.participant) {
 				continue
 			}
 			name := p.Source.String() + "-" + p.Target.String()
@@ -210,7 +210,7 @@ type paymentFilter struct {
 }
 
 func (f *paymentFilter) match(p *payments.Payment) bool {
-	if f.who != nil && p.Sender != f.who.ID && p.Receiver != f.who.ID {
+	if !paymentVisible(p, f.who) {
 		return false
 	}
 	if f.participant != "" && p.Sender != f.participant && p.Receiver != f.participant {
@@ -576,8 +576,10 @@ func (s *Server) paymentMessages(w http.ResponseWriter, r *http.Request, c calle
 
 // --- every bank's positions -----------------------------------------------
 
-// positionsOf is who's position per currency, computed as GET
-// /v1/positions computes it for the participant itself.
+// positionsOf is a participant's position per currency, for GET
+// /v1/positions (its own) and the operator's view of every bank. The
+// position's credits include the net debit cap credited to it; the net
+// position leaves it out.
 func positionsOf(e *ledger.Engine, who *payments.Participant) []positionJSON {
 	out := []positionJSON{}
 	for _, c := range who.Currencies {

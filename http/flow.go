@@ -192,6 +192,9 @@ type paymentResponse struct {
 	// parties matched is for compliance, not for the banks.
 	Screening *payments.Screening `json:"screening,omitempty"`
 	Trade     *tradeResponse      `json:"trade,omitempty"`
+	// Signature is the signature of the request that made the payment,
+	// shown to its banks and the operator (jws.go).
+	Signature *payments.Signature `json:"signature,omitempty"`
 }
 
 func paymentJSON(p *payments.Payment) paymentResponse {
@@ -203,7 +206,7 @@ func paymentJSON(p *payments.Payment) paymentResponse {
 		Fee: amountJSON{money.FormatAmount(p.Fee, sc), sc.Code.String()}, Rate: p.Rate.String(), RateSource: p.RateSource,
 		Derived: p.Derived, Purpose: p.Purpose, RemittanceInfo: p.Remittance, Debtor: p.Debtor, Creditor: p.Creditor,
 		ValueDate: p.ValueDate, SLABreached: p.SLABreached, Reason: p.Reason, CreatedAt: p.CreatedAt.Format(time.RFC3339Nano),
-		Events: append([]payments.Event{}, p.Events...), Trade: tradeJSON(p)}
+		Events: append([]payments.Event{}, p.Events...), Trade: tradeJSON(p), Signature: p.Signature}
 	if !p.Deadline.IsZero() {
 		out.Deadline = p.Deadline.Format(time.RFC3339)
 	}
@@ -234,7 +237,13 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *p
 		writeProblem(w, p)
 		return
 	}
-	cmd := &payments.CreatePayment{Sender: sender.ID, IdempotencyKey: key, BodyHash: sha256.Sum256(body), Purpose: req.Purpose}
+	// A signed payment keeps its body, in the signature's JWS.
+	sig := requestSignature(r)
+	if sig != nil && len(body) > SignedPaymentBodyBytesMax {
+		writeProblem(w, problem(http.StatusRequestEntityTooLarge, "body_too_large", "", "a signed payment's body is kept with it: at most %d bytes", SignedPaymentBodyBytesMax))
+		return
+	}
+	cmd := &payments.CreatePayment{Sender: sender.ID, IdempotencyKey: key, BodyHash: sha256.Sum256(body), Purpose: req.Purpose, Signature: sig}
 	var p *Problem
 	if cmd.QuoteID, p = parseID(req.QuoteID, fp("quote_id"), true); p != nil {
 		writeProblem(w, p)
@@ -333,6 +342,20 @@ func (discardWriter) Header() http.Header         { return http.Header{} }
 func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (discardWriter) WriteHeader(int)             {}
 
+// paymentVisible reports whether a participant (nil for the operator) may
+// see a payment: the one that sent it, and the one that receives it once
+// screening released it — a payment held for review is not the receiving
+// bank's to know of yet.
+func paymentVisible(p *payments.Payment, who *payments.Participant) bool {
+	switch {
+	case who == nil, p.Sender == who.ID:
+		return true
+	case p.Receiver == who.ID:
+		return p.Status != payments.StatusHeld
+	}
+	return false
+}
+
 // visiblePayment returns a payment the participant sent or receives (any
 // payment for the operator, who is nil); any other answers as if it did
 // not exist.
@@ -345,7 +368,7 @@ func (s *Server) visiblePayment(w http.ResponseWriter, r *http.Request, who *pay
 	var p payments.Payment
 	var ok bool
 	s.paymentsView(func(m *payments.Machine) { p, ok = m.Payment(uetr) })
-	if !ok || (who != nil && p.Sender != who.ID && p.Receiver != who.ID) {
+	if !ok || !paymentVisible(&p, who) {
 		writeProblem(w, problem(http.StatusNotFound, payments.CodePaymentNotFound, "uetr", "no payment %s", uetr))
 		return payments.Payment{}, false
 	}
@@ -433,7 +456,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request, c caller) 
 		}
 		for ; i >= 0 && i < n; i += step {
 			p := m.PaymentAt(i)
-			if who != nil && p.Sender != who.ID && p.Receiver != who.ID {
+			if !paymentVisible(p, who) {
 				continue
 			}
 			if (status != "" && p.Status != status) || (sla != "" && !p.SLABreached) ||
@@ -537,30 +560,7 @@ type positionJSON struct {
 // debit cap), what is reserved for its outgoing payments, what is reserved
 // for it, and what it can still send.
 func (s *Server) positions(w http.ResponseWriter, r *http.Request, who *payments.Participant) {
-	out := []positionJSON{}
-	s.ledger.View(func(e *ledger.Engine) {
-		for _, c := range who.Currencies {
-			cur, _ := money.LookupCurrency(c)
-			a, ok := e.LookupAccount(payments.AccountID(who.ID, c, payments.AccountPosition))
-			if !ok {
-				continue
-			}
-			capAmount := who.NetDebitCap[c]
-			// The position's credits include the cap credited to it; the
-			// net position leaves it out.
-			credits := a.CreditsPosted.MustSub(capAmount)
-			pos := positionJSON{Currency: c.String(), NetDebitCap: money.FormatAmount(capAmount, cur),
-				Reserved: money.FormatAmount(a.DebitsPending, cur), Incoming: money.FormatAmount(a.CreditsPending, cur)}
-			if credits.Less(a.DebitsPosted) {
-				pos.Negative = true
-				pos.Position = "-" + money.FormatAmount(a.DebitsPosted.MustSub(credits), cur)
-			} else {
-				pos.Position = money.FormatAmount(credits.MustSub(a.DebitsPosted), cur)
-			}
-			avail := a.CreditsPosted.MustSub(a.DebitsPosted).MustSub(a.DebitsPending)
-			pos.Available = money.FormatAmount(avail, cur)
-			out = append(out, pos)
-		}
-	})
+	var out []positionJSON
+	s.ledger.View(func(e *ledger.Engine) { out = positionsOf(e, who) })
 	writeJSON(w, http.StatusOK, map[string]any{"participant": who.ID, "positions": out})
 }

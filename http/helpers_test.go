@@ -61,6 +61,8 @@ type serverOptions struct {
 	// payments runs the payments machine over the ledger, as astara serve
 	// does.
 	payments bool
+	// limits are the server's limits; the zero value is the defaults.
+	limits astarahttp.Limits
 }
 
 // NewTestServer starts a server on a fresh journal; the fake clock is both
@@ -85,7 +87,7 @@ func NewTestServer(tb testing.TB, opts ...serverOptions) *testServer {
 		PulseInterval:          time.Millisecond,
 		SnapshotEventsInterval: -1,
 	}
-	cfg := astarahttp.Config{Metrics: metrics, AdminTokenHash: astarahttp.HashToken(adminToken), Clock: clock.Now}
+	cfg := astarahttp.Config{Metrics: metrics, AdminTokenHash: astarahttp.HashToken(adminToken), Clock: clock.Now, Limits: o.limits}
 	if o.payments {
 		svcOpts.NewMachine = func() ledger.Machine { return payments.NewMachine(ledger.Options{}) }
 		svcOpts.RestoreMachine = func(r io.Reader) (ledger.Machine, error) { return payments.RestoreMachine(r, ledger.Options{}) }

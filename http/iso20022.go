@@ -538,10 +538,6 @@ func (s *Server) outboundPacs008(w http.ResponseWriter, r *http.Request, who *pa
 		writeProblem(w, problem(http.StatusNotFound, payments.CodePaymentNotFound, "uetr", "no payment %s sent to %s", p.UETR, who.ID))
 		return
 	}
-	if p.Status == payments.StatusHeld {
-		writeProblem(w, problem(http.StatusConflict, "payment_held", "uetr", "payment %s is held for screening; it is sent to the receiving bank once an operator approves it", p.UETR))
-		return
-	}
 	s.writeMessage(w, func() ([]byte, error) {
 		return iso20022.WritePacs008(s.header(who.ID, p.CreatedAt), messageID("pacs.008", p.UETR.String()), &p, p.ValueDate)
 	})
@@ -706,8 +702,15 @@ func (s *Server) outboundCamt053(w http.ResponseWriter, r *http.Request, who *pa
 					e := iso20022.Entry{Amount: moved, Credit: credit, Status: "BOOK", BookingDate: day.String(), ValueDate: day.String(),
 						Ref: accountRef(t.ID), Time: at.UTC()}
 					if p := owners[t.ID]; p != nil {
-						e.UETR, e.EndToEndID, e.InstrID, e.Debtor, e.Creditor, e.Purpose, e.Remittance =
-							p.UETR, p.EndToEndID, p.InstructionID, p.Debtor, p.Creditor, p.Purpose, p.Remittance
+						e.UETR, e.Purpose = p.UETR, p.Purpose
+						// The banks' customers and what they wrote to each
+						// other are the sending and receiving banks' to read;
+						// the FX provider, whose position the payment moved
+						// too, reconciles by UETR alone.
+						if p.Sender == who.ID || p.Receiver == who.ID {
+							e.EndToEndID, e.InstrID, e.Debtor, e.Creditor, e.Remittance =
+								p.EndToEndID, p.InstructionID, p.Debtor, p.Creditor, p.Remittance
+						}
 					}
 					st.Entries = append(st.Entries, e)
 				}

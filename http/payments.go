@@ -56,6 +56,13 @@ func (s *Server) registerPayments() {
 	s.route("GET /v1/participants", s.admin(s.listParticipants))
 	s.route("POST /v1/participants/{id}/keys", s.admin(s.addKey))
 	s.route("DELETE /v1/participants/{id}/keys/{key_id}", s.admin(s.revokeKey))
+	s.route("POST /v1/participants/{id}/certificates", s.admin(s.addCertificate))
+	s.route("GET /v1/participants/{id}/certificates", s.admin(s.listCertificates))
+	s.route("DELETE /v1/participants/{id}/certificates/{fingerprint}", s.admin(s.revokeCertificate))
+	s.route("POST /v1/participants/{id}/signing-keys", s.admin(s.addSigningKey))
+	s.route("GET /v1/participants/{id}/signing-keys", s.admin(s.listSigningKeys))
+	s.route("DELETE /v1/participants/{id}/signing-keys/{key_id}", s.admin(s.revokeSigningKey))
+	s.route("PUT /v1/participants/{id}/signature-policy", s.admin(s.setSignaturePolicy))
 	s.route("POST /v1/rates", s.admin(s.setRate))
 	s.route("POST /v1/rates/import", s.admin(s.importRates))
 	s.route("GET /v1/rates", s.anyone(s.listRates))
@@ -77,20 +84,48 @@ type caller struct {
 	participant *payments.Participant
 }
 
-// authenticate resolves a bearer token to the operator or a participant
-// key, or, without one, a console's session cookie to the token it signed
-// in with (session.go). Tokens are compared as hashes, in constant time.
+// authenticate resolves a request's credentials: a verified client
+// certificate registered to a participant (tls.go), and a bearer token
+// (the operator's or a participant key) or, without one, a console's
+// session cookie (session.go). Every credential a request carries must be
+// good, and when it carries a certificate and a token they must name the
+// same participant: a request speaks for one bank.
 func (s *Server) authenticate(r *http.Request) (caller, *Problem) {
+	byCertificate, p := s.certificateCaller(r)
+	if p != nil {
+		return caller{}, p
+	}
+	c, p, found := s.tokenCaller(r)
+	switch {
+	case !found && byCertificate == nil:
+		return caller{}, problem(http.StatusUnauthorized, "unauthenticated", "", "an Authorization: Bearer <token> header (or, over TLS, a registered client certificate) is required")
+	case !found:
+		return caller{participant: byCertificate}, nil
+	case p != nil:
+		return caller{}, p
+	case byCertificate != nil && (c.participant == nil || c.participant.ID != byCertificate.ID):
+		tokenFor := "the operator's"
+		if c.participant != nil {
+			tokenFor = c.participant.ID + "'s"
+		}
+		return caller{}, problem(http.StatusUnauthorized, "credentials_conflict", "",
+			"the client certificate is %s's but the token is %s: a request's credentials must name the same participant", byCertificate.ID, tokenFor)
+	}
+	return c, nil
+}
+
+// tokenCaller resolves a bearer token to the operator or a participant
+// key, or, without one, a console's session cookie to the token it signed
+// in with (session.go); found is false when the request has neither.
+// Tokens are compared as hashes, in constant time.
+func (s *Server) tokenCaller(r *http.Request) (caller, *Problem, bool) {
 	token, ok := bearer(r)
 	if !ok {
-		if c, p, found := s.sessionCaller(r); found {
-			return c, p
-		}
-		return caller{}, problem(http.StatusUnauthorized, "unauthenticated", "", "an Authorization: Bearer <token> header is required")
+		return s.sessionCaller(r)
 	}
 	got := HashToken(token)
 	if subtle.ConstantTimeCompare(got[:], s.adminTokenHash[:]) == 1 {
-		return caller{operator: true}, nil
+		return caller{operator: true}, nil, true
 	}
 	keyID, secret, ok := splitKey(token)
 	if ok {
@@ -106,10 +141,10 @@ func (s *Server) authenticate(r *http.Request) (caller, *Problem) {
 			}
 		})
 		if c.participant != nil {
-			return c, nil
+			return c, nil, true
 		}
 	}
-	return caller{}, problem(http.StatusUnauthorized, "invalid_token", "", "the bearer token is not valid")
+	return caller{}, problem(http.StatusUnauthorized, "invalid_token", "", "the bearer token is not valid"), true
 }
 
 // API keys read "ak_<key id>_<secret>": the id finds the key, the secret
@@ -138,6 +173,14 @@ func (s *Server) anyone(h func(http.ResponseWriter, *http.Request, caller)) http
 			writeProblem(w, p)
 			return
 		}
+		// A participant's request is checked against its signature, if it
+		// has one or must have one (jws.go).
+		if c.participant != nil {
+			if r, p = s.checkSignature(w, r, c.participant); p != nil {
+				writeProblem(w, p)
+				return
+			}
+		}
 		h(w, r, c)
 	}
 }
@@ -145,7 +188,7 @@ func (s *Server) anyone(h func(http.ResponseWriter, *http.Request, caller)) http
 func (s *Server) participant(h func(http.ResponseWriter, *http.Request, *payments.Participant)) http.HandlerFunc {
 	return s.anyone(func(w http.ResponseWriter, r *http.Request, c caller) {
 		if c.participant == nil {
-			writeProblem(w, problem(http.StatusForbidden, "participant_only", "", "this endpoint acts for a participant: use one of its API keys"))
+			writeProblem(w, problem(http.StatusForbidden, "participant_only", "", "this endpoint acts for a participant: use one of its API keys or its client certificate"))
 			return
 		}
 		h(w, r, c.participant)
@@ -220,11 +263,15 @@ type participantResponse struct {
 	CreatedAt   string                `json:"created_at"`
 	APIKey      string                `json:"api_key,omitempty"`
 	KeyID       string                `json:"key_id,omitempty"`
+	// RequireSignatures: the participant's requests that change something
+	// must be signed (jws.go).
+	RequireSignatures bool `json:"require_signatures"`
 }
 
 func participantJSON(p *payments.Participant) participantResponse {
 	out := participantResponse{ID: p.ID, Name: p.Name, Country: p.Country, Currencies: []string{}, Roles: []string{},
-		NetDebitCap: map[string]string{}, Accounts: map[string]accountIDs{}, CreatedAt: p.CreatedAt.Format(time.RFC3339Nano)}
+		NetDebitCap: map[string]string{}, Accounts: map[string]accountIDs{}, CreatedAt: p.CreatedAt.Format(time.RFC3339Nano),
+		RequireSignatures: p.RequireSignatures}
 	for _, c := range p.Currencies {
 		cur, _ := money.LookupCurrency(c)
 		out.Currencies = append(out.Currencies, c.String())

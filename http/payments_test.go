@@ -71,6 +71,8 @@ type (
 		CreatedAt   string                   `json:"created_at"`
 		APIKey      string                   `json:"api_key"`
 		KeyID       string                   `json:"key_id"`
+		// RequireSignatures: the participant's writes must be signed.
+		RequireSignatures bool `json:"require_signatures"`
 	}
 	participantsPage struct {
 		Participants []participantOut `json:"participants"`
@@ -237,9 +239,14 @@ type network struct {
 }
 
 // newNetwork builds the network through the API, as an operator would.
-func newNetwork(tb testing.TB) *network {
+func newNetwork(tb testing.TB, opts ...serverOptions) *network {
 	tb.Helper()
-	n := &network{testServer: NewTestServer(tb, serverOptions{payments: true}),
+	var o serverOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.payments = true
+	n := &network{testServer: NewTestServer(tb, o),
 		keys: map[string]string{}, participants: map[string]participantOut{}, nextID: 1000}
 	n.MustParticipant(tb, participantIn{ID: volga, Name: "Volga Bank", Country: "RU", Currencies: []string{"RUB"},
 		NetDebitCap: map[string]string{"RUB": volgaCapRUB}})

@@ -236,8 +236,13 @@ func TestScreeningPayments(t *testing.T) {
 		if p.Status != "held" {
 			t.Fatalf("got %s, want held", p.Status)
 		}
-		MustProblem(t, n.As(t, caspian, "POST", "/v1/payments/"+p.UETR+"/accept", nil), http.StatusConflict, payments.CodeIllegalTransition, "")
-		MustProblem(t, n.As(t, caspian, "GET", "/iso20022/pacs.008/"+p.UETR, nil), http.StatusConflict, "payment_held", "uetr")
+		// Held, it is not yet the receiving bank's to know of.
+		MustProblem(t, n.As(t, caspian, "GET", "/v1/payments/"+p.UETR, nil), http.StatusNotFound, payments.CodePaymentNotFound, "uetr")
+		MustProblem(t, n.As(t, caspian, "POST", "/v1/payments/"+p.UETR+"/accept", nil), http.StatusNotFound, payments.CodePaymentNotFound, "uetr")
+		MustProblem(t, n.As(t, caspian, "GET", "/iso20022/pacs.008/"+p.UETR, nil), http.StatusNotFound, payments.CodePaymentNotFound, "uetr")
+		if got := n.MustPayment(t, volga, p.UETR); got.Status != "held" {
+			t.Errorf("the sending bank sees %s, want held", got.Status)
+		}
 		q := n.MustReviews(t)
 		i := slices.IndexFunc(q.Reviews, func(r reviewOut) bool { return r.UETR == p.UETR })
 		if i < 0 {

@@ -6,6 +6,7 @@
 package http
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
@@ -64,6 +65,9 @@ type Server struct {
 
 	// sessions are the dashboard's signed-in consoles (session.go).
 	sessions *sessionStore
+
+	// limits are checked before routing (limits.go).
+	limits *limiter
 }
 
 // Config configures a Server.
@@ -92,6 +96,9 @@ type Config struct {
 	// Lists keeps the sanctions and watch list files the operator
 	// imports; nil keeps them in memory only.
 	Lists ListStore
+	// Limits are the rate limits and the request time limit (limits.go);
+	// the zero value is the production defaults.
+	Limits Limits
 }
 
 // NewServer returns a Server with its routes.
@@ -99,7 +106,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{ledger: cfg.Ledger, metrics: cfg.Metrics, adminTokenHash: cfg.AdminTokenHash, dashboard: cfg.Dashboard,
 		calendars: cfg.Calendars, clock: cfg.Clock, closures: cfg.RecordCalendarChange,
 		switchBIC: cfg.SwitchBIC, settlementBankBIC: cfg.SettlementBankBIC, listStore: cfg.Lists, parsedLists: map[string]parsedList{},
-		sessions: newSessionStore()}
+		sessions: newSessionStore(), limits: newLimiter(cfg.Limits, cfg.Metrics.Registry)}
 	if s.listStore == nil {
 		s.listStore = &MemoryListStore{}
 	}
@@ -168,8 +175,9 @@ func (s *Server) Routes() []string {
 	return out
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler: the limits (limits.go), then the
+// routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serveLimited(w, r) }
 
 // route registers a handler with per-route metrics.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
@@ -255,6 +263,8 @@ func serviceProblem(err error) *Problem {
 		return problem(http.StatusRequestEntityTooLarge, "batch_too_large", "", "%v", err)
 	case errors.Is(err, ledger.ErrStopped):
 		return problem(http.StatusServiceUnavailable, "stopping", "", "the server is shutting down; retry the same batch elsewhere or later")
+	case errors.Is(err, context.DeadlineExceeded):
+		return problem(http.StatusServiceUnavailable, "ledger_busy", "", "the ledger did not take the request within its time limit: nothing was applied; retry later (ids and Idempotency-Key make a retry safe)")
 	case errors.Is(err, ledger.ErrJournalFailed):
 		return problem(http.StatusServiceUnavailable, "journal_failed", "", "the journal could not make the batch durable; the node has stopped accepting writes. Retry the same batch after it restarts: ids make the retry safe")
 	}

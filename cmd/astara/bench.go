@@ -76,6 +76,7 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	clients := fs.Int("clients", 32, "concurrent clients")
 	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	screeningEntries := fs.Int("screening-entries", 0, "also run with a watch list of this many entries loaded, every party screened, and print both rows")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -85,11 +86,20 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(stdout, "astara bench payments: %d RUB->IRR payments from %d clients over HTTP, durable journal; started %s\n",
 		cfg.Payments, cfg.Clients, time.Now().UTC().Format(time.RFC3339))
-	r, err := bench.RunPayments(ctx, cfg)
-	if err != nil {
-		return err
+	runs := []int{0}
+	if *screeningEntries > 0 {
+		runs = append(runs, *screeningEntries)
 	}
-	bench.WritePaymentsTable(stdout, r)
+	var rows []bench.PaymentsResult
+	for _, entries := range runs {
+		cfg.ScreeningEntries = entries
+		r, err := bench.RunPayments(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+	}
+	bench.WritePaymentsTable(stdout, rows...)
 	return nil
 }
 

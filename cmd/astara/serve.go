@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,10 +34,18 @@ type Main struct {
 	// SwitchBIC and SettlementBankBIC name the switch and the bank that
 	// settles its windows in ISO 20022 messages; empty for the defaults.
 	SwitchBIC, SettlementBankBIC string
+	// TLSCertFile and TLSKeyFile, when set, make the node serve HTTPS with
+	// that certificate (PEM, its chain after it) and key; ClientCAFile,
+	// when set too, holds the CAs whose client certificates the node asks
+	// for and verifies (http.TLSConfig).
+	TLSCertFile, TLSKeyFile, ClientCAFile string
 
 	// AdminToken is the operator's token when it was generated or given;
 	// empty when only its hash is known.
 	AdminToken string
+	// Limits bound the server's clients: timeouts, connections, rates
+	// (limits.go); zero fields take the defaults.
+	Limits Limits
 
 	store    *journal.Store
 	service  *ledger.Service
@@ -55,6 +64,15 @@ const adminTokenFile = "admin-token.sha256"
 
 // Open opens the store, recovers the ledger and starts listening.
 func (m *Main) Open(ctx context.Context) error {
+	// The TLS files first: a first start that failed on them after making
+	// the operator's token would keep its hash and never print it.
+	var tlsConfig *tls.Config
+	if m.TLSCertFile != "" {
+		var err error
+		if tlsConfig, err = http.LoadTLSConfig(m.TLSCertFile, m.TLSKeyFile, m.ClientCAFile); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
@@ -82,6 +100,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.store.Close()
 		return err
 	}
+	m.listener = limitConnections(m.listener, m.Limits.withDefaults().ConnectionsMax)
 	cals, err := m.openCalendars()
 	if err != nil {
 		m.service.Close()
@@ -90,20 +109,19 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler(),
 		Calendars: cals, RecordCalendarChange: m.recordCalendarChange, SwitchBIC: m.SwitchBIC, SettlementBankBIC: m.SettlementBankBIC,
-		Lists: dirListStore{dir: filepath.Join(m.DataDir, listsDir)}})
+		Lists: dirListStore{dir: filepath.Join(m.DataDir, listsDir)}, Limits: m.Limits.API})
 	if err := handler.ScreeningErr(); err != nil {
 		// The node serves, so that the operator can look and mend, but
 		// takes no payment until the lists can be screened again.
 		fmt.Fprintf(m.Stdout, "astara: WARNING: payments are refused (503 screening_unavailable) until this is mended: %v\n", err)
 	}
-	m.server = &nethttp.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+	m.server = m.Limits.newServer(handler)
+	if tlsConfig != nil {
+		m.server.TLSConfig = tlsConfig
+		go m.server.ServeTLS(m.listener, "", "")
+	} else {
+		go m.server.Serve(m.listener)
 	}
-	go m.server.Serve(m.listener)
 	sctx, cancel := context.WithCancel(context.Background())
 	m.stopSchedule, m.scheduleDone = cancel, make(chan struct{})
 	sch := m.Settlement
@@ -127,7 +145,12 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 // URL returns the base URL the node listens on.
-func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+func (m *Main) URL() string {
+	if m.TLSCertFile != "" {
+		return "https://" + m.listener.Addr().String()
+	}
+	return "http://" + m.listener.Addr().String()
+}
 
 // adminTokenHash decides the operator's token: ASTARA_ADMIN_TOKEN if set;
 // else the hash kept from a first start; else a new token, printed once,
@@ -227,8 +250,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	closeDayEnd := fs.Bool("settlement-close-at-day-end", true, "close each settlement window at the cut-off of each business day of its currency's country")
 	switchBIC := fs.String("bic", http.SwitchBICDefault, "the switch's own BIC in the ISO 20022 messages it writes")
 	settlementBIC := fs.String("settlement-bank-bic", "", "the BIC of the bank that settles the windows, the addressee of pacs.009 (default: the switch's)")
+	// The demo's own traffic speaks plain HTTP to it: TLS is serve's.
+	var tlsCert, tlsKey, clientCA string
+	if !demo {
+		fs.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS (TLS 1.2 at least) with this certificate, PEM, its chain after it; needs --tls-key")
+		fs.StringVar(&tlsKey, "tls-key", "", "the private key of --tls-cert, PEM")
+		fs.StringVar(&clientCA, "client-ca", "", "the CA certificates (PEM) whose client certificates banks may authenticate with; needs --tls-cert")
+	}
+	limits := limitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	lim, err := limits()
+	if err != nil {
+		return err
+	}
+	switch {
+	case (tlsCert == "") != (tlsKey == ""):
+		return usageError{"--tls-cert and --tls-key go together"}
+	case clientCA != "" && tlsCert == "":
+		return usageError{"--client-ca needs --tls-cert and --tls-key: client certificates are a TLS handshake's"}
 	}
 	if fs.NArg() != 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
@@ -238,10 +279,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			return usageError{fmt.Sprintf("--%s %q is not a BIC (8 or 11 letters and digits)", b.flag, b.value)}
 		}
 	}
-	m := &Main{DataDir: *data, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC,
+	m := &Main{DataDir: *data, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
 		// The demo plays the settlement bank too: it confirms each window as
 		// soon as it closes.
 		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}
+	m.TLSCertFile, m.TLSKeyFile, m.ClientCAFile = tlsCert, tlsKey, clientCA
 	if m.DataDir == "" {
 		dir, err := os.MkdirTemp("", "astara-demo-")
 		if err != nil {
