@@ -293,6 +293,7 @@ func authzCases() []authzCase {
 		{route: "POST /v1/screening/reviews/{uetr}", path: func(f *authzFixture) string { return "/v1/screening/reviews/" + f.held.UETR },
 			body: authzBody(map[string]string{"decision": "approve", "comment": "authz"}), want: authzOperatorOnly(200)},
 		{route: "GET /v1/screening/audit", path: authzPath("/v1/screening/audit"), want: authzOperatorOnly(200)},
+		{route: "GET /v1/audit", path: authzPath("/v1/audit"), want: authzOperatorOnly(200)},
 
 		// ISO 20022: the banks' alone. A message in another bank's name
 		// (its AppHdr From) is refused: a pacs.008 with a RJCT status

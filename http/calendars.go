@@ -193,7 +193,7 @@ func (s *Server) declareClosure(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, calendarProblem(err, ""))
 		return
 	}
-	if p := s.recordCalendarChange(CalendarChange{Kind: "closure", Country: country, At: rec.At, Date: req.Date,
+	if p := s.recordCalendarChange(r.Context(), CalendarChange{Kind: "closure", Country: country, At: rec.At, Date: req.Date,
 		Through: req.Through, Name: req.Name, Scope: req.Scope, Source: req.Source}); p != nil {
 		writeProblem(w, p)
 		return
@@ -344,14 +344,15 @@ func readCalendarData(format string, data []byte, name string) (calendar.Dataset
 // moves the reserved payments it affects. A change is recorded after it
 // was accepted, so that only changes that apply are replayed at start-up,
 // and answered only once recorded.
-func (s *Server) recordCalendarChange(ch CalendarChange) *Problem {
+func (s *Server) recordCalendarChange(ctx context.Context, ch CalendarChange) *Problem {
 	if s.closures != nil {
 		if err := s.closures(ch); err != nil {
 			return problem(http.StatusServiceUnavailable, "calendar_change_not_recorded", "",
 				"the change applies now but could not be recorded, so a restart would lose it: %v", err)
 		}
 	}
-	return nil
+	what := strings.Join(strings.Fields(strings.Join([]string{ch.Kind, ch.Date, ch.Through, ch.Actual, ch.Name, ch.Scope}, " ")), " ")
+	return s.audit(ctx, "calendar_changed", ch.Country, what)
 }
 
 type calendarChangeResponse struct {
@@ -365,7 +366,7 @@ type calendarChangeResponse struct {
 }
 
 func (s *Server) answerCalendarChange(w http.ResponseWriter, r *http.Request, ch CalendarChange, rec calendar.AuditRecord) {
-	if p := s.recordCalendarChange(ch); p != nil {
+	if p := s.recordCalendarChange(r.Context(), ch); p != nil {
 		writeProblem(w, p)
 		return
 	}

@@ -26,6 +26,7 @@ import (
 // servedRoutes is every route the server registers, as "METHOD /path" with
 // OpenAPI's path templates. The document must list exactly these.
 var servedRoutes = []string{
+	"GET /v1/audit",
 	"GET /v1/trade/corridor",
 	"GET /v1/trade/routes/{id}/plan",
 	"GET /v1/trade/compare",
@@ -1180,6 +1181,8 @@ func TestOpenAPIDescribesThePaymentsAnswers(t *testing.T) {
 		c.Check(t, "POST", "/v1/screening/reviews/"+held.UETR, map[string]string{"decision": decision}, op, nil)
 	}
 	c.Accepted(t, "GET", "/v1/screening/audit?from=0", nil, op, nil, http.StatusOK)
+	c.Accepted(t, "GET", "/v1/audit", nil, op, nil, http.StatusOK)
+	c.Check(t, "GET", "/v1/audit?from=-2", nil, op, nil)
 	c.Check(t, "GET", "/v1/screening/audit?from=x", nil, op, nil)
 
 	// Trade: a carrier, a trade payment released by its milestones, the

@@ -2,6 +2,7 @@ package http
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -227,6 +228,7 @@ func (s *Server) registerScreening() {
 	s.route("GET /v1/screening/reviews", s.admin(s.listReviews))
 	s.route("POST /v1/screening/reviews/{uetr}", s.admin(s.decideReview))
 	s.route("GET /v1/screening/audit", s.admin(s.screeningAudit))
+	s.route("GET /v1/audit", s.admin(s.operatorAudit))
 }
 
 // listJSON is a list version as the API shows it.
@@ -695,7 +697,14 @@ func (s *Server) screeningAudit(w http.ResponseWriter, r *http.Request) {
 		from = n
 	}
 	var records []payments.AuditRecord
-	s.paymentsView(func(m *payments.Machine) { records = m.Audit(from) })
+	s.paymentsView(func(m *payments.Machine) { records = m.ScreeningAudit() })
+	writeAuditPage(w, records, from)
+}
+
+// writeAuditPage answers the records of a log from a position, a page at
+// a time.
+func writeAuditPage(w http.ResponseWriter, records []payments.AuditRecord, from int) {
+	records = records[min(from, len(records)):]
 	next := ""
 	if len(records) > AuditPageMax {
 		records = records[:AuditPageMax]
@@ -705,4 +714,34 @@ func (s *Server) screeningAudit(w http.ResponseWriter, r *http.Request) {
 		records = []payments.AuditRecord{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"records": records, "next": next})
+}
+
+// operatorAudit lists the operator's audit log (payments/audit.go) from
+// ?from=, a page at a time, with the chain's head.
+func (s *Server) operatorAudit(w http.ResponseWriter, r *http.Request) {
+	if !s.requirePayments(w) {
+		return
+	}
+	from := 0
+	if v := r.URL.Query().Get("from"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeProblem(w, problem(http.StatusBadRequest, "cursor_invalid", "from", "from is a position in the log: a whole number from 0"))
+			return
+		}
+		from = n
+	}
+	var records []payments.AuditRecord
+	s.paymentsView(func(m *payments.Machine) { records = m.Audit(0) })
+	writeAuditPage(w, records, from)
+}
+
+// audit records an operator's action taken at the edge in the audit log;
+// on a node that runs the ledger alone there is none.
+func (s *Server) audit(ctx context.Context, action, subject, detail string) *Problem {
+	if !s.paymentsView(func(*payments.Machine) {}) {
+		return nil
+	}
+	_, p := s.submit(ctx, &payments.RecordAction{By: operatorName, Action: action, Subject: subject, Detail: detail})
+	return p
 }

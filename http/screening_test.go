@@ -496,3 +496,34 @@ func TestScreeningUnavailableRefusesPayments(t *testing.T) {
 	resp := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	MustProblem(t, resp, http.StatusServiceUnavailable, "screening_unavailable", "")
 }
+
+func TestOperatorAuditLog(t *testing.T) {
+	n := newNetwork(t)
+	n.MustImport(t, "format=csv&list=WATCH", watchList, http.StatusCreated)
+	MustJSON(t, n.DoToken(t, "POST", "/v1/calendars/IR/closures", map[string]string{"date": "2026-03-05", "name": "Snow"}, adminToken), http.StatusCreated, &map[string]any{})
+	resp := n.DoHeader(t, "POST", "/ui/session", map[string]string{"token": adminToken}, "", nil)
+	if resp.Status != http.StatusCreated {
+		t.Fatalf("sign-in: got %d %s", resp.Status, resp.Body)
+	}
+	var page auditOut
+	MustJSON(t, n.DoToken(t, "GET", "/v1/audit", nil, adminToken), http.StatusOK, &page)
+	var actions []string
+	prev := ""
+	for i, r := range page.Records {
+		actions = append(actions, r.Action)
+		if r.Prev != prev || len(r.Hash) != 64 || r.Seq == 0 {
+			t.Errorf("record %d %+v: want it chained to %q", i, r, prev)
+		}
+		prev = r.Hash
+	}
+	for _, want := range []string{"participant_created", "rates_set", "corridor_changed", "list_imported", "calendar_changed", "console_signed_in"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("got actions %v, want %s among them", actions, want)
+		}
+	}
+	var screeningOnly auditOut
+	MustJSON(t, n.DoToken(t, "GET", "/v1/screening/audit", nil, adminToken), http.StatusOK, &screeningOnly)
+	if len(screeningOnly.Records) != 1 || screeningOnly.Records[0].Action != "list_imported" {
+		t.Errorf("the screening audit: got %+v, want the list's import alone", screeningOnly.Records)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"mime"
 	"net/http"
@@ -319,6 +320,16 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem(http.StatusServiceUnavailable, "sessions_limit_reached", "",
 			"%d console sessions are live, the most the node keeps: sign out elsewhere, or wait for one to expire", SessionsLiveMax))
 		return
+	}
+	if x.operator {
+		// The operator's sign-in is an action of its own in the audit
+		// log; one that cannot be recorded does not happen.
+		sum := sha256.Sum256([]byte(id))
+		if p := s.audit(r.Context(), "console_signed_in", "session "+hex.EncodeToString(sum[:4]), "from "+r.RemoteAddr); p != nil {
+			s.sessions.remove(id)
+			writeProblem(w, p)
+			return
+		}
 	}
 	x, _ = s.sessions.use(id, s.now())
 	setSessionCookie(w, r, id)

@@ -175,6 +175,8 @@ func Op(cmd any) ledger.Op {
 		return OpRevokeSigningKey
 	case *SetSignaturePolicy:
 		return OpSetSignaturePolicy
+	case *RecordAction:
+		return OpRecordAction
 	}
 	panic(fmt.Sprintf("payments: no op for %T", cmd))
 }
@@ -233,6 +235,8 @@ func decodeCommand(op ledger.Op, payload []byte) (any, error) {
 		cmd = &RevokeSigningKey{}
 	case OpSetSignaturePolicy:
 		cmd = &SetSignaturePolicy{}
+	case OpRecordAction:
+		cmd = &RecordAction{}
 	default:
 		return nil, fmt.Errorf("unknown op %d", op)
 	}

@@ -44,6 +44,7 @@ const (
 	OpAddSigningKey      ledger.Op = 34
 	OpRevokeSigningKey   ledger.Op = 35
 	OpSetSignaturePolicy ledger.Op = 36
+	OpRecordAction       ledger.Op = 37
 )
 
 // OpSpan is how many engine timestamps a payments operation may use (its
@@ -84,6 +85,9 @@ type Machine struct {
 	lists map[string][]*ScreeningList
 	audit []AuditRecord
 	held  []ledger.ID
+	// entrySeq is the journal sequence of the entry being applied, for
+	// the audit log.
+	entrySeq uint64
 
 	// Trade: the shipments trade payments wait on, by reference.
 	shipments map[string]*Shipment
@@ -241,6 +245,7 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		}
 	}
 	now := time.Unix(0, int64(e.Timestamp)).UTC()
+	m.entrySeq = e.Seq
 	var reply any
 	switch c := cmd.(type) {
 	case *CreateParticipant:
@@ -273,6 +278,8 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		reply = m.decideReview(c, now)
 	case *ReportMilestone:
 		reply = m.reportMilestone(c, now)
+	case *RecordAction:
+		reply = m.recordAction(c, now)
 	case *AddCertificate:
 		reply = m.addCertificate(c, now)
 	case *RevokeCertificate:
@@ -292,6 +299,7 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 	default:
 		return nil, fmt.Errorf("%w: entry %d: command %T for op %d", ledger.ErrCorruptPayload, e.Seq, cmd, e.Op)
 	}
+	m.auditCommand(e.Op, cmd, reply, now)
 	// The command's own ledger batches come after the entry's moment and
 	// may have expired reservations that were due by then.
 	m.expirePayments(max(m.batchTS, e.Timestamp))
@@ -1155,7 +1163,7 @@ type snapshotState struct {
 	WindowSeq    map[money.Code]int          `json:"window_seq"`
 	Lists        map[string][]*ScreeningList `json:"lists,omitempty"`
 	Shipments    map[string]*Shipment        `json:"shipments,omitempty"`
-	Audit        []AuditRecord               `json:"screening_audit,omitempty"`
+	Audit        []AuditRecord               `json:"audit,omitempty"`
 
 	// Credentials, omitted while there are none.
 	Certificates map[string]*Certificate           `json:"certificates,omitempty"`

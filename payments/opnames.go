@@ -28,6 +28,7 @@ func init() {
 		OpAddSigningKey:       "add_signing_key",
 		OpRevokeSigningKey:    "revoke_signing_key",
 		OpSetSignaturePolicy:  "set_signature_policy",
+		OpRecordAction:        "record_action",
 	} {
 		ledger.NameOp(op, name)
 	}

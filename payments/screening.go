@@ -119,15 +119,26 @@ func ValidListName(name string) bool {
 	return true
 }
 
-// AuditRecord is one entry of the screening audit log: a list loaded or
-// changed, a held payment decided.
+// AuditRecord is one entry of the operator's audit log (audit.go): a list
+// loaded or changed, a held payment decided, a participant created, a
+// window settled, a calendar changed, ...
 type AuditRecord struct {
+	// Seq is the journal entry that made the record.
+	Seq    uint64    `json:"seq"`
 	At     time.Time `json:"at"`
 	By     string    `json:"by"`
-	Action string    `json:"action"` // "list_imported", "thresholds_changed", "approved", "rejected"
-	// Subject is the list ("UN@3") or the payment's UETR.
+	Action string    `json:"action"` // "list_imported", "approved", "participant_created", ...
+	// Subject is what the action was on: a list ("UN@3"), a payment's
+	// UETR, a participant, a window.
 	Subject string `json:"subject"`
 	Detail  string `json:"detail,omitempty"`
+	// Outcome is the refusal's code when the action was refused; empty
+	// when it was taken.
+	Outcome string `json:"outcome,omitempty"`
+	// Prev is the hash of the record before, empty for the first; Hash is
+	// the SHA-256 of this record's other fields, in hexadecimal.
+	Prev string `json:"prev,omitempty"`
+	Hash string `json:"hash"`
 }
 
 // Refusal codes of screening.
@@ -160,7 +171,7 @@ func (m *Machine) putList(c *PutList, now time.Time) any {
 			detail = fmt.Sprintf("review %v -> %v, block %v -> %v", cur.Review, l.Review, cur.Block, l.Block)
 			l.ImportedAt, l.ImportedBy = cur.ImportedAt, cur.ImportedBy
 			versions[n-1] = &l
-			m.audit = append(m.audit, AuditRecord{At: now, By: c.List.ImportedBy, Action: action, Subject: l.Name + "@" + strconv.Itoa(l.Version), Detail: detail})
+			m.appendAudit(AuditRecord{At: now, By: c.List.ImportedBy, Action: action, Subject: l.Name + "@" + strconv.Itoa(l.Version), Detail: detail})
 			return &l
 		case l.Version != cur.Version+1:
 			return refuse(KindConflict, CodeListVersionStale, "", "list", "list %s is at version %d; the next is %d, not %d", l.Name, cur.Version, cur.Version+1, l.Version)
@@ -170,7 +181,7 @@ func (m *Machine) putList(c *PutList, now time.Time) any {
 	}
 	l.ImportedAt = now
 	m.lists[l.Name] = append(versions, &l)
-	m.audit = append(m.audit, AuditRecord{At: now, By: l.ImportedBy, Action: action, Subject: l.Name + "@" + strconv.Itoa(l.Version), Detail: detail})
+	m.appendAudit(AuditRecord{At: now, By: l.ImportedBy, Action: action, Subject: l.Name + "@" + strconv.Itoa(l.Version), Detail: detail})
 	return &l
 }
 
@@ -338,7 +349,7 @@ func (m *Machine) decideReview(c *DecideReview, now time.Time) any {
 		m.unhold(p.UETR)
 		p.Events = append(p.Events, Event{At: now, Status: StatusReserved, Event: "approved", By: c.By,
 			Detail: commentOr(c.Comment, "released to the receiving bank")})
-		m.audit = append(m.audit, AuditRecord{At: now, By: c.By, Action: "approved", Subject: p.UETR.String(), Detail: c.Comment})
+		m.appendAudit(AuditRecord{At: now, By: c.By, Action: "approved", Subject: p.UETR.String(), Detail: c.Comment})
 	case DecisionReject:
 		if r := m.settleReservation(p, ledger.TransferVoidPending); r != nil {
 			return r
@@ -353,7 +364,7 @@ func (m *Machine) decideReview(c *DecideReview, now time.Time) any {
 		m.releaseDaily(p)
 		p.Events = append(p.Events, Event{At: now, Status: StatusRejected, Event: "rejected", By: c.By, Reason: reason,
 			Detail: commentOr(c.Comment, "rejected on review") + fmt.Sprintf("; %s %s released", money.FormatAmount(p.SourceAmount, sc), sc.Code)})
-		m.audit = append(m.audit, AuditRecord{At: now, By: c.By, Action: "rejected", Subject: p.UETR.String(), Detail: c.Comment})
+		m.appendAudit(AuditRecord{At: now, By: c.By, Action: "rejected", Subject: p.UETR.String(), Detail: c.Comment})
 	}
 	return p
 }

@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"bytes"
 	"reflect"
 	"slices"
 	"strings"
@@ -160,7 +161,7 @@ func TestReviewDecisions(t *testing.T) {
 		}
 		MustReply[*payments.Payment](t, s.Accept(p.UETR, bankIR))
 		MustLedger(t, s.M, before, phasePosted, p)
-		audit := s.M.Audit(0)
+		audit := s.M.ScreeningAudit()
 		if len(audit) != 1 || audit[0].Action != "approved" || audit[0].Subject != p.UETR.String() || audit[0].By != "compliance-1" {
 			t.Errorf("got audit %+v, want one approval of %s", audit, p.UETR)
 		}
@@ -178,7 +179,7 @@ func TestReviewDecisions(t *testing.T) {
 		if got := LegStates(s.M, p); got != [3]ledger.PendingState{ledger.PendingVoided, ledger.PendingVoided, ledger.PendingVoided} {
 			t.Errorf("got legs %v, want voided", got)
 		}
-		if a := s.M.Audit(0); len(a) != 1 || a[0].Action != "rejected" || a[0].Detail != "the listed person" {
+		if a := s.M.ScreeningAudit(); len(a) != 1 || a[0].Action != "rejected" || a[0].Detail != "the listed person" {
 			t.Errorf("got audit %+v, want one rejection with the comment", a)
 		}
 	})
@@ -268,7 +269,7 @@ func TestLists(t *testing.T) {
 		if got.Review != 0.7 || got.Block != 0.9 || !got.ImportedAt.Equal(first.ImportedAt) || got.ImportedBy != "operator" {
 			t.Errorf("got %+v, want new thresholds and the first import's time and author", got)
 		}
-		a := s.M.Audit(0)
+		a := s.M.ScreeningAudit()
 		if len(a) != 2 || a[1].Action != "thresholds_changed" || a[1].By != "compliance-2" || a[1].Subject != "UN@1" {
 			t.Errorf("got audit %+v, want the import, then the change by compliance-2", a)
 		}
@@ -307,6 +308,59 @@ func TestLists(t *testing.T) {
 		held := s.M.Held(0)
 		if !slices.ContainsFunc(held, func(h payments.Payment) bool { return h.UETR == p.UETR }) {
 			t.Errorf("got the queue %v after a new list version, want the held payment in it", held)
+		}
+	})
+}
+
+func TestAuditLog(t *testing.T) {
+	h := NewHistory(t)
+	n, head, err := h.M.VerifyAudit()
+	if err != nil || n == 0 || len(head) != 64 {
+		t.Fatalf("VerifyAudit: got %d records, head %q, %v; want a chain", n, head, err)
+	}
+	actions := map[string]bool{}
+	for _, r := range h.M.Audit(0) {
+		actions[r.Action] = true
+	}
+	for _, want := range []string{"participant_created", "key_added", "key_revoked", "rates_set", "corridor_changed", "list_imported",
+		"thresholds_changed", "approved", "rejected"} {
+		if !actions[want] {
+			t.Errorf("the audit log has no %s", want)
+		}
+	}
+
+	t.Run("a refused operator command is recorded with its code", func(t *testing.T) {
+		s := NewNetwork(t)
+		s.Do(&payments.CreateParticipant{ID: bankRU, Name: "again", Country: "RU", KeyID: "k-again"})
+		log := s.M.Audit(0)
+		last := log[len(log)-1]
+		if last.Action != "participant_created" || last.Subject != bankRU || last.Outcome != payments.CodeParticipantExists {
+			t.Errorf("got %+v, want the refused creation with its code", last)
+		}
+	})
+
+	t.Run("an action of the edge is recorded", func(t *testing.T) {
+		s := NewNetwork(t)
+		rec := MustReply[*payments.AuditRecord](t, s.Do(&payments.RecordAction{Action: "calendar_changed", Subject: "IR", Detail: "closure 2026-03-05"}))
+		if rec.By != "operator" || rec.Seq == 0 || rec.Prev == "" {
+			t.Errorf("got %+v, want a chained record by the operator", rec)
+		}
+		MustRefusal(t, s.Do(&payments.RecordAction{Action: ""}), "action_invalid")
+		MustRefusal(t, s.Do(&payments.RecordAction{Action: "x", Detail: strings.Repeat("d", payments.AuditDetailLenMax+1)}), "detail_too_long")
+	})
+
+	t.Run("an edited record breaks the chain", func(t *testing.T) {
+		snap := MustSnapshot(t, h.M)
+		edited := bytes.Replace(snap, []byte(`"by":"compliance-1"`), []byte(`"by":"compliance-9"`), 1)
+		if bytes.Equal(edited, snap) {
+			edited = bytes.Replace(snap, []byte(`"action":"key_revoked"`), []byte(`"action":"key_rotated"`), 1)
+		}
+		if bytes.Equal(edited, snap) {
+			t.Fatal("found no audit record to edit in the snapshot")
+		}
+		m := MustRestore(t, edited)
+		if _, _, err := m.VerifyAudit(); err == nil {
+			t.Error("VerifyAudit of an edited log: got no error")
 		}
 	})
 }

@@ -137,7 +137,7 @@ func TestDemoServesPaymentsAndVerifies(t *testing.T) {
 	if code := Run(context.Background(), []string{"verify", "--data", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("astara verify on the demo's data: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	for _, want := range []string{"journal ok", "double entry ok", "lists ok: 2 list versions"} {
+	for _, want := range []string{"journal ok", "double entry ok", "audit ok:", "lists ok: 2 list versions"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("verify said\n%s\nwant %q", out.String(), want)
 		}

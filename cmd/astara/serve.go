@@ -343,6 +343,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "snapshot ok: at entry %d, identical to the replayed state\n", rep.SnapshotSeq)
 	}
 	fmt.Fprintf(stdout, "double entry ok: %d accounts, %d transfers, %d open pending; every currency balances\n", rep.Accounts, rep.Transfers, rep.OpenPending)
+	records, head, err := machine.VerifyAudit()
+	if err != nil {
+		return fmt.Errorf("FAULT: %w", err)
+	}
+	if records > 0 {
+		fmt.Fprintf(stdout, "audit ok: %d operator actions, chained, head %s\n", records, head[:16])
+	}
 	lists, err := verifyLists(*data, machine)
 	if err != nil {
 		return fmt.Errorf("FAULT: %w", err)
