@@ -195,7 +195,13 @@ func (s *Server) inboundPacs008(w http.ResponseWriter, r *http.Request, who *pay
 		for i := range ct.Transactions {
 			tx := &ct.Transactions[i]
 			key := fmt.Sprintf("pacs.008/%s/%d", ct.MsgID, i+1)
-			status, reason, info, at := s.pacs008Transaction(r.Context(), who, tx, key, bodyHash, now)
+			status, reason, info, at, retry := s.pacs008Transaction(r.Context(), who, tx, key, bodyHash, now)
+			if retry != nil {
+				// The payments already made answer the same when the
+				// message comes again: their keys remember them.
+				writeProblem(w, retry)
+				return
+			}
 			if !at.IsZero() && answeredAt.IsZero() {
 				answeredAt = at
 			}
@@ -236,7 +242,7 @@ func reasonOf(code, reason string) string {
 // status: the quote is taken at the corridor's current rate for the amount
 // the message instructs (see pacs008Amounts), then paid. at is when an
 // earlier identical message was answered, for a retry.
-func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participant, tx *iso20022.Transaction, key string, bodyHash [32]byte, now time.Time) (status, reason, info string, at time.Time) {
+func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participant, tx *iso20022.Transaction, key string, bodyHash [32]byte, now time.Time) (status, reason, info string, at time.Time, retry *Problem) {
 	// A retry of a message already answered answers as it did.
 	var prevRefusal *payments.Refusal
 	var same, found bool
@@ -248,18 +254,21 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 	if found {
 		switch {
 		case !same:
-			return statusRejected, reasonDuplicate, "the MsgId was used by another message", time.Time{}
+			return statusRejected, reasonDuplicate, "the MsgId was used by another message", time.Time{}, nil
 		case prevRefusal != nil:
-			return statusRejected, reasonOf(prevRefusal.Code, prevRefusal.Reason), prevRefusal.Detail, at
+			return statusRejected, reasonOf(prevRefusal.Code, prevRefusal.Reason), prevRefusal.Detail, at, nil
 		}
 		var pay payments.Payment
 		s.paymentsView(func(m *payments.Machine) { pay, _ = m.Payment(uetr) })
 		status, reason = screenedStatus(&pay)
-		return status, reason, "", at
+		return status, reason, "", at, nil
 	}
 	quote, prob := s.pacs008Quote(ctx, who, tx, now)
+	if prob != nil && prob.Status >= http.StatusInternalServerError {
+		return "", "", "", time.Time{}, prob
+	}
 	if prob != nil {
-		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, time.Time{}
+		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, time.Time{}, nil
 	}
 	cmd := &payments.CreatePayment{UETR: tx.UETR, Sender: who.ID, QuoteID: quote.ID, Purpose: tx.Purpose,
 		EndToEndID: tx.EndToEndID, InstructionID: tx.InstrID, IdempotencyKey: key, BodyHash: bodyHash}
@@ -274,7 +283,7 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 	case 1:
 		cmd.Remittance = tx.Remittance[0]
 	default:
-		return statusRejected, reasonNarrative, fmt.Sprintf("%d RmtInf/Ustrd elements; the switch carries one", len(tx.Remittance)), time.Time{}
+		return statusRejected, reasonNarrative, fmt.Sprintf("%d RmtInf/Ustrd elements; the switch carries one", len(tx.Remittance)), time.Time{}, nil
 	}
 	var receiver payments.Participant
 	s.paymentsView(func(m *payments.Machine) {
@@ -284,32 +293,40 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 	})
 	receiverCountry := receiver.Country
 	if fe := payments.ValidateParty(tx.Debtor, "debtor", who.Country); fe != nil {
-		return statusRejected, reasonOf(fe.Code, fe.Reason), fe.Field + ": " + fe.Detail, time.Time{}
+		return statusRejected, reasonOf(fe.Code, fe.Reason), fe.Field + ": " + fe.Detail, time.Time{}, nil
 	}
 	if fe := payments.ValidateParty(tx.Creditor, "creditor", receiverCountry); fe != nil {
-		return statusRejected, reasonOf(fe.Code, fe.Reason), fe.Field + ": " + fe.Detail, time.Time{}
+		return statusRejected, reasonOf(fe.Code, fe.Reason), fe.Field + ": " + fe.Detail, time.Time{}, nil
 	}
 	if _, ok := payments.LookupPurpose(cmd.Purpose); !ok {
-		return statusRejected, "FF07", fmt.Sprintf("purpose %q is not one this switch accepts", cmd.Purpose), time.Time{}
+		return statusRejected, "FF07", fmt.Sprintf("purpose %q is not one this switch accepts", cmd.Purpose), time.Time{}, nil
 	}
 	cmd.Debtor, cmd.Creditor = payments.NormalizeParty(tx.Debtor), payments.NormalizeParty(tx.Creditor)
-	if cmd.Screening, prob = s.screenParties(cmd.Debtor, cmd.Creditor, who, &receiver, nil); prob != nil {
-		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, time.Time{}
+	if cmd.Screening, prob = s.screenParties(cmd.Debtor, cmd.Creditor, who, &receiver, nil); prob != nil && prob.Status >= http.StatusInternalServerError {
+		return "", "", "", time.Time{}, prob
+	} else if prob != nil {
+		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, time.Time{}, nil
 	}
 	cmd.DebtorDay = now.Format(time.DateOnly)
 	if c, err := s.calendars.Country(who.Country); err == nil {
 		cmd.DebtorDay = now.In(c.Location()).Format(time.DateOnly)
 	}
 	reply, prob := s.submit(ctx, cmd)
+	if prob != nil && prob.Status >= http.StatusInternalServerError {
+		// The switch could not decide (its journal, a queue, its lists):
+		// nothing was made, and the bank is told to send the message
+		// again, not that the payment was rejected.
+		return "", "", "", time.Time{}, prob
+	}
 	if prob != nil {
 		// The refusal is remembered with the key: a retry answers it as of
 		// now.
 		s.paymentsView(func(m *payments.Machine) { at, _ = m.IdempotentAt(who.ID, key) })
-		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, at
+		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, at, nil
 	}
 	pay := reply.(*payments.Payment)
 	status, reason = screenedStatus(pay)
-	return status, reason, "", pay.CreatedAt
+	return status, reason, "", pay.CreatedAt, nil
 }
 
 // screenedStatus is a new payment's status report as screening left it:

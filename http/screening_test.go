@@ -495,6 +495,17 @@ func TestScreeningUnavailableRefusesPayments(t *testing.T) {
 	restarted.ServeHTTP(rec, req)
 	resp := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	MustProblem(t, resp, http.StatusServiceUnavailable, "screening_unavailable", "")
+
+	// A pacs.008 is not rejected for it: the bank is told to send it
+	// again, and nothing is made.
+	before := n.NetState(t)
+	msg := pacs008From(t, "VOLG-UNSCREENED", inboundPayment(ledger.NewRandomID(), 50_000_000))
+	req = newRequest(t, "POST", "/iso20022/pacs.008", msg, n.keys[volga])
+	req.Header.Set("Content-Type", "application/xml")
+	rec = httptest.NewRecorder()
+	restarted.ServeHTTP(rec, req)
+	MustProblem(t, response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}, http.StatusServiceUnavailable, "screening_unavailable", "")
+	n.MustUnchanged(t, before)
 }
 
 func TestOperatorAuditLog(t *testing.T) {
