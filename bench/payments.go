@@ -188,8 +188,11 @@ func setUpPaymentsNetwork(ctx context.Context, c *apiclient.Client, admin string
 		body any
 		out  *created
 	}{
+		// The sender's cap is sized for an hour's soak (about 700,000
+		// payments of up to a million roubles each): a completed payment
+		// spends it for good.
 		{map[string]any{"id": "BENCRUMM", "name": "Bench Sender", "country": "RU", "currencies": []string{"RUB"},
-			"net_debit_cap": map[string]string{"RUB": "100000000000.00"}}, &s},
+			"net_debit_cap": map[string]string{"RUB": "1000000000000000.00"}}, &s},
 		{map[string]any{"id": "BENCIRTH", "name": "Bench Receiver", "country": "IR", "currencies": []string{"IRR"}}, &r},
 		{map[string]any{"id": "BENCFXMM", "name": "Bench FX", "country": "RU", "currencies": []string{"RUB", "IRR"}, "roles": []string{"fx_provider"}}, &fx},
 	}
