@@ -182,14 +182,17 @@ func runDemoTraffic(ctx context.Context, base, admin string, out io.Writer) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// Each goroutine gets a source of its own, seeded here: a rand.Rand is
+	// not safe for concurrent use.
+	complianceRNG, tradeRNG := rand.New(rand.NewPCG(rng.Uint64(), 13)), rand.New(rand.NewPCG(rng.Uint64(), 17))
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		demoCompliance(ctx, c, admin, rand.New(rand.NewPCG(rng.Uint64(), 13)), out)
+		demoCompliance(ctx, c, admin, complianceRNG, out)
 	}()
 	go func() {
 		defer wg.Done()
-		demoTrade(ctx, c, keys, rand.New(rand.NewPCG(rng.Uint64(), 17)), out)
+		demoTrade(ctx, c, keys, tradeRNG, out)
 	}()
 	var mu sync.Mutex
 	tick := time.NewTicker(250 * time.Millisecond)
