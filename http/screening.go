@@ -89,6 +89,22 @@ type screener struct {
 	versions map[string]int // list name -> version
 	names    []string       // "UN@3", sorted
 	err      error
+	// banks holds the hits of the participants' own names, which every
+	// payment of theirs repeats: searched once per index.
+	banks sync.Map // screening.Query -> []screening.Hit
+}
+
+// search searches the index, from the cache for a bank's name.
+func (sc *screener) search(q screening.Query, bank bool) []screening.Hit {
+	if !bank {
+		return sc.index.Search(q)
+	}
+	if hits, ok := sc.banks.Load(q); ok {
+		return hits.([]screening.Hit)
+	}
+	hits := sc.index.Search(q)
+	sc.banks.Store(q, hits)
+	return hits
 }
 
 // parsedList is a list file parsed, kept so that a change of thresholds
@@ -182,23 +198,22 @@ func (s *Server) screenParties(debtor, creditor payments.Party, sender, receiver
 		return nil, nil
 	}
 	out := &payments.Screening{Action: payments.ScreeningPass, Lists: sc.names}
-	parties := []struct {
+	type party struct {
 		field string
 		q     screening.Query
-	}{
-		{"debtor.name", screening.Query{Name: debtor.Name, Country: cmp.Or(debtor.Country, sender.Country)}},
-		{"creditor.name", screening.Query{Name: creditor.Name, Country: cmp.Or(creditor.Country, receiver.Country)}},
-		{"debtor_agent.name", screening.Query{Name: sender.Name, Country: sender.Country, Type: screening.Entity}},
-		{"creditor_agent.name", screening.Query{Name: receiver.Name, Country: receiver.Country, Type: screening.Entity}},
+		bank  bool // a participant's own name, the same in every payment
+	}
+	parties := []party{
+		{"debtor.name", screening.Query{Name: debtor.Name, Country: cmp.Or(debtor.Country, sender.Country)}, false},
+		{"creditor.name", screening.Query{Name: creditor.Name, Country: cmp.Or(creditor.Country, receiver.Country)}, false},
+		{"debtor_agent.name", screening.Query{Name: sender.Name, Country: sender.Country, Type: screening.Entity}, true},
+		{"creditor_agent.name", screening.Query{Name: receiver.Name, Country: receiver.Country, Type: screening.Entity}, true},
 	}
 	if carrier != nil {
-		parties = append(parties, struct {
-			field string
-			q     screening.Query
-		}{"trade.carrier", screening.Query{Name: carrier.Name, Country: carrier.Country, Type: screening.Entity}})
+		parties = append(parties, party{"trade.carrier", screening.Query{Name: carrier.Name, Country: carrier.Country, Type: screening.Entity}, true})
 	}
 	for _, party := range parties {
-		for _, h := range sc.index.Search(party.q) {
+		for _, h := range sc.search(party.q, party.bank) {
 			out.Hits = append(out.Hits, payments.ScreeningHit{Field: party.field, Queried: party.q.Name, List: h.List,
 				ListVersion: sc.versions[h.List], EntryID: h.EntryID, EntryName: h.EntryName, Matched: h.Matched,
 				Alias: h.Alias, Score: h.Score, Action: string(h.Action)})
