@@ -29,7 +29,7 @@ func SealRecord(seq uint64, rec []byte, rehash bool) {
 	if rehash {
 		var prev Hash
 		copy(prev[:], rec[10:42])
-		h := entryHash(prev, seq, binary.BigEndian.Uint64(rec[2:10]), ledger.Op(rec[1]), rec[RecordPayloadAt:])
+		h := EntryHash(prev, seq, binary.BigEndian.Uint64(rec[2:10]), ledger.Op(rec[1]), rec[RecordPayloadAt:])
 		copy(rec[42:74], h[:])
 	}
 	c := crc32.Update(0, castagnoli, rec[:74])
@@ -49,5 +49,5 @@ var DecodeRecord = decodeRecord
 
 // AppendRecord encodes an entry as stored, with its hash.
 func AppendRecord(e ledger.Entry, prev Hash) []byte {
-	return appendRecord(nil, e, prev, entryHash(prev, e.Seq, e.Timestamp, e.Op, e.Payload))
+	return appendRecord(nil, e, prev, EntryHash(prev, e.Seq, e.Timestamp, e.Op, e.Payload))
 }

@@ -255,8 +255,12 @@ func (s *Store) LastHash() Hash {
 	return s.lastHash
 }
 
-// entryHash is the chain: SHA-256 over the previous hash and the entry.
-func entryHash(prev Hash, seq, ts uint64, op ledger.Op, payload []byte) Hash {
+// EntryHash is the chain: SHA-256 over the previous entry's hash (zero for
+// the first entry), then seq and ts as 8 big-endian bytes each, op as one
+// byte, then the payload. Every store that keeps a journal (the embedded one
+// here, postgres) computes it with this function, so a journal can move
+// between them with its hashes intact.
+func EntryHash(prev Hash, seq, ts uint64, op ledger.Op, payload []byte) Hash {
 	h := sha256.New()
 	var head [8 + 8 + 1]byte
 	binary.BigEndian.PutUint64(head[0:8], seq)
@@ -314,7 +318,7 @@ func decodeRecord(seq uint64, rec []byte, prev Hash) (ledger.Entry, Hash, error)
 	if gotPrev != prev {
 		return e, Hash{}, &CorruptError{Seq: seq, Reason: "previous-hash mismatch (an entry before it was removed, reordered or edited)"}
 	}
-	if entryHash(prev, seq, e.Timestamp, e.Op, e.Payload) != hash {
+	if EntryHash(prev, seq, e.Timestamp, e.Op, e.Payload) != hash {
 		return e, Hash{}, &CorruptError{Seq: seq, Reason: "hash mismatch (entry edited)"}
 	}
 	return e, hash, nil
@@ -339,7 +343,7 @@ func (s *Store) Append(entries []ledger.Entry) error {
 		if len(e.Payload) > EntryPayloadBytesMax {
 			return fmt.Errorf("journal: entry %d payload of %d bytes exceeds %d", e.Seq, len(e.Payload), EntryPayloadBytesMax)
 		}
-		hash := entryHash(prev, e.Seq, e.Timestamp, e.Op, e.Payload)
+		hash := EntryHash(prev, e.Seq, e.Timestamp, e.Op, e.Payload)
 		s.record = appendRecord(s.record[:0], e, prev, hash)
 		if err := b.Set(entryKey(e.Seq), s.record, nil); err != nil {
 			return fmt.Errorf("journal: batch entry %d: %w", e.Seq, err)
