@@ -3,10 +3,11 @@
 // as the embedded Pebble journal, so that a Service can run on either.
 //
 // Open connects, applies the embedded migrations (migrations/*.sql, each
-// recorded in schema_migrations and applied under a
-// transaction-scoped advisory lock, so that processes opening
-// the same database at once apply each migration exactly once) and reads
-// the last sequence number.
+// recorded in schema_migrations and applied in one transaction holding the
+// single row of schema_lock FOR UPDATE, so that processes opening the same
+// database at once apply each migration exactly once; a row lock rather
+// than an advisory lock or LOCK TABLE, so that PostgreSQL-compatible engines
+// without those can serve) and reads the last sequence number.
 //
 // The journal table holds one row per entry: seq, ts, op, payload and hash,
 // where hash is SHA-256 over the previous entry's hash (32 zero bytes for

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"astara/journal"
 	"astara/ledger"
@@ -90,34 +91,34 @@ func migrationNames() ([]string, error) {
 	return names, nil
 }
 
-// migrationLock is the key of the transaction-scoped advisory lock under
-// which migrations run ("astara-m" in ASCII), so that processes opening a
-// fresh database at once create schema_migrations and apply each migration
-// exactly once: CREATE TABLE IF NOT EXISTS alone is not safe against a
-// concurrent creator.
-const migrationLock = 0x6173746172612d6d
-
 // migrate applies the embedded migrations that schema_migrations does not
-// record, in one transaction holding the migration lock.
+// record, in one transaction holding the row of schema_lock. It locks a row
+// rather than taking an advisory lock or LOCK TABLE so that it runs as it
+// is on PostgreSQL-compatible engines that have neither.
 func migrate(ctx context.Context, conn *pgx.Conn) error {
 	names, err := migrationNames()
 	if err != nil {
 		return fmt.Errorf("postgres: list migrations: %w", err)
+	}
+	for _, create := range []string{
+		`CREATE TABLE IF NOT EXISTS schema_lock (id int PRIMARY KEY)`,
+		`CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    text PRIMARY KEY,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		)`,
+		`INSERT INTO schema_lock (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
+	} {
+		if _, err := conn.Exec(ctx, create); err != nil && !lostCatalogRace(err) {
+			return fmt.Errorf("postgres: prepare migrations: %w", err)
+		}
 	}
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin migrations: %w", err)
 	}
 	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
-		return fmt.Errorf("postgres: take the migration lock: %w", err)
-	}
-	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    text PRIMARY KEY,
-		applied_at timestamptz NOT NULL DEFAULT now()
-	)`
-	if _, err := tx.Exec(ctx, create); err != nil {
-		return fmt.Errorf("postgres: create schema_migrations: %w", err)
+	if _, err := tx.Exec(ctx, "SELECT id FROM schema_lock WHERE id = 1 FOR UPDATE"); err != nil {
+		return fmt.Errorf("postgres: lock schema_lock: %w", err)
 	}
 	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
 	if err != nil {
@@ -379,4 +380,22 @@ func (s *Store) SaveSnapshot(seq uint64, write func(io.Writer) error) error {
 		}
 		return nil
 	})
+}
+
+// lostCatalogRace reports whether err is what CREATE TABLE IF NOT EXISTS
+// returns to the loser of two processes creating the same table at once
+// (the name is checked before the catalog rows are inserted): the table
+// exists either way.
+func lostCatalogRace(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "42P07", // duplicate_table
+		"42710", // duplicate_object: the table's row type
+		"23505": // unique_violation on pg_type or pg_class
+		return true
+	}
+	return false
 }
