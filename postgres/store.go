@@ -236,6 +236,11 @@ type row struct {
 // Replay implements ledger.Store. It reads ReplayBatchRows rows at a time
 // and calls fn without holding the connection.
 func (s *Store) Replay(after uint64, fn func(ledger.Entry) error) error {
+	return s.replay(after, func(e ledger.Entry, _ journal.Hash) error { return fn(e) })
+}
+
+// replay is Replay, handing fn each entry's hash too.
+func (s *Store) replay(after uint64, fn func(ledger.Entry, journal.Hash) error) error {
 	last := s.lastSeq.Load()
 	if after > last {
 		return fmt.Errorf("postgres: replay after %d beyond the last entry %d", after, last)
@@ -289,7 +294,7 @@ func (s *Store) Replay(after uint64, fn func(ledger.Entry) error) error {
 			if !bytes.Equal(h[:], r.hash) {
 				return &journal.CorruptError{Seq: e.Seq, Reason: "hash mismatch (edited entry or broken chain)"}
 			}
-			if err := fn(e); err != nil {
+			if err := fn(e, h); err != nil {
 				return err
 			}
 			prev, seq = h, e.Seq

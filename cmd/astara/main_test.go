@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"astara/internal/pgtest"
 	"astara/ledger"
 )
 
@@ -401,11 +402,26 @@ func TestCalendarChangesOutliveARestart(t *testing.T) {
 // retry with the same Idempotency-Key answers the same payment, and that
 // the journal verifies.
 func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
+	crashKillNinePayments(t, nil)
+}
+
+// TestCrashKillNineKeepsAcknowledgedPaymentsOnPostgres is the same with
+// the journal and snapshots in a throwaway PostgreSQL cluster.
+func TestCrashKillNineKeepsAcknowledgedPaymentsOnPostgres(t *testing.T) {
+	pgtest.Require(t)
+	c := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
+	if err := c.CreateDatabase(context.Background(), "astara"); err != nil {
+		t.Fatal(err)
+	}
+	crashKillNinePayments(t, []string{"--store", c.DSN("astara")})
+}
+
+func crashKillNinePayments(t *testing.T, store []string) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 2))
 	dir := t.TempDir()
-	c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	c := startChild(t, append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, store...)...)
 	type created struct {
 		APIKey   string `json:"api_key"`
 		Accounts map[string]struct {
@@ -505,7 +521,7 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 		t.Fatal("no payment was acknowledged before the kill")
 	}
 
-	c = startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	c = startChild(t, append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, store...)...)
 	for _, a := range acks {
 		var got struct {
 			UETR         string `json:"uetr"`
@@ -528,7 +544,7 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	<-c.done
 	var out, errOut bytes.Buffer
-	if code := Run(context.Background(), []string{"verify", "--data", dir}, &out, &errOut); code != 0 {
+	if code := Run(context.Background(), append([]string{"verify", "--data", dir}, store...), &out, &errOut); code != 0 {
 		t.Fatalf("astara verify: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 	t.Logf("%d acknowledged payments survived a kill\n%s", len(acks), out.String())

@@ -10,8 +10,10 @@ import (
 	"io"
 	"net"
 	nethttp "net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"astara/http"
@@ -19,6 +21,7 @@ import (
 	"astara/journal"
 	"astara/ledger"
 	"astara/payments"
+	"astara/postgres"
 	"astara/web"
 )
 
@@ -26,9 +29,14 @@ import (
 // server. Tests run it in-process on port 0 with a temp directory.
 type Main struct {
 	DataDir string
-	Listen  string
-	Demo    bool
-	Stdout  io.Writer
+	// Store, when set, is the URL of the PostgreSQL database that keeps the
+	// journal and snapshots (postgres.Open); empty for the embedded store
+	// in DataDir/journal. DataDir keeps the lists and the operator token
+	// either way.
+	Store  string
+	Listen string
+	Demo   bool
+	Stdout io.Writer
 	// Settlement is when settlement windows close by themselves.
 	Settlement http.SettlementSchedule
 	// SwitchBIC and SettlementBankBIC name the switch and the bank that
@@ -47,7 +55,7 @@ type Main struct {
 	// (limits.go); zero fields take the defaults.
 	Limits Limits
 
-	store    *journal.Store
+	store    ledgerStore
 	service  *ledger.Service
 	server   *nethttp.Server
 	listener net.Listener
@@ -57,6 +65,43 @@ type Main struct {
 
 	stopSchedule context.CancelFunc
 	scheduleDone chan struct{}
+}
+
+// ledgerStore is where the ledger is kept: the embedded journal or
+// PostgreSQL.
+type ledgerStore interface {
+	ledger.Store
+	io.Closer
+	VerifyMachine(ledger.Machine) (journal.Report, error)
+}
+
+// openStore opens the store a --store flag names: the embedded journal in
+// dir/journal when url is empty, else the PostgreSQL database of url.
+func openStore(ctx context.Context, url, dir string) (ledgerStore, error) {
+	if url == "" {
+		return journal.Open(filepath.Join(dir, "journal"), journal.Options{})
+	}
+	return postgres.Open(ctx, url)
+}
+
+// checkStoreURL refuses a --store that is not a PostgreSQL URL.
+func checkStoreURL(url string) error {
+	if url != "" && !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return usageError{fmt.Sprintf("--store %q: want a PostgreSQL URL (postgres://user@host:port/db), or nothing for the embedded store", redactURL(url))}
+	}
+	return nil
+}
+
+// redactURL hides a password in a connection URL before it is printed.
+func redactURL(s string) string {
+	u, err := neturl.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }
 
 // adminTokenFile keeps the hash of a generated operator token.
@@ -80,7 +125,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.store, err = journal.Open(filepath.Join(m.DataDir, "journal"), journal.Options{})
+	m.store, err = openStore(ctx, m.Store, m.DataDir)
 	if err != nil {
 		return err
 	}
@@ -241,6 +286,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		dataDefault = ""
 	}
 	data := fs.String("data", dataDefault, "data directory (the demo uses a fresh temporary one unless given)")
+	store := fs.String("store", "", "keep the journal and snapshots in this PostgreSQL database (postgres://user@host:port/db) instead of --data/journal")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	everyDefault := time.Duration(0)
 	if demo {
@@ -274,12 +320,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if fs.NArg() != 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	if err := checkStoreURL(*store); err != nil {
+		return err
+	}
 	for _, b := range []struct{ flag, value string }{{"bic", *switchBIC}, {"settlement-bank-bic", *settlementBIC}} {
 		if b.value != "" && !iso20022.IsBIC(b.value) {
 			return usageError{fmt.Sprintf("--%s %q is not a BIC (8 or 11 letters and digits)", b.flag, b.value)}
 		}
 	}
-	m := &Main{DataDir: *data, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
+	m := &Main{DataDir: *data, Store: *store, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
 		// The demo plays the settlement bank too: it confirms each window as
 		// soon as it closes.
 		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}
@@ -317,17 +366,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("verify", stderr)
 	data := fs.String("data", "", "data directory to verify")
+	store := fs.String("store", "", "the PostgreSQL database (postgres://...) that keeps the journal, when it is not in --data")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *data == "" {
 		return usageError{"--data is required"}
 	}
-	dir := filepath.Join(*data, "journal")
-	if _, err := os.Stat(dir); err != nil {
-		return fmt.Errorf("no journal at %s: %w", dir, err)
+	if err := checkStoreURL(*store); err != nil {
+		return err
 	}
-	st, err := journal.Open(dir, journal.Options{})
+	if *store == "" {
+		dir := filepath.Join(*data, "journal")
+		if _, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("no journal at %s: %w", dir, err)
+		}
+	}
+	st, err := openStore(ctx, *store, *data)
 	if err != nil {
 		return err
 	}

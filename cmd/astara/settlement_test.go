@@ -246,3 +246,17 @@ func TestServeRefusesABadBIC(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreFlagWantsAPostgreSQLURL(t *testing.T) {
+	for _, cmd := range []string{"serve", "verify"} {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), []string{cmd, "--data", t.TempDir(), "--store", "mysql://bank:s3cret@db/astara"}, &out, &errOut)
+		msg := errOut.String()
+		if code != 2 || !strings.Contains(msg, "--store") || !strings.Contains(msg, "PostgreSQL URL") {
+			t.Errorf("%s --store mysql://...: exit %d, %q; want 2 naming --store and what it wants", cmd, code, msg)
+		}
+		if strings.Contains(msg, "s3cret") {
+			t.Errorf("%s: the error shows the password: %q", cmd, msg)
+		}
+	}
+}
