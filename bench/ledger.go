@@ -19,6 +19,7 @@ import (
 	"astara/journal"
 	"astara/ledger"
 	"astara/money"
+	"astara/postgres"
 )
 
 // Workload names.
@@ -36,8 +37,11 @@ type Config struct {
 	Workloads []string // WorkloadUniform, WorkloadHot
 	Modes     []string // "engine", "journal", "http"
 	Seed      uint64
-	Dir       string    // where the journal runs keep their stores; "" is a temp dir
-	Progress  io.Writer // a progress bar is drawn here; nil for none
+	Dir       string // where the journal runs keep their stores; "" is a temp dir
+	// NewPostgresDatabase, for the "postgres" mode, makes an empty
+	// database and returns its URL; each run gets its own.
+	NewPostgresDatabase func(context.Context) (string, error)
+	Progress            io.Writer // a progress bar is drawn here; nil for none
 }
 
 // Result is one row of the table.
@@ -152,10 +156,12 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 				r, err = runEngine(accs, batches, bar)
 			case "journal":
 				r, err = runJournal(ctx, cfg, accs, batches, bar)
+			case "postgres":
+				r, err = runPostgres(ctx, cfg, accs, batches, bar)
 			case "http":
 				r, err = runHTTP(ctx, cfg, accs, batches, bar)
 			default:
-				err = fmt.Errorf("unknown mode %q (engine, journal, http)", mode)
+				err = fmt.Errorf("unknown mode %q (engine, journal, postgres, http)", mode)
 			}
 			bar.done()
 			if err != nil {
@@ -264,11 +270,37 @@ func runJournal(ctx context.Context, cfg Config, accs []ledger.Account, batches 
 		return Result{}, err
 	}
 	defer cleanup()
-	st, svc, err := openService(dir, nil)
+	st, err := journal.Open(dir, journal.Options{})
 	if err != nil {
 		return Result{}, err
 	}
 	defer st.Close()
+	return runStore(ctx, cfg, st, accs, batches, bar)
+}
+
+// runPostgres is runJournal with the journal in PostgreSQL.
+func runPostgres(ctx context.Context, cfg Config, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
+	if cfg.NewPostgresDatabase == nil {
+		return Result{}, fmt.Errorf("the postgres mode needs a database (astara bench ledger --postgres)")
+	}
+	url, err := cfg.NewPostgresDatabase(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	st, err := postgres.Open(ctx, url)
+	if err != nil {
+		return Result{}, err
+	}
+	defer st.Close()
+	return runStore(ctx, cfg, st, accs, batches, bar)
+}
+
+// runStore sends the batches from cfg.Clients clients to a Service on st.
+func runStore(ctx context.Context, cfg Config, st ledger.Store, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
+	svc, err := ledger.Open(st, ledger.ServiceOptions{SnapshotEventsInterval: -1})
+	if err != nil {
+		return Result{}, err
+	}
 	defer svc.Close()
 	for i := 0; i < len(accs); i += ledger.BatchEventsMax {
 		if _, err := svc.CreateAccounts(ctx, accs[i:min(i+ledger.BatchEventsMax, len(accs))]); err != nil {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"astara/bench"
 	"astara/bench/pgledger"
+	"astara/internal/pgtest"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,8 +32,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	batch := fs.Int("batch", 8190, "transfers per batch (at most 8190)")
 	clients := fs.Int("clients", 4, "concurrent clients for the journal and HTTP runs")
 	workloads := fs.String("workloads", "uniform,hot", "workloads: uniform, hot")
-	modes := fs.String("modes", "engine,journal,http", "modes: engine, journal, http")
-	postgres := fs.Bool("postgres", false, "also run the PostgreSQL ledger with row locks (pgbench on a throwaway cluster)")
+	modes := fs.String("modes", "engine,journal,http", "modes: engine, journal, postgres (the journal in PostgreSQL), http")
+	postgres := fs.Bool("postgres", false, "also run the ledger on its PostgreSQL store beside the embedded journal, and the PostgreSQL ledger with row locks (pgbench), on a throwaway cluster")
 	pgSeconds := fs.Int("postgres-seconds", 10, "seconds per PostgreSQL run")
 	dir := fs.String("dir", "", "directory for the journal runs' stores (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -44,6 +46,27 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if !*quiet {
 		cfg.Progress = stderr
+	}
+	if *postgres {
+		// The ledger's own PostgreSQL store, beside the embedded journal:
+		// a throwaway cluster with fsync on, a fresh database per run.
+		cluster, err := pgtest.Start(ctx, pgtest.Options{})
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		defer cluster.Stop()
+		var n int
+		cfg.NewPostgresDatabase = func(ctx context.Context) (string, error) {
+			n++
+			name := fmt.Sprintf("astara_bench_%d", n)
+			if err := cluster.CreateDatabase(ctx, name); err != nil {
+				return "", err
+			}
+			return cluster.DSN(name), nil
+		}
+		if i := slices.Index(cfg.Modes, "journal"); i >= 0 && !slices.Contains(cfg.Modes, "postgres") {
+			cfg.Modes = slices.Insert(cfg.Modes, i+1, "postgres")
+		}
 	}
 	fmt.Fprintf(stdout, "astara bench ledger: %d accounts, %d transfers per run, batches of %d, %d clients; started %s\n",
 		cfg.Accounts, cfg.Transfers, cfg.BatchSize, cfg.Clients, time.Now().UTC().Format(time.RFC3339))
