@@ -31,8 +31,11 @@
 // A Store uses one connection, serialised by a mutex: it expects a single
 // process writing the ledger, as with the embedded journal.
 //
-// Not built yet: the query tables that mirror
-// accounts and transfers for reporting, the leader lease that lets only one
-// process write, a standby that follows the journal, and the migrate-store
-// command that copies an embedded journal into PostgreSQL.
+// `astara migrate-store` copies an embedded journal in with Append, its
+// snapshot with SaveSnapshot, and checks the copy with VerifyMachine; a
+// failed copy is undone with Discard.
+//
+// Not built yet: the query tables that mirror accounts and transfers for
+// reporting, the leader lease that lets only one process write, and a
+// standby that follows the journal.
 package postgres

@@ -404,3 +404,15 @@ func lostCatalogRace(err error) bool {
 	}
 	return false
 }
+
+// Discard deletes every entry and snapshot, leaving the schema: for a copy
+// into an empty database (astara migrate-store) that failed half way.
+func (s *Store) Discard() error {
+	return s.query(func(conn *pgx.Conn) error {
+		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots"); err != nil {
+			return fmt.Errorf("postgres: discard: %w", err)
+		}
+		s.lastSeq.Store(0)
+		return nil
+	})
+}

@@ -25,10 +25,12 @@ func main() {
 const usage = `astara — a cross-border payment switch
 
 Usage:
-  astara serve  [--data DIR] [--listen ADDR]   run the server (default ./astara-data, 127.0.0.1:8080)
+  astara serve  [--data DIR] [--listen ADDR] [--store postgres://...]
+                                               run the server (default ./astara-data, 127.0.0.1:8080)
   astara demo   [--listen ADDR] [--data DIR]   a demo network with live traffic, on a throwaway store
-  astara verify --data DIR                     check the journal's chain and double entry; non-zero exit on any fault
-  astara bench  ledger|payments|screening [flags]  throughput and latency, printed as a table
+  astara verify --data DIR [--store URL]       check the journal's chain and double entry; non-zero exit on any fault
+  astara migrate-store --data DIR --store URL  copy an embedded journal into an empty PostgreSQL database, checked
+  astara bench  ledger|payments|screening|soak [flags]  throughput and latency, printed as a table
   astara calendar COUNTRY YYYY-MM              a month of a country's business calendar (IR takes Solar Hijri months)
   astara settlement list|show|close|settle|instructions [ID]
                                                the settlement windows of a running node (operator)
@@ -53,6 +55,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, args[1:], stdout, stderr, true)
 	case "verify":
 		err = runVerify(ctx, args[1:], stdout, stderr)
+	case "migrate-store":
+		err = runMigrateStore(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = runBench(ctx, args[1:], stdout, stderr)
 	case "calendar":

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+
+	"astara/internal/pgtest"
+)
+
+// TestMigrateStoreCopiesAStoppedNode runs a node on the embedded store,
+// stops it, copies its journal into PostgreSQL, and starts it again on
+// PostgreSQL: the same participants and totals, and a second copy into the
+// same database refused.
+func TestMigrateStoreCopiesAStoppedNode(t *testing.T) {
+	cluster := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
+	if err := cluster.CreateDatabase(context.Background(), "astara"); err != nil {
+		t.Fatal(err)
+	}
+	dsn := cluster.DSN("astara")
+	dir := t.TempDir()
+
+	c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	for _, p := range []map[string]any{
+		{"id": "VOLGRUMM", "name": "Volga Bank", "country": "RU", "currencies": []string{"RUB"}},
+		{"id": "CASPIRTH", "name": "Caspian Bank", "country": "IR", "currencies": []string{"IRR"}},
+	} {
+		if code, err := c.post("/v1/participants", p, &struct{}{}); code != 201 || err != nil {
+			t.Fatalf("participant: %d %v\n%s", code, err, c.output())
+		}
+	}
+	if code, err := c.post("/v1/calendars/IR/closures", map[string]string{"date": "2026-03-25", "name": "Heavy snow"}, nil); code != 201 || err != nil {
+		t.Fatalf("closure: %d %v", code, err)
+	}
+	state := func(c *child) (any, any) {
+		var parts, totals any
+		if code := c.get(t, "/v1/participants", &parts); code != 200 {
+			t.Fatalf("participants: status %d", code)
+		}
+		if code := c.get(t, "/v1/ledger/totals", &totals); code != 200 {
+			t.Fatalf("totals: status %d", code)
+		}
+		return parts, totals
+	}
+	parts, totals := state(c)
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	<-c.done
+
+	migrate := func() (string, int) {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), []string{"migrate-store", "--data", dir, "--store", dsn}, &out, &errOut)
+		return out.String() + errOut.String(), code
+	}
+	out, code := migrate()
+	if code != 0 || !strings.Contains(out, "the same as the embedded journal's") || !strings.Contains(out, "double entry ok") {
+		t.Fatalf("migrate-store: exit %d\n%s", code, out)
+	}
+	if out, code := migrate(); code != 1 || !strings.Contains(out, "already holds a journal") {
+		t.Fatalf("migrate-store again: exit %d, want 1 refusing a database that holds a journal\n%s", code, out)
+	}
+
+	c = startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--store", dsn)
+	gotParts, gotTotals := state(c)
+	if !reflect.DeepEqual(gotParts, parts) || !reflect.DeepEqual(gotTotals, totals) {
+		t.Errorf("on PostgreSQL: participants %v, totals %v\nwant %v, %v", gotParts, gotTotals, parts, totals)
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	<-c.done
+	var vout, verr bytes.Buffer
+	if code := Run(context.Background(), []string{"verify", "--data", dir, "--store", dsn}, &vout, &verr); code != 0 {
+		t.Fatalf("verify on PostgreSQL: exit %d\n%s%s", code, vout.String(), verr.String())
+	}
+}
