@@ -33,6 +33,7 @@ type Store struct {
 	mu      sync.Mutex // guards conn
 	conn    *pgx.Conn
 	lastSeq atomic.Uint64
+	token   int64 // the writer's lease fencing token (lease.go); 0: none held
 }
 
 var (
@@ -201,6 +202,9 @@ func (s *Store) Append(entries []ledger.Entry) error {
 		return &journal.CorruptError{Seq: uint64(last), Reason: fmt.Sprintf("hash of %d bytes", len(hash))}
 	default:
 		copy(prev[:], hash)
+	}
+	if err := s.checkFence(ctx, tx); err != nil {
+		return err
 	}
 	if first != uint64(last)+1 {
 		return fmt.Errorf("postgres: append: entry %d after %d", first, last)

@@ -46,6 +46,22 @@ type child struct {
 
 func startChild(t *testing.T, args ...string) *child {
 	t.Helper()
+	c, urls := spawnChild(t, args...)
+	select {
+	case c.url = <-urls:
+	case <-c.done:
+		t.Fatalf("astara exited before listening:\n%s", c.output())
+	case <-time.After(30 * time.Second):
+		c.cmd.Process.Kill()
+		t.Fatalf("astara did not start listening in 30 s:\n%s", c.output())
+	}
+	return c
+}
+
+// spawnChild starts `astara` with args and returns at once, with the
+// channel on which the address it listens on arrives.
+func spawnChild(t *testing.T, args ...string) (*child, <-chan string) {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -75,15 +91,14 @@ func startChild(t *testing.T, args ...string) *child {
 		}
 	}()
 	go func() { cmd.Wait(); close(c.done) }()
-	select {
-	case c.url = <-urls:
-	case <-c.done:
-		t.Fatalf("astara exited before listening:\n%s", c.output())
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("astara did not start listening in 30 s:\n%s", c.output())
-	}
-	return c
+	t.Cleanup(func() {
+		select {
+		case <-c.done:
+		default:
+			c.kill()
+		}
+	})
+	return c, urls
 }
 
 type lockedWriter struct{ c *child }
@@ -197,9 +212,7 @@ func TestCrashKillNineKeepsAcknowledgedTransfers(t *testing.T) {
 		rounds = 2
 	}
 	const accounts = 50
-	acked := map[string]transferJSON{} // every transfer answered "ok" or "exists"
-	var ackedMu sync.Mutex
-	var nextID uint64 = 1
+	l := &transferLoad{seed: seed, accounts: accounts, acked: map[string]transferJSON{}}
 	for round := 0; round < rounds; round++ {
 		c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
 		if round == 0 {
@@ -214,47 +227,15 @@ func TestCrashKillNineKeepsAcknowledgedTransfers(t *testing.T) {
 		}
 		// Before the load: everything acknowledged so far is there.
 		if round > 0 {
-			checkAcked(t, c, acked)
+			checkAcked(t, c, l.acked)
 		}
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
-		var idMu sync.Mutex
 		for w := 0; w < 4; w++ {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				r := rand.New(rand.NewPCG(seed, uint64(round*10+w)))
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					n := 1 + r.IntN(40)
-					batch := make([]transferJSON, n)
-					idMu.Lock()
-					for i := range batch {
-						dr := 1 + r.IntN(accounts)
-						cr := 1 + (dr+r.IntN(accounts-1))%accounts
-						batch[i] = transferJSON{ID: ledger.IDFromUint64(1<<32 + nextID).String(),
-							DebitAccountID: ledger.IDFromUint64(uint64(dr)).String(), CreditAccountID: ledger.IDFromUint64(uint64(cr)).String(),
-							Amount: fmt.Sprintf("%d.%02d", 1+r.IntN(100000), r.IntN(100)), Currency: "RUB", Code: 1}
-						nextID++
-					}
-					idMu.Unlock()
-					var res results
-					code, err := c.post("/v1/ledger/transfers", map[string]any{"transfers": batch}, &res)
-					if err != nil || code != 200 {
-						continue // the server was killed: not acknowledged
-					}
-					ackedMu.Lock()
-					for i, x := range res.Results {
-						if x.Result == "ok" || x.Result == "exists" {
-							acked[batch[i].ID] = batch[i]
-						}
-					}
-					ackedMu.Unlock()
-				}
+				l.run(c, uint64(round*10+w), stop)
 			}(w)
 		}
 		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
@@ -263,24 +244,9 @@ func TestCrashKillNineKeepsAcknowledgedTransfers(t *testing.T) {
 		wg.Wait()
 	}
 	c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
-	checkAcked(t, c, acked)
+	checkAcked(t, c, l.acked)
 	// Retrying acknowledged transfers applies nothing twice.
-	var sample []transferJSON
-	for _, tr := range acked {
-		sample = append(sample, tr)
-		if len(sample) == 100 {
-			break
-		}
-	}
-	var res results
-	if code, err := c.post("/v1/ledger/transfers", map[string]any{"transfers": sample}, &res); code != 200 || err != nil {
-		t.Fatalf("retry: %d %v", code, err)
-	}
-	for i, x := range res.Results {
-		if x.Result != "exists" {
-			t.Fatalf("retry of acknowledged transfer %s: got %s, want exists", sample[i].ID, x.Result)
-		}
-	}
+	retryAcked(t, c, l.acked)
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-c.done:
@@ -294,7 +260,73 @@ func TestCrashKillNineKeepsAcknowledgedTransfers(t *testing.T) {
 	if code := Run(context.Background(), []string{"verify", "--data", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("astara verify: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	t.Logf("%d acknowledged transfers survived %d kills\n%s", len(acked), rounds, out.String())
+	t.Logf("%d acknowledged transfers survived %d kills\n%s", len(l.acked), rounds, out.String())
+}
+
+// transferLoad sends random batches of transfers between its accounts and
+// keeps those acknowledged ("ok" or "exists").
+type transferLoad struct {
+	seed     uint64
+	accounts int
+	mu       sync.Mutex
+	nextID   uint64
+	acked    map[string]transferJSON
+}
+
+// run sends batches to c until stop is closed; a batch that gets no answer
+// (the server killed) is not acknowledged.
+func (l *transferLoad) run(c *child, stream uint64, stop <-chan struct{}) {
+	r := rand.New(rand.NewPCG(l.seed, stream))
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		batch := make([]transferJSON, 1+r.IntN(40))
+		l.mu.Lock()
+		for i := range batch {
+			dr := 1 + r.IntN(l.accounts)
+			cr := 1 + (dr+r.IntN(l.accounts-1))%l.accounts
+			l.nextID++
+			batch[i] = transferJSON{ID: ledger.IDFromUint64(1<<32 + l.nextID).String(),
+				DebitAccountID: ledger.IDFromUint64(uint64(dr)).String(), CreditAccountID: ledger.IDFromUint64(uint64(cr)).String(),
+				Amount: fmt.Sprintf("%d.%02d", 1+r.IntN(100000), r.IntN(100)), Currency: "RUB", Code: 1}
+		}
+		l.mu.Unlock()
+		var res results
+		if code, err := c.post("/v1/ledger/transfers", map[string]any{"transfers": batch}, &res); err != nil || code != 200 {
+			continue
+		}
+		l.mu.Lock()
+		for i, x := range res.Results {
+			if x.Result == "ok" || x.Result == "exists" {
+				l.acked[batch[i].ID] = batch[i]
+			}
+		}
+		l.mu.Unlock()
+	}
+}
+
+// retryAcked sends up to 100 acknowledged transfers again: each must
+// answer "exists", applying nothing twice.
+func retryAcked(t *testing.T, c *child, acked map[string]transferJSON) {
+	t.Helper()
+	var sample []transferJSON
+	for _, tr := range acked {
+		if sample = append(sample, tr); len(sample) == 100 {
+			break
+		}
+	}
+	var res results
+	if code, err := c.post("/v1/ledger/transfers", map[string]any{"transfers": sample}, &res); code != 200 || err != nil {
+		t.Fatalf("retry: %d %v", code, err)
+	}
+	for i, x := range res.Results {
+		if x.Result != "exists" {
+			t.Fatalf("retry of acknowledged transfer %s: got %s, want exists", sample[i].ID, x.Result)
+		}
+	}
 }
 
 func checkAcked(t *testing.T, c *child, acked map[string]transferJSON) {

@@ -33,10 +33,15 @@ type Main struct {
 	// journal and snapshots (postgres.Open); empty for the embedded store
 	// in DataDir/journal. DataDir keeps the lists and the operator token
 	// either way.
-	Store  string
-	Listen string
-	Demo   bool
-	Stdout io.Writer
+	Store string
+	// NodeName names this node in the writer's lease of a PostgreSQL
+	// store (default host/pid); LeaseTTL is the lease's life
+	// (LeaseTTLDefault when zero).
+	NodeName string
+	LeaseTTL time.Duration
+	Listen   string
+	Demo     bool
+	Stdout   io.Writer
 	// Settlement is when settlement windows close by themselves.
 	Settlement http.SettlementSchedule
 	// SwitchBIC and SettlementBankBIC name the switch and the bank that
@@ -65,6 +70,9 @@ type Main struct {
 
 	stopSchedule context.CancelFunc
 	scheduleDone chan struct{}
+
+	stopLease context.CancelFunc
+	lost      chan error // the writer's lease lost (lease.go)
 }
 
 // ledgerStore is where the ledger is kept: the embedded journal or
@@ -128,6 +136,19 @@ func (m *Main) Open(ctx context.Context) error {
 	m.store, err = openStore(ctx, m.Store, m.DataDir)
 	if err != nil {
 		return err
+	}
+	m.lost = make(chan error, 1)
+	if pg, ok := m.store.(*postgres.Store); ok {
+		// One writer per database: wait as a standby until this node holds
+		// the lease, then recover the ledger from everything the last
+		// leader committed.
+		if err := m.acquireLease(ctx, pg); err != nil {
+			m.store.Close()
+			return err
+		}
+		lctx, cancel := context.WithCancel(context.Background())
+		m.stopLease = cancel
+		go m.renewLease(lctx, pg)
 	}
 	m.metrics = http.NewMetrics()
 	m.service, err = ledger.Open(m.store, ledger.ServiceOptions{Observer: m.metrics,
@@ -269,6 +290,9 @@ func (m *Main) Close() error {
 	if m.service != nil {
 		errs = append(errs, m.service.Close())
 	}
+	if m.stopLease != nil {
+		m.stopLease()
+	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
 	}
@@ -287,6 +311,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	data := fs.String("data", dataDefault, "data directory (the demo uses a fresh temporary one unless given)")
 	store := fs.String("store", "", "keep the journal and snapshots in this PostgreSQL database (postgres://user@host:port/db) instead of --data/journal")
+	nodeName := fs.String("node-name", "", "this node's name in the writer's lease of a PostgreSQL store (default host/pid)")
+	leaseTTL := fs.Duration("lease-ttl", LeaseTTLDefault, "the writer's lease on a PostgreSQL store: a standby takes over this long after the leader's last renewal")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	everyDefault := time.Duration(0)
 	if demo {
@@ -328,7 +354,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			return usageError{fmt.Sprintf("--%s %q is not a BIC (8 or 11 letters and digits)", b.flag, b.value)}
 		}
 	}
-	m := &Main{DataDir: *data, Store: *store, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
+	if *leaseTTL < 300*time.Millisecond {
+		return usageError{fmt.Sprintf("--lease-ttl %s: at least 300ms", *leaseTTL)}
+	}
+	m := &Main{DataDir: *data, Store: *store, NodeName: *nodeName, LeaseTTL: *leaseTTL, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
 		// The demo plays the settlement bank too: it confirms each window as
 		// soon as it closes.
 		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}
@@ -352,15 +381,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		fmt.Fprintf(stdout, "astara: open %s/#token=%s for the dashboard\n", m.URL(), m.AdminToken)
 		fmt.Fprintf(stdout, "astara: try  curl -H 'Authorization: Bearer %s' %s/v1/ledger/totals\n", m.AdminToken, m.URL())
 	}
+	var lost error
 	select {
 	case <-ctx.Done():
+	case lost = <-m.lost:
+		fmt.Fprintf(stdout, "astara: %v; stopping\n", lost)
 	}
 	fmt.Fprintln(stdout, "astara: stopping")
 	if err := m.Close(); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "astara: stopped")
-	return nil
+	return lost
 }
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"astara/postgres"
+)
+
+// LeaseTTLDefault is how long the writer's lease lasts without a renewal:
+// a standby takes over at most this long after the leader's last renewal.
+// The leader renews every third of it.
+const LeaseTTLDefault = 5 * time.Second
+
+// acquireLease takes the writer's lease on a PostgreSQL store, waiting as
+// a standby while another node holds it. It returns when this node holds
+// the lease, or with ctx's error.
+func (m *Main) acquireLease(ctx context.Context, st *postgres.Store) error {
+	ttl := m.leaseTTL()
+	said := ""
+	for {
+		err := st.Acquire(ctx, m.nodeName(), m.Listen, ttl)
+		var held *postgres.LeaseHeldError
+		switch {
+		case err == nil:
+			if said != "" {
+				fmt.Fprintf(m.Stdout, "astara: took over the writer's lease from %s\n", said)
+			}
+			return nil
+		case errors.As(err, &held):
+			if said != held.Holder {
+				said = held.Holder
+				fmt.Fprintf(m.Stdout, "astara: standby: %s (%s) is the leader; taking over if its lease lapses (lease %s)\n", held.Holder, held.Address, ttl)
+			}
+		default:
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(ttl / 5):
+		}
+	}
+}
+
+// renewLease renews the lease every third of its life until ctx ends. It
+// sends on m.lost and returns when the lease is lost: fenced by a new
+// leader, or not renewed for a whole lease (the database unreachable),
+// after which a standby may have taken over.
+func (m *Main) renewLease(ctx context.Context, st *postgres.Store) {
+	ttl := m.leaseTTL()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(ttl / 3):
+		}
+		err := st.Renew(ctx, ttl)
+		switch {
+		case err == nil:
+			last = time.Now()
+			continue
+		case ctx.Err() != nil:
+			return
+		case !errors.Is(err, postgres.ErrFenced) && time.Since(last) < ttl:
+			fmt.Fprintf(m.Stdout, "astara: renewing the writer's lease: %v; retrying\n", err)
+			continue
+		}
+		m.lost <- fmt.Errorf("lost the writer's lease: %w", err)
+		return
+	}
+}
+
+func (m *Main) leaseTTL() time.Duration {
+	if m.LeaseTTL > 0 {
+		return m.LeaseTTL
+	}
+	return LeaseTTLDefault
+}
+
+func (m *Main) nodeName() string {
+	if m.NodeName != "" {
+		return m.NodeName
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
+}
