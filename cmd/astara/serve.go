@@ -373,7 +373,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "astara: listening on %s (data in %s)\n", m.URL(), m.DataDir)
+	if m.Store != "" {
+		fmt.Fprintf(stdout, "astara: listening on %s (journal in %s, lists in %s)\n", m.URL(), redactURL(m.Store), m.DataDir)
+	} else {
+		fmt.Fprintf(stdout, "astara: listening on %s (data in %s)\n", m.URL(), m.DataDir)
+	}
 	if m.AdminToken != "" && os.Getenv("ASTARA_ADMIN_TOKEN") == "" {
 		fmt.Fprintf(stdout, "astara: operator token (shown once; only its hash is kept): %s\n", m.AdminToken)
 	}
