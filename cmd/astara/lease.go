@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	nethttp "net/http"
 	"os"
 	"time"
 
@@ -22,7 +24,7 @@ func (m *Main) acquireLease(ctx context.Context, st *postgres.Store) error {
 	ttl := m.leaseTTL()
 	said := ""
 	for {
-		err := st.Acquire(ctx, m.nodeName(), m.Listen, ttl)
+		err := st.Acquire(ctx, m.nodeName(), m.advertise(), ttl)
 		var held *postgres.LeaseHeldError
 		switch {
 		case err == nil:
@@ -31,9 +33,11 @@ func (m *Main) acquireLease(ctx context.Context, st *postgres.Store) error {
 			}
 			return nil
 		case errors.As(err, &held):
+			m.leader.Store(held)
 			if said != held.Holder {
 				said = held.Holder
-				fmt.Fprintf(m.Stdout, "astara: standby: %s (%s) is the leader; taking over if its lease lapses (lease %s)\n", held.Holder, held.Address, ttl)
+				fmt.Fprintf(m.Stdout, "astara: standby: %s (%s) is the leader; answering on %s with 503 and its address, taking over if its lease lapses (lease %s)\n",
+					held.Holder, held.Address, m.URL(), ttl)
 			}
 		default:
 			return err
@@ -73,6 +77,43 @@ func (m *Main) renewLease(ctx context.Context, st *postgres.Store) {
 		m.lost <- fmt.Errorf("lost the writer's lease: %w", err)
 		return
 	}
+}
+
+// standbyHandler answers every request while the node waits as a
+// standby: 503, naming the leader and where it serves, so that a client
+// or a load balancer goes there. /healthz answers the same.
+func (m *Main) standbyHandler(w nethttp.ResponseWriter, r *nethttp.Request) {
+	p := struct {
+		Type          string `json:"type"`
+		Title         string `json:"title"`
+		Status        int    `json:"status"`
+		Detail        string `json:"detail"`
+		Code          string `json:"code"`
+		Leader        string `json:"leader,omitempty"`
+		LeaderAddress string `json:"leader_address,omitempty"`
+	}{Type: "https://astara.dev/problems/standby", Title: "Standby", Status: nethttp.StatusServiceUnavailable, Code: "standby",
+		Detail: "this node is a standby and takes no requests until it leads"}
+	if l := m.leader.Load(); l != nil {
+		p.Leader, p.LeaderAddress = l.Holder, l.Address
+		p.Detail = fmt.Sprintf("this node is a standby; the leader is %s at %s", l.Holder, l.Address)
+		w.Header().Set("Astara-Leader", l.Address)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(nethttp.StatusServiceUnavailable)
+	json.NewEncoder(w).Encode(p)
+}
+
+// advertise is the address written in the lease for clients to find the
+// leader at: --advertise, else the URL this node listens on.
+func (m *Main) advertise() string {
+	if m.Advertise != "" {
+		return m.Advertise
+	}
+	if m.listener != nil {
+		return m.URL()
+	}
+	return m.Listen
 }
 
 func (m *Main) leaseTTL() time.Duration {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"astara/http"
@@ -39,9 +40,13 @@ type Main struct {
 	// (LeaseTTLDefault when zero).
 	NodeName string
 	LeaseTTL time.Duration
-	Listen   string
-	Demo     bool
-	Stdout   io.Writer
+	// Advertise is the URL clients reach this node at, written in the
+	// lease so that a standby can name the leader (default: the URL it
+	// listens on).
+	Advertise string
+	Listen    string
+	Demo      bool
+	Stdout    io.Writer
 	// Settlement is when settlement windows close by themselves.
 	Settlement http.SettlementSchedule
 	// SwitchBIC and SettlementBankBIC name the switch and the bank that
@@ -73,6 +78,33 @@ type Main struct {
 
 	stopLease context.CancelFunc
 	lost      chan error // the writer's lease lost (lease.go)
+	// handler is what the server answers with: standbyHandler until the
+	// node leads and has recovered, then the API.
+	handler atomic.Pointer[handlerBox]
+	leader  atomic.Pointer[postgres.LeaseHeldError] // while a standby
+}
+
+type handlerBox struct{ nethttp.Handler }
+
+// startServing listens and serves: the standby's answer until Open stores
+// the API's handler.
+func (m *Main) startServing(tlsConfig *tls.Config) error {
+	l, err := net.Listen("tcp", m.Listen)
+	if err != nil {
+		return err
+	}
+	m.listener = limitConnections(l, m.Limits.withDefaults().ConnectionsMax)
+	m.handler.Store(&handlerBox{nethttp.HandlerFunc(m.standbyHandler)})
+	m.server = m.Limits.newServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		m.handler.Load().ServeHTTP(w, r)
+	}))
+	if tlsConfig != nil {
+		m.server.TLSConfig = tlsConfig
+		go m.server.ServeTLS(m.listener, "", "")
+	} else {
+		go m.server.Serve(m.listener)
+	}
+	return nil
 }
 
 // ledgerStore is where the ledger is kept: the embedded journal or
@@ -138,13 +170,27 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.lost = make(chan error, 1)
+	fail := func(err error) error {
+		if m.server != nil {
+			m.server.Close()
+		} else if m.listener != nil {
+			m.listener.Close()
+		}
+		if m.service != nil {
+			m.service.Close()
+		}
+		m.store.Close()
+		return err
+	}
 	if pg, ok := m.store.(*postgres.Store); ok {
 		// One writer per database: wait as a standby until this node holds
-		// the lease, then recover the ledger from everything the last
-		// leader committed.
+		// the lease, answering clients with the leader's address, then
+		// recover the ledger from everything the last leader committed.
+		if err := m.startServing(tlsConfig); err != nil {
+			return fail(err)
+		}
 		if err := m.acquireLease(ctx, pg); err != nil {
-			m.store.Close()
-			return err
+			return fail(err)
 		}
 		lctx, cancel := context.WithCancel(context.Background())
 		m.stopLease = cancel
@@ -157,21 +203,17 @@ func (m *Main) Open(ctx context.Context) error {
 			return payments.RestoreMachine(r, ledger.Options{})
 		}})
 	if err != nil {
-		m.store.Close()
-		return fmt.Errorf("recover the ledger: %w", err)
+		m.service = nil
+		return fail(fmt.Errorf("recover the ledger: %w", err))
 	}
-	m.listener, err = net.Listen("tcp", m.Listen)
-	if err != nil {
-		m.service.Close()
-		m.store.Close()
-		return err
+	if m.server == nil {
+		if err := m.startServing(tlsConfig); err != nil {
+			return fail(err)
+		}
 	}
-	m.listener = limitConnections(m.listener, m.Limits.withDefaults().ConnectionsMax)
 	cals, err := m.openCalendars()
 	if err != nil {
-		m.service.Close()
-		m.store.Close()
-		return err
+		return fail(err)
 	}
 	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler(),
 		Calendars: cals, RecordCalendarChange: m.recordCalendarChange, SwitchBIC: m.SwitchBIC, SettlementBankBIC: m.SettlementBankBIC,
@@ -181,13 +223,7 @@ func (m *Main) Open(ctx context.Context) error {
 		// takes no payment until the lists can be screened again.
 		fmt.Fprintf(m.Stdout, "astara: WARNING: payments are refused (503 screening_unavailable) until this is mended: %v\n", err)
 	}
-	m.server = m.Limits.newServer(handler)
-	if tlsConfig != nil {
-		m.server.TLSConfig = tlsConfig
-		go m.server.ServeTLS(m.listener, "", "")
-	} else {
-		go m.server.Serve(m.listener)
-	}
+	m.handler.Store(&handlerBox{handler})
 	sctx, cancel := context.WithCancel(context.Background())
 	m.stopSchedule, m.scheduleDone = cancel, make(chan struct{})
 	sch := m.Settlement
@@ -312,6 +348,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	data := fs.String("data", dataDefault, "data directory (the demo uses a fresh temporary one unless given)")
 	store := fs.String("store", "", "keep the journal and snapshots in this PostgreSQL database (postgres://user@host:port/db) instead of --data/journal")
 	nodeName := fs.String("node-name", "", "this node's name in the writer's lease of a PostgreSQL store (default host/pid)")
+	advertise := fs.String("advertise", "", "the URL clients reach this node at, which a standby names when it answers them (default: the address listened on)")
 	leaseTTL := fs.Duration("lease-ttl", LeaseTTLDefault, "the writer's lease on a PostgreSQL store: a standby takes over this long after the leader's last renewal")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	everyDefault := time.Duration(0)
@@ -357,7 +394,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if *leaseTTL < 300*time.Millisecond {
 		return usageError{fmt.Sprintf("--lease-ttl %s: at least 300ms", *leaseTTL)}
 	}
-	m := &Main{DataDir: *data, Store: *store, NodeName: *nodeName, LeaseTTL: *leaseTTL, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
+	m := &Main{DataDir: *data, Store: *store, NodeName: *nodeName, LeaseTTL: *leaseTTL, Advertise: *advertise, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
 		// The demo plays the settlement bank too: it confirms each window as
 		// soon as it closes.
 		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math/rand/v2"
+	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,6 +47,27 @@ func TestStandbyTakesOverFromAKilledLeader(t *testing.T) {
 			t.Fatalf("the second node does not say it is node-a's standby:\n%s", b.output())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+
+	// While it waits, the standby answers with the leader's address.
+	standbyURL := regexp.MustCompile(`answering on (\S+) `).FindStringSubmatch(b.output())
+	if standbyURL == nil {
+		t.Fatalf("the standby does not say where it answers:\n%s", b.output())
+	}
+	resp, err := http.Get(standbyURL[1] + "/v1/ledger/totals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var standby struct {
+		Code          string `json:"code"`
+		Leader        string `json:"leader"`
+		LeaderAddress string `json:"leader_address"`
+	}
+	json.NewDecoder(resp.Body).Decode(&standby)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || standby.Code != "standby" || standby.Leader != "node-a" || standby.LeaderAddress != a.url || resp.Header.Get("Astara-Leader") != a.url {
+		t.Fatalf("the standby answered %d %+v (Astara-Leader %q), want 503 standby naming node-a at %s",
+			resp.StatusCode, standby, resp.Header.Get("Astara-Leader"), a.url)
 	}
 
 	l := &transferLoad{seed: seed, accounts: accounts, acked: map[string]transferJSON{}}
