@@ -678,13 +678,45 @@ func (s *Store) Verify(opts ledger.Options) (Report, error) {
 // the ledger engine alone (the payments layer): machine must be new and
 // empty; it replays every entry.
 func (s *Store) VerifyMachine(machine ledger.Machine) (Report, error) {
-	var rep Report
 	m, hasSnap, err := latestManifest(s.db)
+	if err != nil {
+		return Report{}, err
+	}
+	snap := SnapshotSum{Seq: m.seq, Sum: m.sum, OK: hasSnap}
+	rep, err := VerifyReplay(machine, func(fn func(ledger.Entry) error) error { return s.Replay(0, fn) }, snap, s.LastSeq())
 	if err != nil {
 		return rep, err
 	}
+	if hasSnap {
+		// The manifest matched the replayed state; the stored chunks
+		// must also be the bytes it describes, since recovery reads them.
+		if err := s.readSnapshotBack(m.seq); err != nil {
+			rep.SnapshotOK = false
+			return rep, err
+		}
+	}
+	rep.LastHash = s.LastHash()
+	return rep, nil
+}
+
+// SnapshotSum names a store's latest snapshot by its entry and the SHA-256
+// of its bytes; OK is false when there is none.
+type SnapshotSum struct {
+	Seq uint64
+	Sum Hash
+	OK  bool
+}
+
+// VerifyReplay holds the checks every store's VerifyMachine makes of a
+// journal: replay, which must check the chain, hands every entry from the
+// first to fn; each is applied to machine (new and empty) after checking
+// its timestamp; the state at snap's entry must hash to snap's sum; the
+// entries must reach last, the store's last entry; and the replayed
+// ledger must balance. The report's LastHash is left to the caller.
+func VerifyReplay(machine ledger.Machine, replay func(fn func(ledger.Entry) error) error, snap SnapshotSum, last uint64) (Report, error) {
+	var rep Report
 	engine := machine.LedgerEngine()
-	err = s.Replay(0, func(e ledger.Entry) error {
+	err := replay(func(e ledger.Entry) error {
 		if e.Timestamp <= machine.LastTimestamp() {
 			return &CorruptError{Seq: e.Seq, Reason: fmt.Sprintf("timestamp %d does not follow %d", e.Timestamp, machine.LastTimestamp())}
 		}
@@ -698,16 +730,16 @@ func (s *Store) VerifyMachine(machine ledger.Machine) (Report, error) {
 		}
 		rep.Entries++
 		rep.LastSeq = e.Seq
-		if hasSnap && e.Seq == m.seq {
-			rep.SnapshotSeq = m.seq
+		if snap.OK && e.Seq == snap.Seq {
+			rep.SnapshotSeq = snap.Seq
 			h := sha256.New()
 			if err := machine.WriteSnapshot(h); err != nil {
 				return err
 			}
 			var got Hash
 			h.Sum(got[:0])
-			if got != m.sum {
-				return &CorruptError{Seq: m.seq, Reason: "snapshot differs from the state replay reaches at its entry"}
+			if got != snap.Sum {
+				return &CorruptError{Seq: snap.Seq, Reason: "snapshot differs from the state replay reaches at its entry"}
 			}
 			rep.SnapshotOK = true
 		}
@@ -716,21 +748,12 @@ func (s *Store) VerifyMachine(machine ledger.Machine) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	if hasSnap && !rep.SnapshotOK {
-		return rep, &CorruptError{Seq: m.seq, Reason: "snapshot names an entry the journal does not have"}
+	if snap.OK && !rep.SnapshotOK {
+		return rep, &CorruptError{Seq: snap.Seq, Reason: "snapshot names an entry the journal does not have"}
 	}
-	if hasSnap {
-		// The manifest matched the replayed state; the stored chunks
-		// must also be the bytes it describes, since recovery reads them.
-		if err := s.readSnapshotBack(m.seq); err != nil {
-			rep.SnapshotOK = false
-			return rep, err
-		}
-	}
-	if rep.LastSeq != s.LastSeq() {
+	if rep.LastSeq != last {
 		return rep, &CorruptError{Seq: rep.LastSeq + 1, Reason: "entries end before the last one"}
 	}
-	rep.LastHash = s.LastHash()
 	rep.Accounts = engine.AccountsCount()
 	rep.Transfers = engine.TransfersCount()
 	rep.OpenPending = engine.OpenPendingCount()

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"astara/internal/pgtest"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestMigrateStoreCopiesAStoppedNode runs a node on the embedded store,
@@ -72,5 +74,19 @@ func TestMigrateStoreCopiesAStoppedNode(t *testing.T) {
 	var vout, verr bytes.Buffer
 	if code := Run(context.Background(), []string{"verify", "--data", dir, "--store", dsn}, &vout, &verr); code != 0 {
 		t.Fatalf("verify on PostgreSQL: exit %d\n%s%s", code, vout.String(), verr.String())
+	}
+	// A snapshot that is not the state its entry reaches is a fault.
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "UPDATE snapshots SET sha256 = sha256(data || '\\x00'::bytea)"); err != nil {
+		t.Fatal(err)
+	}
+	vout.Reset()
+	verr.Reset()
+	if code := Run(context.Background(), []string{"verify", "--data", dir, "--store", dsn}, &vout, &verr); code != 1 || !strings.Contains(verr.String(), "snapshot differs") {
+		t.Fatalf("verify of an altered snapshot: exit %d, want 1 naming the snapshot\n%s%s", code, vout.String(), verr.String())
 	}
 }

@@ -135,13 +135,10 @@ func checkStoreURL(url string) error {
 // redactURL hides a password in a connection URL before it is printed.
 func redactURL(s string) string {
 	u, err := neturl.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil {
+		return "(a URL that does not parse)"
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return u.Redacted()
 }
 
 // adminTokenFile keeps the hash of a generated operator token.
