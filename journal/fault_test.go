@@ -136,12 +136,15 @@ func runFaultSeed(t *testing.T, seed uint64) {
 	opts := ledger.ServiceOptions{
 		GroupEntriesMax:        1 + r.IntN(32),
 		SnapshotEventsInterval: []int{-1, 60, 150}[r.IntN(3)],
+		// Small hot windows move history out of memory between batches,
+		// so that crashes land while it is being moved.
+		Engine: ledger.Options{HotTransfers: []int{0, 8, 32}[r.IntN(3)]},
 	}
 	const clients, batchesPerClient = 4, 10
 	crashAfterAcks := int64(r.IntN(clients*batchesPerClient + 1))
 	unsyncedPercent := []int{0, 0, 50, 100}[r.IntN(4)]
-	t.Logf("seed %d: %s, budget %d, GroupEntriesMax %d, SnapshotEventsInterval %d, crash after %d acks, %d%% of unsynced data kept",
-		seed, faults, faults.budget.Load(), opts.GroupEntriesMax, opts.SnapshotEventsInterval, crashAfterAcks, unsyncedPercent)
+	t.Logf("seed %d: %s, budget %d, GroupEntriesMax %d, SnapshotEventsInterval %d, HotTransfers %d, crash after %d acks, %d%% of unsynced data kept",
+		seed, faults, faults.budget.Load(), opts.GroupEntriesMax, opts.SnapshotEventsInterval, opts.Engine.HotTransfers, crashAfterAcks, unsyncedPercent)
 
 	st := MustOpen(t, errorfs.Wrap(mem, faults), "j")
 	svc, err := ledger.Open(st, opts)

@@ -171,8 +171,8 @@ func engineAfter(tb testing.TB, entries []ledger.Entry) *ledger.Engine {
 func engineState(tb testing.TB, e *ledger.Engine) []byte {
 	tb.Helper()
 	var b bytes.Buffer
-	if err := e.WriteSnapshot(&b); err != nil {
-		tb.Fatalf("WriteSnapshot: %v", err)
+	if err := e.WriteState(&b); err != nil {
+		tb.Fatalf("WriteState: %v", err)
 	}
 	return b.Bytes()
 }

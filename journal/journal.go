@@ -29,6 +29,7 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"astara/ledger"
@@ -132,11 +133,20 @@ func Open(dir string, opts Options) (*Store, error) {
 		po.MemTableSize = 64 << 20
 	}
 	po.MemTableStopWritesThreshold = 4
-	po.L0CompactionThreshold = 4
+	// The engine's history is written by transfer id, at random across
+	// the key space: compacting L0 less often, into a larger base level,
+	// rewrites each byte fewer times (`astara bench history`: 0.70 M
+	// transfers/s at 10 M against 0.56 M with Pebble's defaults of 4 and
+	// 64 MiB, in one session).
+	po.L0CompactionThreshold = 8
+	po.LBaseMaxBytes = 512 << 20
 	po.L0StopWritesThreshold = 64
 	// Entries are mostly random identifiers: compression costs CPU and
 	// saves little.
 	po.ApplyCompressionSettings(func() pebble.DBCompressionSettings { return pebble.DBCompressionNone })
+	// The engine's history is read by id: a Bloom filter per table spares
+	// the reads of the tables that do not hold it.
+	po.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
 	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("open journal %s: %w", dir, err)
@@ -677,7 +687,19 @@ func (s *Store) Verify(opts ledger.Options) (Report, error) {
 // VerifyMachine is Verify for a journal written by a machine other than
 // the ledger engine alone (the payments layer): machine must be new and
 // empty; it replays every entry.
+//
+// When the store's snapshots leave the history out, the engine keeps its
+// history in the store as a node does, reads it back from there and moves
+// it out of memory as it grows; every record it would move is compared
+// with the one stored.
 func (s *Store) VerifyMachine(machine ledger.Machine) (Report, error) {
+	external, err := s.HistoryExternal()
+	if err != nil {
+		return Report{}, err
+	}
+	if external {
+		machine.LedgerEngine().SetHistory(&History{s: s, check: true})
+	}
 	m, hasSnap, err := latestManifest(s.db)
 	if err != nil {
 		return Report{}, err
@@ -722,6 +744,11 @@ func VerifyReplay(machine ledger.Machine, replay func(fn func(ledger.Entry) erro
 		}
 		if _, err := machine.Apply(e, nil); err != nil {
 			return &CorruptError{Seq: e.Seq, Reason: err.Error()}
+		}
+		if engine.HistoryDue() {
+			if _, err := engine.MoveHistory(false); err != nil {
+				return fmt.Errorf("entry %d: %w", e.Seq, err)
+			}
 		}
 		if e.Op == ledger.OpCreateAccounts || e.Op == ledger.OpCreateTransfers {
 			if len(e.Payload) >= 4 {

@@ -4,8 +4,8 @@
 // # The engine
 //
 // Engine is a deterministic state machine in the spirit of TigerBeetle. It
-// holds every account and transfer in memory and applies batches of
-// commands in order, in one goroutine, with no I/O and no clock of its own:
+// holds its hot state in memory and applies batches of commands in order,
+// in one goroutine, with no clock of its own:
 // each batch carries its timestamp (event i of a batch gets timestamp
 // ts+i), so the same batches always yield the same state and the same
 // results. That is what makes it fast — no locks, no per-row transactions
@@ -28,6 +28,25 @@
 // totals kept from the changes to each account; Verify recomputes it from
 // scratch.
 //
+// # History out of memory
+//
+// With a History attached (SetHistory; the embedded journal is one), the
+// engine keeps in memory only what it needs to decide: the accounts, the
+// open pending transfers, the last Options.HotTransfers transfers, and a
+// Bloom filter of every transfer id (about 1.5 bytes an id). Transfers
+// that can no longer change, and the balance history, move to the History
+// between batches (PrepareHistory, HistoryMove.Write, DropHistory; the
+// Service writes on a goroutine of its own while batches go on), and are
+// read back from it with the same answers: LookupTransfer,
+// AccountBalances, and a retried id that the filter may have seen. The
+// only reads of History while a batch is applied are those retries; a
+// record stamped at or after the event being applied is not yet there
+// (replay after a restart meets records written before the crash), which
+// keeps every node's answers those of the journal alone. A snapshot leaves
+// the History out (format version 3): the Service moves everything and
+// syncs the History first. Without a History the engine keeps everything
+// in memory and writes the snapshots it always wrote.
+//
 // # The pipeline
 //
 // Service runs an Engine behind a Store (the journal). A batch is written
@@ -44,8 +63,10 @@
 //
 // A batch holds at most BatchEventsMax events; a pending transfer's timeout
 // is at most TimeoutSecondsMax; at most Options.OpenPendingTransfersMax
-// transfers may be pending at once. The whole state is in memory: about 150
-// bytes a transfer, so a machine with 16 GiB to spare holds some 100
-// million transfers. History beyond that belongs in an archive store, which
-// is future work.
+// transfers may be pending at once. Without a History the whole state is
+// in memory, about 180 bytes of heap a transfer; with one, memory is the
+// accounts, the open pending transfers, the hot window and the id filter
+// (docs/BENCHMARKS.md, `astara bench history`). The ids of client
+// transfers that failed transiently (ResultIDAlreadyFailed) stay in
+// memory, as do the open pending transfers.
 package ledger

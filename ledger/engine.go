@@ -3,6 +3,9 @@ package ledger
 import (
 	"container/heap"
 	"fmt"
+	"iter"
+	"math"
+	"slices"
 
 	"astara/money"
 )
@@ -32,6 +35,10 @@ type Options struct {
 	// CurrencyKnown reports whether a currency may be used; nil means any
 	// currency of the money package's table.
 	CurrencyKnown func(money.Code) bool
+	// HotTransfers is how many recent transfers an engine with a History
+	// keeps in memory; zero means HotTransfersDefault. The oldest closed
+	// ones beyond it go to the History when MoveHistory is called.
+	HotTransfers int
 }
 
 // Engine is the ledger's deterministic state machine. It applies batches of
@@ -48,9 +55,22 @@ type Engine struct {
 	accountIndex map[ID]uint32
 	histories    map[uint32][]Balance
 
-	transfers     [][]transferRecord // chunks of transferChunkRecords
+	transfers     [][]transferRecord // chunks of 1<<chunkShift; nil once moved out
 	transferCount uint32
+	// transferIndex holds the ids of the transfers in memory: the recent
+	// ones and the parked ones.
 	transferIndex map[ID]uint32
+	chunkShift    uint32
+
+	// The history kept outside memory (see History). Transfers below
+	// hotFrom are in History, or parked while they are open pending.
+	history      History
+	external     bool // the state's history is in a History (set or to be set)
+	hotMax       uint32
+	hotFrom      uint32
+	parked       map[uint32]*transferRecord
+	parkedClosed []uint32 // parked transfers closed since the last move
+	filter       idFilter // every transfer id, while history is external
 	// failed holds the ids of client transfers that failed transiently,
 	// with their result: they answer ResultIDAlreadyFailed from then on.
 	failed map[ID]Result
@@ -82,11 +102,23 @@ func New(opts Options) *Engine {
 			return ok
 		}
 	}
+	if opts.HotTransfers <= 0 {
+		opts.HotTransfers = HotTransfersDefault
+	}
+	// Four chunks or more make the hot window, so that moving one out
+	// leaves most of it; tests use tiny windows to move often.
+	shift := uint32(0)
+	for shift < 15 && 4<<(shift+1) <= opts.HotTransfers {
+		shift++
+	}
 	return &Engine{
 		opts:          opts,
 		accountIndex:  make(map[ID]uint32),
 		histories:     make(map[uint32][]Balance),
 		transferIndex: make(map[ID]uint32),
+		chunkShift:    shift,
+		hotMax:        uint32(min(opts.HotTransfers, 1<<31)),
+		parked:        make(map[uint32]*transferRecord),
 		failed:        make(map[ID]Result),
 		totals:        make(map[money.Code]*Totals),
 	}
@@ -102,18 +134,30 @@ func (e *Engine) AccountsCount() int { return len(e.accounts) }
 // TransfersCount returns the number of transfers.
 func (e *Engine) TransfersCount() int { return int(e.transferCount) }
 
+// MemoryTransfersCount returns the number of transfers kept in memory:
+// all of them, or with a History the recent and the open pending ones.
+func (e *Engine) MemoryTransfersCount() int { return len(e.transferIndex) }
+
 // OpenPendingCount returns the number of pending transfers not yet posted,
 // voided or expired.
 func (e *Engine) OpenPendingCount() int { return e.openPending }
 
+// transfer returns the record of the transfer at index i while it is in
+// memory, nil once it was moved to History.
 func (e *Engine) transfer(i uint32) *transferRecord {
-	return &e.transfers[i/transferChunkRecords][i%transferChunkRecords]
+	if i < e.hotFrom {
+		return e.parked[i]
+	}
+	return &e.transfers[i>>e.chunkShift][i&(1<<e.chunkShift-1)]
 }
 
 // checkTimestamp panics if a batch's timestamp does not follow the last
 // one: the caller (Service, replay) assigns timestamps, so a violation is a
 // programming error, not an input error.
 func (e *Engine) checkTimestamp(ts uint64, events int) {
+	if e.external && e.history == nil {
+		panic("ledger: the engine's history is in a store that is not attached (SetHistory)")
+	}
 	if ts <= e.lastTimestamp {
 		panic(fmt.Sprintf("ledger: batch timestamp %d does not follow %d", ts, e.lastTimestamp))
 	}
@@ -162,7 +206,7 @@ func (e *Engine) expiryLive(x expiry) bool {
 		return false
 	}
 	r := e.transfer(x.index)
-	return r.state == PendingOpen && r.expiresAt == x.at
+	return r != nil && r.state == PendingOpen && r.expiresAt == x.at
 }
 
 func (e *Engine) expire(ts uint64) {
@@ -179,6 +223,7 @@ func (e *Engine) expire(ts uint64) {
 		e.setAccount(dri, dr, r.ID, ts)
 		e.setAccount(cri, cr, r.ID, ts)
 		r.state = PendingExpired
+		e.closed(x.index)
 		e.openPending--
 	}
 }
@@ -282,8 +327,7 @@ func (e *Engine) applyChains(n int, results []Result, linked func(int) bool, app
 			chainStart = -1
 		} else if !isLinked {
 			chainStart = -1
-			e.chainOpen = false
-			e.undo = e.undo[:0]
+			e.commitChain()
 		}
 	}
 }
@@ -399,8 +443,8 @@ func (e *Engine) createTransfer(t *Transfer, ts uint64) Result {
 	if t.Currency != dr.Currency {
 		return ResultTransferMustHaveTheSameCurrencyAsAccounts
 	}
-	if xi, ok := e.transferIndex[t.ID]; ok {
-		return transferExists(t, &e.transfer(xi).Transfer)
+	if x := e.find(t.ID, ts); x != nil {
+		return transferExists(t, &x.Transfer)
 	}
 	pending := t.Flags&TransferPending != 0
 	var expiresAt uint64
@@ -481,11 +525,10 @@ func (e *Engine) postOrVoid(t *Transfer, ts uint64) Result {
 	case t.TimeoutSeconds != 0:
 		return ResultTimeoutReservedForPendingTransfer
 	}
-	pi, ok := e.transferIndex[t.PendingID]
-	if !ok {
+	p := e.find(t.PendingID, ts)
+	if p == nil {
 		return ResultPendingTransferNotFound
 	}
-	p := e.transfer(pi)
 	if p.Flags&TransferPending == 0 {
 		return ResultPendingTransferNotPending
 	}
@@ -516,8 +559,8 @@ func (e *Engine) postOrVoid(t *Transfer, ts uint64) Result {
 	resolved.Currency = p.Currency
 	resolved.Code = p.Code
 	resolved.Amount = amount
-	if xi, ok := e.transferIndex[t.ID]; ok {
-		return transferExists(&resolved, &e.transfer(xi).Transfer)
+	if x := e.find(t.ID, ts); x != nil {
+		return transferExists(&resolved, &x.Transfer)
 	}
 	switch p.state {
 	case PendingPosted:
@@ -542,6 +585,8 @@ func (e *Engine) postOrVoid(t *Transfer, ts uint64) Result {
 	}
 	e.setAccount(dri, dr, t.ID, ts)
 	e.setAccount(cri, cr, t.ID, ts)
+	// An open pending transfer is always in memory: p is its record.
+	pi := e.transferIndex[t.PendingID]
 	if e.chainOpen {
 		e.undo = append(e.undo, undoEntry{kind: undoPendingState, index: pi, state: p.state})
 	}
@@ -550,6 +595,7 @@ func (e *Engine) postOrVoid(t *Transfer, ts uint64) Result {
 	} else {
 		p.state = PendingVoided
 	}
+	e.closed(pi)
 	e.openPending--
 	rec := transferRecord{Transfer: resolved}
 	rec.Timestamp = ts
@@ -624,16 +670,76 @@ func (e *Engine) setAccount(i uint32, a Account, transferID ID, ts uint64) {
 
 func (e *Engine) appendTransfer(rec transferRecord) uint32 {
 	idx := e.transferCount
-	if idx%transferChunkRecords == 0 && int(idx/transferChunkRecords) == len(e.transfers) {
-		e.transfers = append(e.transfers, make([]transferRecord, transferChunkRecords))
+	c := int(idx >> e.chunkShift)
+	for len(e.transfers) <= c {
+		e.transfers = append(e.transfers, nil)
+	}
+	if e.transfers[c] == nil {
+		e.transfers[c] = make([]transferRecord, 1<<e.chunkShift)
 	}
 	*e.transfer(idx) = rec
 	e.transferCount++
 	e.transferIndex[rec.ID] = idx
 	if e.chainOpen {
 		e.undo = append(e.undo, undoEntry{kind: undoTransferCreated, index: idx})
+	} else if e.external {
+		e.filter.add(rec.ID)
 	}
 	return idx
+}
+
+// commitChain ends a chain that succeeded: its transfers join the id
+// filter (those of a chain that failed never do, so the filter is the
+// same on every node that applied the same journal).
+func (e *Engine) commitChain() {
+	if e.external {
+		for i := range e.undo {
+			if u := &e.undo[i]; u.kind == undoTransferCreated {
+				e.filter.add(e.transfer(u.index).ID)
+			}
+		}
+	}
+	e.chainOpen = false
+	e.undo = e.undo[:0]
+}
+
+// closed notes that the pending transfer at index i was posted, voided or
+// expired: once parked, it is now ready to move to History.
+func (e *Engine) closed(i uint32) {
+	if i < e.hotFrom {
+		e.parkedClosed = append(e.parkedClosed, i)
+	}
+}
+
+// find returns the transfer with id as the event at ts sees it: from
+// memory, or else from History when the id filter may have seen the id
+// and the stored record is older than ts (after a restart History may
+// hold records of entries that replay is about to apply). A record read
+// from History is a copy; only open pending transfers are changed in
+// place, and they are always in memory.
+func (e *Engine) find(id ID, ts uint64) *transferRecord {
+	// The filter holds every id, the recent ones too (but those of the
+	// chain being applied): a new id, the common case, costs a filter
+	// probe and no map lookup.
+	if e.external && !e.chainOpen && !e.filter.mayHave(id) {
+		return nil
+	}
+	if i, ok := e.transferIndex[id]; ok {
+		return e.transfer(i)
+	}
+	if e.history == nil {
+		return nil
+	}
+	h, ok, err := e.history.Transfer(id)
+	if err != nil {
+		// The state cannot be decided without it: stop rather than
+		// answer differently from replay (a restart recovers).
+		panic(fmt.Sprintf("ledger: read transfer %s from history: %v", id, err))
+	}
+	if !ok || h.Timestamp >= ts {
+		return nil
+	}
+	return &transferRecord{Transfer: h.Transfer, state: h.State}
 }
 
 type undoKind uint8
@@ -707,12 +813,14 @@ func (e *Engine) LookupAccount(id ID) (Account, bool) {
 
 // LookupTransfer returns the transfer with the given id and, for a pending
 // transfer, where it stands.
+//
+// A transfer moved to History is read from it; a History that fails to
+// read makes it panic, as a batch would.
 func (e *Engine) LookupTransfer(id ID) (Transfer, PendingState, bool) {
-	i, ok := e.transferIndex[id]
-	if !ok {
+	r := e.find(id, math.MaxUint64)
+	if r == nil {
 		return Transfer{}, PendingNone, false
 	}
-	r := e.transfer(i)
 	return r.Transfer, r.state, true
 }
 
@@ -723,7 +831,23 @@ func (e *Engine) AccountBalances(id ID, afterTimestamp uint64, limit int) ([]Bal
 	if !ok {
 		return nil, false
 	}
+	limit = max(limit, 0)
 	h := e.histories[i]
+	var out []Balance
+	if e.history != nil && e.accounts[i].Flags&AccountHistory != 0 {
+		// The older part is in History, the newer in memory; while a
+		// move is under way both hold the moved part, so History is read
+		// only up to the first balance in memory.
+		before := uint64(math.MaxUint64)
+		if len(h) > 0 {
+			before = h[0].Timestamp
+		}
+		var err error
+		if out, err = e.history.Balances(id, afterTimestamp, before, limit); err != nil {
+			panic(fmt.Sprintf("ledger: read the balances of %s from history: %v", id, err))
+		}
+		limit -= len(out)
+	}
 	// Binary search: timestamps in a history only grow.
 	lo, hi := 0, len(h)
 	for lo < hi {
@@ -735,8 +859,8 @@ func (e *Engine) AccountBalances(id ID, afterTimestamp uint64, limit int) ([]Bal
 		}
 	}
 	h = h[lo:]
-	h = h[:min(len(h), max(limit, 0))]
-	return append([]Balance(nil), h...), true
+	h = h[:min(len(h), limit)]
+	return append(out, h...), true
 }
 
 // Accounts calls fn for each account in order of creation, from the index
@@ -802,7 +926,7 @@ func (e *Engine) Verify() error {
 	debitsPending := make(map[ID]money.Amount)
 	creditsPending := make(map[ID]money.Amount)
 	open := 0
-	for i := uint32(0); i < e.transferCount; i++ {
+	for i := range e.hotTransfers() {
 		r := e.transfer(i)
 		if r.state != PendingOpen {
 			continue
@@ -860,3 +984,221 @@ func (e *Engine) PeekExpiry() (uint64, bool) {
 	}
 	return e.expiries[0].at, true
 }
+
+// hotTransfers yields the indexes of the transfers in memory, in order:
+// the parked ones, then the recent ones.
+func (e *Engine) hotTransfers() iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		parked := make([]uint32, 0, len(e.parked))
+		for i := range e.parked {
+			parked = append(parked, i)
+		}
+		slices.Sort(parked)
+		for _, i := range parked {
+			if !yield(i) {
+				return
+			}
+		}
+		for i := e.hotFrom; i < e.transferCount; i++ {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// SetHistory attaches the History that keeps what the engine moves out of
+// memory (see History). It is called once, before the engine applies
+// anything more: on a new engine, or on one restored from a snapshot,
+// whose history may already be in h. From then on snapshots leave the
+// moved history out, and the caller moves it with MoveHistory.
+func (e *Engine) SetHistory(h History) {
+	if e.history != nil {
+		panic("ledger: SetHistory called twice")
+	}
+	e.history = h
+	if !e.external {
+		// Everything is still in memory: every id joins the filter, in
+		// the order it would have had if the history had been external
+		// from the start.
+		e.external = true
+		for i := range e.hotTransfers() {
+			e.filter.add(e.transfer(i).ID)
+		}
+	}
+}
+
+// HistoryExternal reports whether the engine's history is kept in a
+// History: set with SetHistory, or restored from a snapshot that left it
+// out (which needs SetHistory before anything is applied).
+func (e *Engine) HistoryExternal() bool { return e.external }
+
+// HistoryAttached reports whether SetHistory was called.
+func (e *Engine) HistoryAttached() bool { return e.history != nil }
+
+// HistoryDue reports whether MoveHistory would move something out of
+// memory: more than Options.HotTransfers recent transfers, or as many
+// parked ones closed.
+func (e *Engine) HistoryDue() bool {
+	return e.history != nil && (e.transferCount-e.hotFrom >= e.hotMax+1<<e.chunkShift || len(e.parkedClosed) >= int(e.hotMax))
+}
+
+// HistoryMove is what PrepareHistory copied out of memory for History:
+// Write stores it, from any goroutine, and DropHistory then drops it from
+// memory. Batches may be applied between PrepareHistory and DropHistory.
+type HistoryMove struct {
+	from, upto    uint32   // the recent transfers moved: [from, upto)
+	openAtPrepare []uint32 // open pending among them, which stay, parked
+	parkedClosed  int      // how many of parkedClosed were looked at
+	parkedMoved   []uint32 // the parked ones moved
+	balanceCounts []accountCount
+	transfers     []HistoryTransfer
+	balances      []AccountBalance
+	prepared      bool
+	written       bool
+}
+
+type accountCount struct {
+	index uint32
+	n     int
+}
+
+// Transfers returns how many transfers the move holds.
+func (m *HistoryMove) Transfers() int { return len(m.transfers) }
+
+// Balances returns how many balances the move holds.
+func (m *HistoryMove) Balances() int { return len(m.balances) }
+
+// PrepareHistory copies what can leave memory: all of it when all is set
+// (before a snapshot, which leaves it out), or else the closed transfers
+// of the oldest chunks beyond Options.HotTransfers, with every balance
+// history entry and every parked transfer closed since the last move. It
+// changes nothing; it must not run while a batch is applied, nor while
+// another move is prepared and not dropped.
+func (e *Engine) PrepareHistory(all bool) *HistoryMove {
+	m := &HistoryMove{from: e.hotFrom, upto: e.hotFrom}
+	if e.history == nil || e.chainOpen {
+		return m
+	}
+	m.prepared = true
+	m.upto = e.transferCount
+	if !all {
+		m.upto = 0
+		if e.transferCount > e.hotMax {
+			m.upto = (e.transferCount - e.hotMax) >> e.chunkShift << e.chunkShift
+		}
+		m.upto = max(m.upto, e.hotFrom)
+	}
+	m.parkedClosed = len(e.parkedClosed)
+	seen := make(map[uint32]bool, len(e.parkedClosed))
+	for _, i := range e.parkedClosed {
+		if r := e.parked[i]; r != nil && r.state != PendingOpen && !seen[i] {
+			seen[i] = true
+			m.parkedMoved = append(m.parkedMoved, i)
+			m.transfers = append(m.transfers, HistoryTransfer{Transfer: r.Transfer, State: r.state})
+		}
+	}
+	for i := m.from; i < m.upto; i++ {
+		r := e.transfer(i)
+		if r.state == PendingOpen {
+			m.openAtPrepare = append(m.openAtPrepare, i)
+			continue
+		}
+		m.transfers = append(m.transfers, HistoryTransfer{Transfer: r.Transfer, State: r.state})
+	}
+	for i, h := range e.histories {
+		id := e.accounts[i].ID
+		for j, b := range h {
+			var index uint32
+			if j > 0 && h[j-1].Timestamp == b.Timestamp {
+				index = m.balances[len(m.balances)-1].Index + 1
+			}
+			m.balances = append(m.balances, AccountBalance{Account: id, Index: index, Balance: b})
+		}
+		m.balanceCounts = append(m.balanceCounts, accountCount{index: i, n: len(h)})
+	}
+	return m
+}
+
+// Write stores the move in h. It reads only the move's own copies.
+func (m *HistoryMove) Write(h History) error {
+	if !m.prepared {
+		return nil
+	}
+	if len(m.transfers) > 0 || len(m.balances) > 0 {
+		if err := h.Write(m.transfers, m.balances); err != nil {
+			return err
+		}
+	}
+	m.written = true
+	return nil
+}
+
+// DropHistory drops from memory what the move wrote. Open pending
+// transfers stay in memory, parked, until they close, and so do those
+// that closed after PrepareHistory (the next move takes them).
+func (e *Engine) DropHistory(m *HistoryMove) {
+	if e.history == nil || !m.written {
+		return
+	}
+	for _, i := range m.parkedMoved {
+		// Closed when prepared, so closed for good: a closed transfer
+		// reopens only when its own chain fails, inside one batch.
+		if r := e.parked[i]; r != nil {
+			delete(e.transferIndex, r.ID)
+			delete(e.parked, i)
+		}
+	}
+	e.parkedClosed = slices.Delete(e.parkedClosed, 0, m.parkedClosed)
+	open := m.openAtPrepare
+	for i := m.from; i < m.upto; i++ {
+		r := e.transfer(i)
+		wasOpen := len(open) > 0 && open[0] == i
+		if wasOpen {
+			open = open[1:]
+		}
+		if !wasOpen && r.state != PendingOpen {
+			delete(e.transferIndex, r.ID)
+			continue
+		}
+		p := new(transferRecord)
+		*p = *r
+		e.parked[i] = p
+		if p.state != PendingOpen {
+			// Closed since it was prepared: not written yet.
+			e.parkedClosed = append(e.parkedClosed, i)
+		}
+	}
+	first := m.from >> e.chunkShift
+	e.hotFrom = m.upto
+	for c := first; c < uint32(len(e.transfers)) && (c+1)<<e.chunkShift <= m.upto; c++ {
+		e.transfers[c] = nil
+	}
+	if m.upto == e.transferCount && int(m.upto>>e.chunkShift) < len(e.transfers) {
+		// The chunk being filled, all of it moved or parked:
+		// appendTransfer makes a new one.
+		e.transfers[m.upto>>e.chunkShift] = nil
+	}
+	for _, c := range m.balanceCounts {
+		h := e.histories[c.index]
+		if len(h) <= c.n {
+			delete(e.histories, c.index)
+		} else {
+			e.histories[c.index] = slices.Clone(h[c.n:])
+		}
+	}
+}
+
+// MoveHistory prepares, writes and drops in one step, for a caller that
+// holds the engine alone (replay, tests).
+func (e *Engine) MoveHistory(all bool) (*HistoryMove, error) {
+	m := e.PrepareHistory(all)
+	if err := m.Write(e.history); err != nil {
+		return m, err
+	}
+	e.DropHistory(m)
+	return m, nil
+}
+
+// History returns the History attached with SetHistory, nil if none.
+func (e *Engine) History() History { return e.history }

@@ -64,6 +64,15 @@ type Store interface {
 	SaveSnapshot(seq uint64, write func(io.Writer) error) error
 }
 
+// HistoryStore is a Store that also keeps the engine's history (see
+// History). Recovery attaches it to the engine, and the Service moves
+// history out of memory as it grows and before every snapshot.
+type HistoryStore interface {
+	Store
+	// History returns the store's History; nil means none.
+	History() History
+}
+
 // Clock tells the time. Tests use a fake one; a batch reads it once.
 type Clock interface{ Now() time.Time }
 
@@ -197,6 +206,8 @@ type Service struct {
 	nextTimestamp uint64
 
 	// Owned by the applier goroutine.
+	move            *HistoryMove // being written by a goroutine of its own
+	moveDone        chan error
 	lastSeq         uint64
 	eventsSinceSnap int
 	lastSnapshotSeq uint64
@@ -242,6 +253,7 @@ func Open(store Store, opts ServiceOptions) (*Service, error) {
 		opts:     opts,
 		requests: make(chan *request, opts.GroupEntriesMax),
 		applies:  make(chan []*request, 2),
+		moveDone: make(chan error, 1),
 		stop:     make(chan struct{}),
 	}
 	if opts.NewMachine == nil {
@@ -307,6 +319,12 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 	} else {
 		machine = newMachine()
 	}
+	engine := machine.LedgerEngine()
+	if hs, ok := store.(HistoryStore); ok && hs.History() != nil {
+		engine.SetHistory(hs.History())
+	} else if engine.HistoryExternal() {
+		return nil, 0, fmt.Errorf("%w: snapshot %d keeps its history in a store that %T does not have", ErrCorruptSnapshot, snapSeq, store)
+	}
 	after := seq
 	if ok && seq > 0 {
 		// Read the snapshot's own entry too: a snapshot holds the state
@@ -330,6 +348,11 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 			return fmt.Errorf("replay entry %d: %w", e.Seq, err)
 		}
 		seq = e.Seq
+		if engine.HistoryDue() {
+			if _, err := engine.MoveHistory(false); err != nil {
+				return fmt.Errorf("replay entry %d: move history: %w", e.Seq, err)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -605,10 +628,76 @@ func (s *Service) applyLoop() {
 		for _, r := range group {
 			close(r.done)
 		}
+		s.stepHistory(false)
 		if s.opts.SnapshotEventsInterval > 0 && s.eventsSinceSnap >= s.opts.SnapshotEventsInterval {
 			s.snapshot()
 		}
 	}
+	s.stepHistory(true)
+}
+
+// stepHistory moves the engine's history out of memory as it grows, on
+// the applier goroutine between groups: it copies what can go (no lock:
+// this goroutine is the only writer of the state), a goroutine of its own
+// writes it to the History while groups go on being applied, and once the
+// write is done the copy is dropped from memory under the write lock. With
+// wait, it waits for a write under way and starts none.
+//
+// A History that fails to write stops the Service, as a journal that
+// fails does: the state is intact, but memory would only grow.
+func (s *Service) stepHistory(wait bool) {
+	engine := s.machine.LedgerEngine()
+	if s.move != nil {
+		var err error
+		if wait {
+			err = <-s.moveDone
+		} else {
+			select {
+			case err = <-s.moveDone:
+			default:
+				return
+			}
+		}
+		m := s.move
+		s.move = nil
+		if err != nil {
+			s.fail(fmt.Errorf("%w: history: %v", ErrJournalFailed, err))
+			return
+		}
+		s.mu.Lock()
+		engine.DropHistory(m)
+		s.mu.Unlock()
+	}
+	if wait || !engine.HistoryDue() || s.failure() != nil {
+		return
+	}
+	m := engine.PrepareHistory(false)
+	s.move = m
+	h := engine.History()
+	go func() { s.moveDone <- m.Write(h) }()
+}
+
+// moveAllHistory moves all of the engine's history that can go, and syncs
+// the History: before a snapshot, which leaves it out.
+func (s *Service) moveAllHistory() bool {
+	s.stepHistory(true)
+	if s.failure() != nil {
+		return false
+	}
+	engine := s.machine.LedgerEngine()
+	m := engine.PrepareHistory(true)
+	err := m.Write(engine.History())
+	if err == nil {
+		err = engine.History().Sync()
+	}
+	if err != nil {
+		s.fail(fmt.Errorf("%w: history: %v", ErrJournalFailed, err))
+		return false
+	}
+	s.mu.Lock()
+	engine.DropHistory(m)
+	s.mu.Unlock()
+	return true
 }
 
 func (s *Service) apply(r *request) {
@@ -637,6 +726,11 @@ func (s *Service) apply(r *request) {
 // the state cannot change under it, while readers go on.
 func (s *Service) snapshot() {
 	if s.lastSeq == s.lastSnapshotSeq {
+		return
+	}
+	// The snapshot of an engine with a History leaves out what is in it:
+	// all of that must be there, durably, first.
+	if s.machine.LedgerEngine().HistoryAttached() && !s.moveAllHistory() {
 		return
 	}
 	err := s.store.SaveSnapshot(s.lastSeq, s.machine.WriteSnapshot)

@@ -33,6 +33,13 @@ type simulationRun struct {
 	w      *workload
 	opts   ledger.Options
 	shadow *ledger.Engine // restored from a snapshot of e; must follow it exactly
+	// history, when set, keeps what e and shadow move out of memory; both
+	// write to it, and it refuses a record written twice with other
+	// content, so a shadow that diverges in what it moves is caught too.
+	history *ledger.MemoryHistory
+	// inflight is a move of e's prepared some batches ago and not yet
+	// written, as the Service's writer leaves it while batches go on.
+	inflight *ledger.HistoryMove
 
 	batches int
 }
@@ -45,6 +52,48 @@ func newSimulationRun(r source, openPendingMax int) *simulationRun {
 	m := newModel(openPendingMax)
 	opts := ledger.Options{OpenPendingTransfersMax: openPendingMax}
 	return &simulationRun{e: ledger.New(opts), m: m, w: newWorkload(r, m), opts: opts}
+}
+
+// newHistorySimulationRun is a run whose engines keep only hotTransfers
+// recent transfers in memory and move the rest to a History after every
+// batch: the answers must be the same as with everything in memory.
+func newHistorySimulationRun(r source, openPendingMax, hotTransfers int) *simulationRun {
+	s := newSimulationRun(r, openPendingMax)
+	s.opts.HotTransfers = hotTransfers
+	s.e = ledger.New(s.opts)
+	s.history = ledger.NewMemoryHistory()
+	s.e.SetHistory(s.history)
+	return s
+}
+
+func (s *simulationRun) moveHistory(tb testing.TB, e *ledger.Engine, all bool) {
+	tb.Helper()
+	if e == nil || s.history == nil || !(all || e.HistoryDue()) {
+		return
+	}
+	if _, err := e.MoveHistory(all); err != nil {
+		tb.Fatalf("batch %d: move history: %v", s.batches, err)
+	}
+}
+
+// stepHistory moves e's history the way the Service does: prepared
+// between batches, written and dropped one or more batches later, or at
+// once when finish is set.
+func (s *simulationRun) stepHistory(tb testing.TB, r source, finish bool) {
+	tb.Helper()
+	if s.history == nil {
+		return
+	}
+	if s.inflight != nil && (finish || r.IntN(3) == 0) {
+		if err := s.inflight.Write(s.history); err != nil {
+			tb.Fatalf("batch %d: write history: %v", s.batches, err)
+		}
+		s.e.DropHistory(s.inflight)
+		s.inflight = nil
+	}
+	if s.inflight == nil && !finish && s.e.HistoryDue() {
+		s.inflight = s.e.PrepareHistory(false)
+	}
 }
 
 // step makes one batch, applies it to the engine, the model and the
@@ -67,7 +116,12 @@ func (s *simulationRun) step(tb testing.TB) {
 			tb.Fatalf("batch %d: restored engine answered %v, the engine %v", s.batches, shadow, got)
 		}
 	}
+	s.stepHistory(tb, s.w.r, full)
+	s.moveHistory(tb, s.shadow, false)
 	if full {
+		// A snapshot leaves out what is in the History: all of it goes
+		// there first, as the Service does.
+		s.moveHistory(tb, s.e, true)
 		snap := MustSnapshot(tb, s.e)
 		if s.shadow != nil {
 			if shadow := MustSnapshot(tb, s.shadow); !bytes.Equal(shadow, snap) {
@@ -75,6 +129,9 @@ func (s *simulationRun) step(tb testing.TB) {
 			}
 		}
 		s.shadow = MustRestore(tb, snap, s.opts)
+		if s.history != nil {
+			s.shadow.SetHistory(s.history)
+		}
 		if again := MustSnapshot(tb, s.shadow); !bytes.Equal(again, snap) {
 			tb.Fatalf("batch %d: snapshot of the restored engine differs from the snapshot it was restored from", s.batches)
 		}
@@ -237,6 +294,9 @@ func TestSimulation(t *testing.T) {
 				openMax = 1 + r.IntN(40) // small: the limit is hit often
 			}
 			s := newSimulationRun(r, openMax)
+			if run%2 == 1 {
+				s = newHistorySimulationRun(r, openMax, 1+r.IntN(64))
+			}
 			defer func() {
 				if t.Failed() {
 					t.Logf("replay with: go test ./ledger -run 'TestSimulation' -seed %d", seed)
@@ -246,6 +306,12 @@ func TestSimulation(t *testing.T) {
 				s.step(t)
 				if t.Failed() {
 					return
+				}
+			}
+			if s.history != nil {
+				// The run is only worth its name if history did move.
+				if moved, _ := s.history.Len(); moved == 0 && s.e.TransfersCount() > 200 {
+					t.Fatalf("%d transfers and none moved to history", s.e.TransfersCount())
 				}
 			}
 		})
@@ -300,7 +366,11 @@ func FuzzEngine(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src := &byteSource{b: data}
-		s := newSimulationRun(src, int(src.byte()%65)) // 0: the default limit
+		openMax := int(src.byte() % 65) // 0: the default limit
+		s := newSimulationRun(src, openMax)
+		if hot := int(src.byte()); hot%2 == 1 {
+			s = newHistorySimulationRun(src, openMax, hot/2)
+		}
 		s.w.eventsMax = 24
 		for batches := 0; batches < 200 && !src.exhausted(); batches++ {
 			s.step(t)

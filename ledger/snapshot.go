@@ -20,7 +20,13 @@ const (
 	// transiently after the histories. A state with none is written as
 	// version 1, byte for byte as before version 2 existed, so that the
 	// snapshots of a node that upgrades still verify.
-	snapshotVersion = 2
+	//
+	// snapshotVersion 3 is the state of an engine whose history is in a
+	// History: after the accounts, the count of transfers ever created,
+	// then the open pending transfers alone, the failed ids and the id
+	// filter; no balance history. Everything else is in the History,
+	// synced before the snapshot is saved.
+	snapshotVersion = 3
 )
 
 // WriteSnapshot writes the engine's whole state to w. Derived state (the
@@ -33,8 +39,11 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	buf := make([]byte, 0, 256)
 	buf = append(buf, snapshotMagic...)
-	version := byte(snapshotVersion)
-	if len(e.failed) == 0 {
+	version := byte(2)
+	switch {
+	case e.external:
+		version = 3
+	case len(e.failed) == 0:
 		version = 1
 	}
 	buf = append(buf, version)
@@ -47,11 +56,21 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	}
 	buf = binary.BigEndian.AppendUint64(buf[:0], uint64(e.transferCount))
 	bw.Write(buf)
+	if version == 3 {
+		buf = binary.BigEndian.AppendUint64(buf[:0], uint64(e.openPending))
+		bw.Write(buf)
+		for i := range e.hotTransfers() {
+			if r := e.transfer(i); r.state == PendingOpen {
+				buf = appendTransferRecord(buf[:0], r)
+				bw.Write(buf)
+			}
+		}
+		e.writeFailed(bw, buf)
+		e.writeFilter(bw, buf)
+		return bw.Flush()
+	}
 	for i := uint32(0); i < e.transferCount; i++ {
-		r := e.transfer(i)
-		buf = appendTransfer(buf[:0], &r.Transfer)
-		buf = append(buf, byte(r.state))
-		buf = binary.BigEndian.AppendUint64(buf, r.expiresAt)
+		buf = appendTransferRecord(buf[:0], e.transfer(i))
 		bw.Write(buf)
 	}
 	buf = binary.BigEndian.AppendUint64(buf[:0], uint64(len(e.histories)))
@@ -72,7 +91,19 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	if version < 2 {
 		return bw.Flush()
 	}
-	// The failed ids, sorted, so that the bytes are the state's alone.
+	e.writeFailed(bw, buf)
+	return bw.Flush()
+}
+
+func appendTransferRecord(b []byte, r *transferRecord) []byte {
+	b = appendTransfer(b, &r.Transfer)
+	b = append(b, byte(r.state))
+	return binary.BigEndian.AppendUint64(b, r.expiresAt)
+}
+
+// writeFailed writes the failed ids, sorted, so that the bytes are the
+// state's alone.
+func (e *Engine) writeFailed(bw *bufio.Writer, buf []byte) {
 	failed := make([]ID, 0, len(e.failed))
 	for id := range e.failed {
 		failed = append(failed, id)
@@ -85,7 +116,44 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 		buf = append(buf, byte(e.failed[id]))
 		bw.Write(buf)
 	}
-	return bw.Flush()
+}
+
+// writeFilter writes the id filter: the segments' capacities and counts,
+// then their bits.
+func (e *Engine) writeFilter(bw *bufio.Writer, buf []byte) {
+	f := &e.filter
+	buf = binary.BigEndian.AppendUint32(buf[:0], uint32(len(f.segments)))
+	for i := range f.segments {
+		buf = binary.BigEndian.AppendUint64(buf, f.segments[i].capacity)
+		buf = binary.BigEndian.AppendUint64(buf, f.segments[i].count)
+	}
+	bw.Write(buf)
+	// The blocks as runs: how many empty blocks, how many blocks follow
+	// that are not, then those; a young filter is mostly empty.
+	for i := range f.segments {
+		blocks := f.segments[i].blocks
+		for j := 0; j < len(blocks); {
+			zeros := j
+			for j < len(blocks) && blocks[j] == ([8]uint64{}) {
+				j++
+			}
+			zeros = j - zeros
+			set := j
+			for j < len(blocks) && blocks[j] != ([8]uint64{}) {
+				j++
+			}
+			buf = binary.BigEndian.AppendUint32(buf[:0], uint32(zeros))
+			buf = binary.BigEndian.AppendUint32(buf, uint32(j-set))
+			bw.Write(buf)
+			for _, b := range blocks[set:j] {
+				buf = buf[:0]
+				for _, w := range b {
+					buf = binary.BigEndian.AppendUint64(buf, w)
+				}
+				bw.Write(buf)
+			}
+		}
+	}
 }
 
 func appendBalance(b []byte, v *Balance) []byte {
@@ -173,36 +241,16 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 	if transfers >= 1<<32 {
 		return fail("transfers", errors.New("count too large"))
 	}
+	if version == 3 {
+		if err := e.restoreExternal(br, buf, transfers); err != nil {
+			return fail("history kept outside", err)
+		}
+		return e, nil
+	}
 	for i := uint64(0); i < transfers; i++ {
-		if _, err := io.ReadFull(br, buf[:transferBytesMin]); err != nil {
+		rec, err := readTransferRecord(br, buf)
+		if err != nil {
 			return fail("transfer", err)
-		}
-		p := buf[63]
-		extra := 0
-		if p&presentAmountHigh != 0 {
-			extra += 8
-		}
-		if p&presentPendingID != 0 {
-			extra += 16
-		}
-		if p&presentTimeout != 0 {
-			extra += 4
-		}
-		if p&presentTimestamp != 0 {
-			extra += 8
-		}
-		n := transferBytesMin + extra + 9
-		if _, err := io.ReadFull(br, buf[transferBytesMin:n]); err != nil {
-			return fail("transfer", err)
-		}
-		var rec transferRecord
-		if _, err := decodeTransfer(&rec.Transfer, buf[:n-9]); err != nil {
-			return fail("transfer", err)
-		}
-		rec.state = PendingState(buf[n-9])
-		rec.expiresAt = binary.BigEndian.Uint64(buf[n-8 : n])
-		if rec.state > PendingExpired {
-			return fail("transfer", errors.New("bad state"))
 		}
 		if _, dup := e.transferIndex[rec.ID]; dup {
 			return fail("transfer", fmt.Errorf("duplicate id %s", rec.ID))
@@ -248,33 +296,188 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 		e.histories[idx] = h
 	}
 	if version >= 2 {
-		if _, err := io.ReadFull(br, buf[:8]); err != nil {
+		if err := e.readFailed(br, buf); err != nil {
 			return fail("failed", err)
 		}
-		n := binary.BigEndian.Uint64(buf[:8])
-		var prev ID
-		for i := uint64(0); i < n; i++ {
-			if _, err := io.ReadFull(br, buf[:17]); err != nil {
-				return fail("failed", err)
-			}
-			var id ID
-			copy(id[:], buf[:16])
-			r := Result(buf[16])
-			if !r.Transient() || (i > 0 && bytes.Compare(prev[:], id[:]) >= 0) {
-				return fail("failed", errors.New("a result that is not transient, or ids out of order"))
-			}
-			e.failed[id], prev = r, id
-		}
 	}
-	if _, err := br.ReadByte(); err == nil {
-		return fail("trailer", errors.New("bytes after the end"))
-	} else if err != io.EOF {
-		// The reader's own check at the end (the journal's checksum of
-		// the whole snapshot) failed: report it as it is.
+	if err := e.finishRestore(br); err != nil {
 		return fail("trailer", err)
 	}
 	if err := e.Verify(); err != nil {
 		return fail("verify", err)
 	}
 	return e, nil
+}
+
+// readTransferRecord reads what appendTransferRecord wrote.
+func readTransferRecord(br *bufio.Reader, buf []byte) (transferRecord, error) {
+	var rec transferRecord
+	if _, err := io.ReadFull(br, buf[:transferBytesMin]); err != nil {
+		return rec, err
+	}
+	p := buf[63]
+	extra := 0
+	if p&presentAmountHigh != 0 {
+		extra += 8
+	}
+	if p&presentPendingID != 0 {
+		extra += 16
+	}
+	if p&presentTimeout != 0 {
+		extra += 4
+	}
+	if p&presentTimestamp != 0 {
+		extra += 8
+	}
+	n := transferBytesMin + extra + 9
+	if _, err := io.ReadFull(br, buf[transferBytesMin:n]); err != nil {
+		return rec, err
+	}
+	if _, err := decodeTransfer(&rec.Transfer, buf[:n-9]); err != nil {
+		return rec, err
+	}
+	rec.state = PendingState(buf[n-9])
+	rec.expiresAt = binary.BigEndian.Uint64(buf[n-8 : n])
+	if rec.state > PendingExpired {
+		return rec, errors.New("bad state")
+	}
+	return rec, nil
+}
+
+// readFailed reads what writeFailed wrote.
+func (e *Engine) readFailed(br *bufio.Reader, buf []byte) error {
+	if _, err := io.ReadFull(br, buf[:8]); err != nil {
+		return err
+	}
+	n := binary.BigEndian.Uint64(buf[:8])
+	var prev ID
+	for i := uint64(0); i < n; i++ {
+		if _, err := io.ReadFull(br, buf[:17]); err != nil {
+			return err
+		}
+		var id ID
+		copy(id[:], buf[:16])
+		r := Result(buf[16])
+		if !r.Transient() || (i > 0 && bytes.Compare(prev[:], id[:]) >= 0) {
+			return errors.New("a result that is not transient, or ids out of order")
+		}
+		e.failed[id], prev = r, id
+	}
+	return nil
+}
+
+// finishRestore checks that the snapshot ends where its state does.
+func (e *Engine) finishRestore(br *bufio.Reader) error {
+	if _, err := br.ReadByte(); err == nil {
+		return errors.New("bytes after the end")
+	} else if err != io.EOF {
+		// The reader's own check at the end (the journal's checksum of
+		// the whole snapshot) failed: report it as it is.
+		return err
+	}
+	return nil
+}
+
+// restoreExternal reads the rest of a version 3 snapshot: the open
+// pending transfers, parked under indexes in their order, the failed
+// ids and the id filter. The engine then needs SetHistory.
+func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64) error {
+	if _, err := io.ReadFull(br, buf[:8]); err != nil {
+		return err
+	}
+	open := binary.BigEndian.Uint64(buf[:8])
+	if open > transfers {
+		return errors.New("more open pending transfers than transfers")
+	}
+	for i := uint32(0); uint64(i) < open; i++ {
+		rec, err := readTransferRecord(br, buf)
+		if err != nil {
+			return err
+		}
+		if rec.state != PendingOpen {
+			return fmt.Errorf("transfer %s is not open", rec.ID)
+		}
+		if _, dup := e.transferIndex[rec.ID]; dup {
+			return fmt.Errorf("duplicate id %s", rec.ID)
+		}
+		p := new(transferRecord)
+		*p = rec
+		e.parked[i] = p
+		e.transferIndex[rec.ID] = i
+		e.openPending++
+		if rec.expiresAt != 0 {
+			e.expiries = append(e.expiries, expiry{at: rec.expiresAt, index: i})
+		}
+	}
+	heap.Init(&e.expiries)
+	e.transferCount = uint32(transfers)
+	e.hotFrom = e.transferCount
+	if err := e.readFailed(br, buf); err != nil {
+		return fmt.Errorf("failed ids: %w", err)
+	}
+	if err := e.readFilter(br, buf, transfers); err != nil {
+		return fmt.Errorf("id filter: %w", err)
+	}
+	e.external = true
+	if err := e.finishRestore(br); err != nil {
+		return err
+	}
+	return e.Verify()
+}
+
+// readFilter reads what writeFilter wrote; the filter must hold as many
+// ids as there are transfers.
+func (e *Engine) readFilter(br *bufio.Reader, buf []byte, transfers uint64) error {
+	if _, err := io.ReadFull(br, buf[:4]); err != nil {
+		return err
+	}
+	n := binary.BigEndian.Uint32(buf[:4])
+	if n > 20 {
+		return errors.New("too many segments")
+	}
+	f := &e.filter
+	var total uint64
+	for i := uint32(0); i < n; i++ {
+		if _, err := io.ReadFull(br, buf[:16]); err != nil {
+			return err
+		}
+		capacity := binary.BigEndian.Uint64(buf[0:8])
+		count := binary.BigEndian.Uint64(buf[8:16])
+		want := uint64(idFilterFirstCapacity) << (i * idFilterGrowthShift)
+		if capacity != want || count > capacity || (i+1 < n && count != capacity) {
+			return fmt.Errorf("segment %d: capacity %d, count %d", i, capacity, count)
+		}
+		f.segments = append(f.segments, filterSegment{capacity: capacity, count: count})
+		total += count
+	}
+	if total != transfers {
+		return fmt.Errorf("holds %d ids, not the %d transfers", total, transfers)
+	}
+	for i := range f.segments {
+		s := newFilterSegment(f.segments[i].capacity)
+		s.count = f.segments[i].count
+		for j := 0; j < len(s.blocks); {
+			if _, err := io.ReadFull(br, buf[:8]); err != nil {
+				return err
+			}
+			zeros, set := int(binary.BigEndian.Uint32(buf[0:4])), int(binary.BigEndian.Uint32(buf[4:8]))
+			if zeros > len(s.blocks)-j || set > len(s.blocks)-j-zeros || zeros+set == 0 || (set == 0 && j+zeros != len(s.blocks)) {
+				return fmt.Errorf("segment %d: a bad run of blocks at %d", i, j)
+			}
+			j += zeros
+			for end := j + set; j < end; j++ {
+				if _, err := io.ReadFull(br, buf[:64]); err != nil {
+					return err
+				}
+				for k := range s.blocks[j] {
+					s.blocks[j][k] = binary.BigEndian.Uint64(buf[k*8:])
+				}
+				if s.blocks[j] == ([8]uint64{}) {
+					return fmt.Errorf("segment %d: an empty block %d in a run of set ones", i, j)
+				}
+			}
+		}
+		f.segments[i] = s
+	}
+	return nil
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,8 +26,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "soak" {
 		return runBenchSoak(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "history" {
+		return runBenchHistory(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "ledger" {
-		return usageError{"usage: astara bench ledger|payments|screening|soak [flags]"}
+		return usageError{"usage: astara bench ledger|payments|screening|soak|history [flags]"}
 	}
 	fs := newFlagSet("bench ledger", stderr)
 	accounts := fs.Int("accounts", 10_000, "accounts in the workload")
@@ -170,4 +176,46 @@ func runBenchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	bench.WriteSoakSummary(stdout, res)
 	return nil
+}
+
+func runBenchHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench history", stderr)
+	checkpoints := fs.String("checkpoints", "1000000,10000000,50000000", "transfer counts at which memory is measured, increasing")
+	inMemory := fs.Int("in-memory-up-to", 10_000_000, "also run with the whole history in memory, up to this many transfers (0: not)")
+	accounts := fs.Int("accounts", 10_000, "accounts, one in a hundred with its balance history")
+	clients := fs.Int("clients", 4, "concurrent clients, each sending batches of 8190")
+	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cfg := bench.HistoryConfig{InMemoryUpTo: *inMemory, Accounts: *accounts, Clients: *clients, Dir: *dir}
+	for _, c := range strings.Split(*checkpoints, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n <= 0 || (len(cfg.Checkpoints) > 0 && n <= cfg.Checkpoints[len(cfg.Checkpoints)-1]) {
+			return usageError{fmt.Sprintf("--checkpoints: %q is not a list of increasing positive counts", *checkpoints)}
+		}
+		cfg.Checkpoints = append(cfg.Checkpoints, n)
+	}
+	if !*quiet {
+		cfg.Progress = stderr
+	}
+	fmt.Fprintf(stdout, "astara bench history: transfers in batches of 8190 from %d clients through the embedded journal, %d accounts; started %s\n",
+		cfg.Clients, *accounts, time.Now().UTC().Format(time.RFC3339))
+	points, err := bench.RunHistory(ctx, cfg)
+	fmt.Fprintln(stdout)
+	bench.WriteHistoryTable(stdout, points)
+	return err
 }

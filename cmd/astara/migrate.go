@@ -121,13 +121,31 @@ func copyStore(ctx context.Context, src *journal.Store, dst *postgres.Store) err
 	return nil
 }
 
-// copySnapshot copies the latest snapshot of src, if any, into dst.
+// copySnapshot copies the latest snapshot of src, if any, into dst. A
+// snapshot that leaves the history out, in the embedded store beside it,
+// is of no use to PostgreSQL, which keeps the history in memory: the
+// state is then replayed from the journal and its snapshot written whole.
 func copySnapshot(src *journal.Store, dst *postgres.Store) error {
 	seq, r, ok, err := src.LoadSnapshot()
 	if err != nil || !ok {
 		return err
 	}
 	defer r.Close()
+	external, err := src.HistoryExternal()
+	if err != nil {
+		return err
+	}
+	if external {
+		machine := payments.NewMachine(ledger.Options{})
+		err := src.Replay(0, func(e ledger.Entry) error {
+			_, err := machine.Apply(e, nil)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		return dst.SaveSnapshot(src.LastSeq(), machine.WriteSnapshot)
+	}
 	return dst.SaveSnapshot(seq, func(w io.Writer) error {
 		_, err := io.Copy(w, r)
 		return err

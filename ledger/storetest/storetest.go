@@ -438,15 +438,16 @@ func MustCreateTransfers(tb testing.TB, svc *ledger.Service, transfers []ledger.
 	return res
 }
 
-// State returns the engine's whole state as its snapshot encoding, which
-// is deterministic: two engines with equal states write equal bytes.
+// State returns the engine's whole logical state (Engine.WriteState),
+// which is deterministic and does not depend on where the history is: two
+// engines with equal states write equal bytes.
 func State(tb testing.TB, svc *ledger.Service) []byte {
 	tb.Helper()
 	var b bytes.Buffer
 	var err error
-	svc.View(func(e *ledger.Engine) { err = e.WriteSnapshot(&b) })
+	svc.View(func(e *ledger.Engine) { err = e.WriteState(&b) })
 	if err != nil {
-		tb.Fatalf("WriteSnapshot: %v", err)
+		tb.Fatalf("WriteState: %v", err)
 	}
 	return b.Bytes()
 }
@@ -455,8 +456,8 @@ func State(tb testing.TB, svc *ledger.Service) []byte {
 func EngineState(tb testing.TB, e *ledger.Engine) []byte {
 	tb.Helper()
 	var b bytes.Buffer
-	if err := e.WriteSnapshot(&b); err != nil {
-		tb.Fatalf("WriteSnapshot: %v", err)
+	if err := e.WriteState(&b); err != nil {
+		tb.Fatalf("WriteState: %v", err)
 	}
 	return b.Bytes()
 }
@@ -589,6 +590,17 @@ type hideSnapshots struct{ ledger.Store }
 
 func (hideSnapshots) LoadSnapshot() (uint64, io.ReadCloser, bool, error) { return 0, nil, false, nil }
 
+func (s hideSnapshots) History() ledger.History { return HistoryOf(s.Store) }
+
+// HistoryOf returns the History of a store that keeps one, nil for any
+// other: wrappers of a store in tests pass it on with it.
+func HistoryOf(st ledger.Store) ledger.History {
+	if hs, ok := st.(ledger.HistoryStore); ok {
+		return hs.History()
+	}
+	return nil
+}
+
 // snapshotSwitch refuses snapshots once turned off, so that a test can
 // stop a Service with a tail of entries after its last snapshot.
 type snapshotSwitch struct {
@@ -597,6 +609,8 @@ type snapshotSwitch struct {
 }
 
 var errSnapshotsOff = errors.New("storetest: snapshots turned off")
+
+func (s *snapshotSwitch) History() ledger.History { return HistoryOf(s.Store) }
 
 func (s *snapshotSwitch) SaveSnapshot(seq uint64, write func(io.Writer) error) error {
 	if s.off.Load() {

@@ -1,0 +1,400 @@
+package ledger
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sync"
+
+	"astara/money"
+)
+
+// History is where the engine keeps what it no longer needs to decide:
+// transfers that can never change again (posted at once, or pending and
+// since posted, voided or expired) and the balance history of accounts
+// with AccountHistory. The engine keeps in memory only its hot state
+// (accounts, open pending transfers, the recent transfers, an id filter)
+// and reads the rest back through History with the same answers.
+//
+// A History is written by Engine.MoveHistory, between batches, and read
+// while batches are applied: a retried transfer id that the id filter may
+// have seen is looked up in it. It holds only what the journal before the
+// batch produced, or more: after a restart it may hold records of entries
+// that replay is about to apply again, which the engine tells apart by
+// their timestamps (a record stamped at or after the event being applied
+// is not there yet). So the same journal always yields the same answers.
+//
+// Writes need not be durable until Sync returns; the Service syncs before
+// it saves a snapshot, which leaves the moved records out.
+type History interface {
+	// Transfer returns the stored transfer with id, and its final state.
+	Transfer(id ID) (HistoryTransfer, bool, error)
+	// Balances returns up to limit balances of the account, oldest first,
+	// with timestamps after after and before before.
+	Balances(account ID, after, before uint64, limit int) ([]Balance, error)
+	// Write stores transfers and balances. Writing a record again with the
+	// same content changes nothing.
+	Write(transfers []HistoryTransfer, balances []AccountBalance) error
+	// Sync makes every write before it durable.
+	Sync() error
+	// ScanTransfers calls fn with every stored transfer in id order until
+	// fn returns false: for exports and for comparing states.
+	ScanTransfers(fn func(HistoryTransfer) bool) error
+}
+
+// HistoryTransfer is a transfer as History keeps it: with its final
+// state, PendingNone for a transfer that was never pending.
+type HistoryTransfer struct {
+	Transfer
+	State PendingState
+}
+
+// AccountBalance is one entry of an account's balance history. Several
+// entries of an account may share a timestamp (pending transfers that
+// expire together); Index is the entry's place among them, so that
+// (Account, Timestamp, Index) names it. A batch's entries are always
+// moved together, so the entries of one timestamp are never split.
+type AccountBalance struct {
+	Account ID
+	Index   uint32
+	Balance
+}
+
+// HotTransfersDefault is how many transfers an engine with a History keeps
+// in memory before it moves the oldest closed ones out: 128 Ki transfers,
+// about 13 MiB.
+const HotTransfersDefault = 4 * transferChunkRecords
+
+// Sizes of History's records in their binary form.
+const (
+	// BalanceBytes is the size of an encoded Balance.
+	BalanceBytes = IDBytes + 8 + 4*money.AmountBytes
+)
+
+// AppendHistoryTransfer appends the binary form of a stored transfer: the
+// journal's transfer encoding, then the state.
+func AppendHistoryTransfer(b []byte, t *HistoryTransfer) []byte {
+	b = appendTransfer(b, &t.Transfer)
+	return append(b, byte(t.State))
+}
+
+// DecodeHistoryTransfer reads what AppendHistoryTransfer wrote, all of it.
+func DecodeHistoryTransfer(t *HistoryTransfer, b []byte) error {
+	rest, err := decodeTransfer(&t.Transfer, b)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || PendingState(rest[0]) > PendingExpired || PendingState(rest[0]) == PendingOpen {
+		return fmt.Errorf("%w: a stored transfer's state", ErrCorruptPayload)
+	}
+	t.State = PendingState(rest[0])
+	return nil
+}
+
+// AppendBalance appends the binary form of a balance (BalanceBytes).
+func AppendBalance(b []byte, v *Balance) []byte { return appendBalance(b, v) }
+
+// DecodeBalance reads what AppendBalance wrote.
+func DecodeBalance(v *Balance, b []byte) error {
+	if len(b) != BalanceBytes {
+		return fmt.Errorf("%w: a balance of %d bytes, want %d", ErrCorruptPayload, len(b), BalanceBytes)
+	}
+	copy(v.TransferID[:], b[0:16])
+	v.Timestamp = binary.BigEndian.Uint64(b[16:24])
+	v.DebitsPending = money.AmountFromBytes(b[24:40])
+	v.DebitsPosted = money.AmountFromBytes(b[40:56])
+	v.CreditsPending = money.AmountFromBytes(b[56:72])
+	v.CreditsPosted = money.AmountFromBytes(b[72:88])
+	return nil
+}
+
+// MemoryHistory is a History in memory: for tests, simulations and
+// tools that want the engine's hot/cold split without a store. It is safe
+// for concurrent use.
+type MemoryHistory struct {
+	mu        sync.RWMutex
+	transfers map[ID][]byte
+	balances  map[ID][]indexedBalance // by account, in (timestamp, index) order
+	writes    int
+	syncs     int
+}
+
+// NewMemoryHistory returns an empty MemoryHistory.
+func NewMemoryHistory() *MemoryHistory {
+	return &MemoryHistory{transfers: make(map[ID][]byte), balances: make(map[ID][]indexedBalance)}
+}
+
+type indexedBalance struct {
+	index uint32
+	Balance
+}
+
+func cmpIndexedBalance(b indexedBalance, key indexedBalance) int {
+	if c := cmp.Compare(b.Timestamp, key.Timestamp); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.index, key.index)
+}
+
+// Transfer implements History.
+func (h *MemoryHistory) Transfer(id ID) (HistoryTransfer, bool, error) {
+	h.mu.RLock()
+	b, ok := h.transfers[id]
+	h.mu.RUnlock()
+	if !ok {
+		return HistoryTransfer{}, false, nil
+	}
+	var t HistoryTransfer
+	return t, true, DecodeHistoryTransfer(&t, b)
+}
+
+// Balances implements History.
+func (h *MemoryHistory) Balances(account ID, after, before uint64, limit int) ([]Balance, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	all := h.balances[account]
+	i, _ := slices.BinarySearchFunc(all, indexedBalance{Balance: Balance{Timestamp: after + 1}}, cmpIndexedBalance)
+	var out []Balance
+	for ; i < len(all) && len(out) < limit && all[i].Timestamp < before; i++ {
+		out = append(out, all[i].Balance)
+	}
+	return out, nil
+}
+
+// Write implements History.
+func (h *MemoryHistory) Write(transfers []HistoryTransfer, balances []AccountBalance) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.writes++
+	for i := range transfers {
+		b := AppendHistoryTransfer(nil, &transfers[i])
+		if old, ok := h.transfers[transfers[i].ID]; ok && !bytes.Equal(old, b) {
+			// A transfer never changes once it is moved: a different
+			// record under its id is an engine fault.
+			return fmt.Errorf("ledger: history: transfer %s written again with other content", transfers[i].ID)
+		}
+		h.transfers[transfers[i].ID] = b
+	}
+	for _, ab := range balances {
+		all := h.balances[ab.Account]
+		key := indexedBalance{index: ab.Index, Balance: ab.Balance}
+		i, found := slices.BinarySearchFunc(all, key, cmpIndexedBalance)
+		if found {
+			if all[i] != key {
+				return fmt.Errorf("ledger: history: balance %d of %s at %d written again with other content", ab.Index, ab.Account, ab.Timestamp)
+			}
+			continue
+		}
+		h.balances[ab.Account] = slices.Insert(all, i, key)
+	}
+	return nil
+}
+
+// Sync implements History; memory is as durable as it gets.
+func (h *MemoryHistory) Sync() error {
+	h.mu.Lock()
+	h.syncs++
+	h.mu.Unlock()
+	return nil
+}
+
+// ScanTransfers implements History.
+func (h *MemoryHistory) ScanTransfers(fn func(HistoryTransfer) bool) error {
+	h.mu.RLock()
+	ids := make([]ID, 0, len(h.transfers))
+	for id := range h.transfers {
+		ids = append(ids, id)
+	}
+	h.mu.RUnlock()
+	slices.SortFunc(ids, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
+	for _, id := range ids {
+		t, _, err := h.Transfer(id)
+		if err != nil {
+			return err
+		}
+		if !fn(t) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Len returns the number of transfers and balances held.
+func (h *MemoryHistory) Len() (transfers, balances int) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, b := range h.balances {
+		balances += len(b)
+	}
+	return len(h.transfers), balances
+}
+
+// idFilter is a Bloom filter over the ids of every transfer the engine
+// created: a new id, the common case, is known new without reading
+// History. It grows in segments, each four times the capacity of the one
+// before (from a million ids; the snapshot stores runs of empty blocks in
+// a few bytes, so small states keep small snapshots) and each with
+// idFilterBitsPerID bits an id, so that it needs no rehashing; an id is
+// looked for in every segment, one cache line each. With 12 bits and 8
+// probes in a 512-bit block a full segment answers "maybe" for about 0.5%
+// of new ids, and the nine segments of 100 million ids (five) for a few per
+// cent: those few cost one History read. It takes 1.5 bytes an id, up to
+// four times that just after a new segment starts, and 1.5 MiB at least.
+//
+// The filter is part of the engine's state: it is in the snapshot and is
+// the same, bit for bit, on every node that applied the same journal (ids
+// of a chain that failed are not added).
+type idFilter struct {
+	segments []filterSegment
+}
+
+type filterSegment struct {
+	capacity uint64
+	count    uint64
+	blocks   [][8]uint64 // 512-bit blocks
+}
+
+const (
+	idFilterFirstCapacity = 1 << 20
+	idFilterGrowthShift   = 2
+	idFilterBitsPerID     = 12
+	idFilterProbes        = 8
+)
+
+func newFilterSegment(capacity uint64) filterSegment {
+	blocks := (capacity*idFilterBitsPerID + 511) / 512
+	return filterSegment{capacity: capacity, blocks: make([][8]uint64, blocks)}
+}
+
+// idHashes mixes an id (often sequential) into two independent 64-bit
+// hashes: the block and the probes.
+func idHashes(id ID) (uint64, uint64) {
+	hi := binary.BigEndian.Uint64(id[0:8])
+	lo := binary.BigEndian.Uint64(id[8:16])
+	return mix64(lo ^ mix64(hi)), mix64(hi ^ mix64(lo^0x9e3779b97f4a7c15))
+}
+
+// mix64 is SplitMix64's finalizer.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+func (s *filterSegment) add(h1, h2 uint64) {
+	b := &s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]
+	for i := uint64(0); i < idFilterProbes; i++ {
+		bit := (h2 + i*(h2>>32|1)) & 511
+		b[bit>>6] |= 1 << (bit & 63)
+	}
+	s.count++
+}
+
+func (s *filterSegment) has(h1, h2 uint64) bool {
+	b := &s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]
+	for i := uint64(0); i < idFilterProbes; i++ {
+		bit := (h2 + i*(h2>>32|1)) & 511
+		if b[bit>>6]&(1<<(bit&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *idFilter) add(id ID) {
+	n := len(f.segments)
+	if n == 0 || f.segments[n-1].count >= f.segments[n-1].capacity {
+		capacity := uint64(idFilterFirstCapacity)
+		if n > 0 {
+			capacity = f.segments[n-1].capacity << idFilterGrowthShift
+		}
+		f.segments = append(f.segments, newFilterSegment(capacity))
+		n++
+	}
+	h1, h2 := idHashes(id)
+	f.segments[n-1].add(h1, h2)
+}
+
+func (f *idFilter) mayHave(id ID) bool {
+	h1, h2 := idHashes(id)
+	for i := range f.segments {
+		if f.segments[i].has(h1, h2) {
+			return true
+		}
+	}
+	return false
+}
+
+// bytes returns the filter's memory.
+func (f *idFilter) bytes() int {
+	n := 0
+	for i := range f.segments {
+		n += len(f.segments[i].blocks) * 64
+	}
+	return n
+}
+
+// WriteState writes the engine's whole logical state in a form that does
+// not depend on where its history is: the last timestamp, the accounts,
+// every transfer in id order with its state, every balance history, the
+// failed ids and the counts. Two engines that applied the same journal
+// write the same bytes, whether their history is in memory or in a
+// History and whatever they moved when. It reads all of History: it is
+// for tests and verification, not for a live node's every batch.
+func (e *Engine) WriteState(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	buf := binary.BigEndian.AppendUint64(nil, e.lastTimestamp)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(e.transferCount))
+	buf = binary.BigEndian.AppendUint64(buf, uint64(e.openPending))
+	bw.Write(buf)
+	for i := range e.accounts {
+		bw.Write(appendAccount(buf[:0], &e.accounts[i]))
+	}
+	hot := make([]*transferRecord, 0, len(e.transferIndex))
+	for i := range e.hotTransfers() {
+		hot = append(hot, e.transfer(i))
+	}
+	slices.SortFunc(hot, func(a, b *transferRecord) int { return bytes.Compare(a.ID[:], b.ID[:]) })
+	put := func(t *Transfer, state PendingState) {
+		bw.Write(AppendHistoryTransfer(buf[:0], &HistoryTransfer{Transfer: *t, State: state}))
+	}
+	if e.history != nil {
+		err := e.history.ScanTransfers(func(h HistoryTransfer) bool {
+			for len(hot) > 0 && bytes.Compare(hot[0].ID[:], h.ID[:]) < 0 {
+				put(&hot[0].Transfer, hot[0].state)
+				hot = hot[1:]
+			}
+			if _, inMemory := e.transferIndex[h.ID]; !inMemory && h.Timestamp <= e.lastTimestamp {
+				put(&h.Transfer, h.State)
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, r := range hot {
+		put(&r.Transfer, r.state)
+	}
+	for i := range e.accounts {
+		if e.accounts[i].Flags&AccountHistory == 0 {
+			continue
+		}
+		h, _ := e.AccountBalances(e.accounts[i].ID, 0, math.MaxInt)
+		buf = binary.BigEndian.AppendUint32(buf[:0], uint32(i))
+		bw.Write(binary.BigEndian.AppendUint64(buf, uint64(len(h))))
+		for j := range h {
+			bw.Write(appendBalance(buf[:0], &h[j]))
+		}
+	}
+	e.writeFailed(bw, buf)
+	return bw.Flush()
+}

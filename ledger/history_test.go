@@ -1,0 +1,74 @@
+package ledger_test
+
+import (
+	"slices"
+	"testing"
+
+	"astara/ledger"
+)
+
+// TestHistoryAnswersAsMemory applies the same batches to an engine that
+// keeps everything in memory and to one that keeps two transfers and moves
+// the rest to a History after every batch: retries of moved transfers,
+// posts and voids of moved pending transfers, and ids repeated inside one
+// chain get the same answers.
+func TestHistoryAnswersAsMemory(t *testing.T) {
+	mem := NewTestLedger(t, ledger.Options{})
+	hist := NewTestLedger(t, ledger.Options{HotTransfers: 2})
+	history := ledger.NewMemoryHistory()
+	hist.e.SetHistory(history)
+	apply := func(what string, transfers ...ledger.Transfer) {
+		t.Helper()
+		want := mem.Transfers(transfers...)
+		got := hist.Transfers(transfers...)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: got %v, want %v", what, got, want)
+		}
+		if _, err := hist.e.MoveHistory(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []*testLedger{mem, hist} {
+		MustAccounts(t, l, ledger.Account{ID: id(1), Currency: rub, Code: 1},
+			ledger.Account{ID: id(2), Currency: rub, Code: 1, Flags: ledger.AccountHistory})
+	}
+	tr := func(tid uint64, flags ledger.TransferFlags) ledger.Transfer {
+		return ledger.Transfer{ID: id(tid), DebitAccountID: id(1), CreditAccountID: id(2), Amount: amt(tid), Currency: rub, Code: 1, Flags: flags}
+	}
+	for i := uint64(10); i < 60; i++ {
+		flags := ledger.TransferFlags(0)
+		if i%5 == 0 {
+			flags = ledger.TransferPending
+		}
+		apply("create", tr(i, flags))
+	}
+	apply("retries of moved transfers", tr(11, 0), tr(12, ledger.TransferPending), tr(13, 0))
+	apply("post and void moved pending transfers",
+		ledger.Transfer{ID: id(100), PendingID: id(10), Flags: ledger.TransferPostPending},
+		ledger.Transfer{ID: id(101), PendingID: id(15), Flags: ledger.TransferVoidPending})
+	apply("post again, void a posted one, post a transfer that was never pending",
+		ledger.Transfer{ID: id(102), PendingID: id(10), Flags: ledger.TransferPostPending},
+		ledger.Transfer{ID: id(103), PendingID: id(10), Flags: ledger.TransferVoidPending},
+		ledger.Transfer{ID: id(104), PendingID: id(11), Flags: ledger.TransferPostPending})
+	apply("an id twice in one chain", tr(200, ledger.TransferLinked), tr(200, ledger.TransferLinked), tr(201, 0))
+	apply("a chain that fails leaves its ids unknown", tr(300, ledger.TransferLinked), tr(300, ledger.TransferPending|ledger.TransferLinked), tr(301, 0))
+	apply("and they can be used again", tr(300, 0))
+	if n, _ := history.Len(); n < 40 {
+		t.Fatalf("%d transfers moved to history, want most of them", n)
+	}
+	if got := hist.e.MemoryTransfersCount(); got > 2+2+hist.e.OpenPendingCount() {
+		t.Errorf("%d transfers in memory, want the hot window and the open pending ones", got)
+	}
+	for tid := uint64(1); tid < 310; tid++ {
+		gt, gs, gok := hist.e.LookupTransfer(id(tid))
+		wt, ws, wok := mem.e.LookupTransfer(id(tid))
+		if gt != wt || gs != ws || gok != wok {
+			t.Fatalf("transfer %d: got %+v %s %t, want %+v %s %t", tid, gt, gs, gok, wt, ws, wok)
+		}
+	}
+	got, _ := hist.e.AccountBalances(id(2), 0, 1000)
+	want, _ := mem.e.AccountBalances(id(2), 0, 1000)
+	if !slices.Equal(got, want) || len(want) < 50 {
+		t.Errorf("balances: got %d, want %d (the same)", len(got), len(want))
+	}
+}
