@@ -11,6 +11,7 @@ import (
 	nethttp "net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,8 +36,12 @@ type Config struct {
 	BatchSize int      // transfers per batch (at most ledger.BatchEventsMax)
 	Clients   int      // concurrent clients for the journal and HTTP runs
 	Workloads []string // WorkloadUniform, WorkloadHot
-	Modes     []string // "engine", "journal", "http"
-	Seed      uint64
+	Modes     []string // "engine", "journal", "postgres", "http", "http-single"
+	// SingleClients and SingleTransfers shape the "http-single" mode: that
+	// many clients each send one transfer per request, that many in all.
+	SingleClients   int
+	SingleTransfers int
+	Seed            uint64
 	Dir       string // where the journal runs keep their stores; "" is a temp dir
 	// NewPostgresDatabase, for the "postgres" mode, makes an empty
 	// database and returns its URL; each run gets its own.
@@ -81,6 +86,12 @@ func (c *Config) defaults() {
 	}
 	if c.Seed == 0 {
 		c.Seed = 1
+	}
+	if c.SingleClients <= 0 {
+		c.SingleClients = 64
+	}
+	if c.SingleTransfers <= 0 {
+		c.SingleTransfers = 100_000
 	}
 }
 
@@ -160,14 +171,24 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 				r, err = runPostgres(ctx, cfg, accs, batches, bar)
 			case "http":
 				r, err = runHTTP(ctx, cfg, accs, batches, bar)
+			case "http-single":
+				single := singles(batches, cfg.SingleTransfers)
+				bar.done()
+				bar = newProgress(cfg.Progress, fmt.Sprintf("%-8s %-8s", mode, w), len(single))
+				one := cfg
+				one.Clients = cfg.SingleClients
+				r, err = runHTTP(ctx, one, accs, single, bar)
 			default:
-				err = fmt.Errorf("unknown mode %q (engine, journal, postgres, http)", mode)
+				err = fmt.Errorf("unknown mode %q (engine, journal, postgres, http, http-single)", mode)
 			}
 			bar.done()
 			if err != nil {
 				return out, fmt.Errorf("%s %s: %w", mode, w, err)
 			}
 			r.Mode, r.Workload, r.BatchSize = mode, w, cfg.BatchSize
+			if mode == "http-single" {
+				r.BatchSize = 1
+			}
 			out = append(out, r)
 		}
 	}
@@ -395,17 +416,30 @@ func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][
 			return Result{}, err
 		}
 	}
-	bodies := make(map[*ledger.Transfer][]byte, len(batches))
-	for _, b := range batches {
-		bodies[&b[0]] = TransfersJSON(b)
-	}
+	// The clients encode their requests and decode the answers on the
+	// clock, on the same two cores as the server: what a bank's system
+	// beside the switch would spend.
 	lat, failed, elapsed, err := clients(ctx, cfg.Clients, batches, bar, func(ctx context.Context, b []ledger.Transfer) (int, error) {
-		return post(ctx, "/v1/ledger/transfers", bodies[&b[0]])
+		return post(ctx, "/v1/ledger/transfers", TransfersJSON(b))
 	})
 	if err != nil {
 		return Result{}, err
 	}
 	return summarize(total(batches), failed, cfg.Clients, elapsed, lat), nil
+}
+
+// singles returns the first n transfers of batches, one to a batch.
+func singles(batches [][]ledger.Transfer, n int) [][]ledger.Transfer {
+	var out [][]ledger.Transfer
+	for _, b := range batches {
+		for i := range b {
+			if len(out) == n {
+				return out
+			}
+			out = append(out, b[i:i+1])
+		}
+	}
+	return out
 }
 
 // AccountsJSON encodes accounts as a POST /v1/ledger/accounts body.
@@ -424,19 +458,29 @@ func AccountsJSON(accs []ledger.Account) []byte {
 
 // TransfersJSON encodes plain transfers as a POST /v1/ledger/transfers body.
 func TransfersJSON(b []ledger.Transfer) []byte {
-	var sb strings.Builder
-	sb.Grow(len(b) * 200)
-	sb.WriteString(`{"transfers":[`)
-	for i, t := range b {
+	out := make([]byte, 0, 16+len(b)*190)
+	out = append(out, `{"transfers":[`...)
+	for i := range b {
+		t := &b[i]
 		if i > 0 {
-			sb.WriteByte(',')
+			out = append(out, ',')
 		}
 		c, _ := money.LookupCurrency(t.Currency)
-		fmt.Fprintf(&sb, `{"id":"%s","debit_account_id":"%s","credit_account_id":"%s","amount":"%s","currency":"%s","code":%d}`,
-			t.ID, t.DebitAccountID, t.CreditAccountID, money.FormatAmount(t.Amount, c), t.Currency, t.Code)
+		out = append(out, `{"id":"`...)
+		out = append(out, t.ID.String()...)
+		out = append(out, `","debit_account_id":"`...)
+		out = append(out, t.DebitAccountID.String()...)
+		out = append(out, `","credit_account_id":"`...)
+		out = append(out, t.CreditAccountID.String()...)
+		out = append(out, `","amount":"`...)
+		out = append(out, money.FormatAmount(t.Amount, c)...)
+		out = append(out, `","currency":"`...)
+		out = append(out, t.Currency.String()...)
+		out = append(out, `","code":`...)
+		out = strconv.AppendUint(out, uint64(t.Code), 10)
+		out = append(out, '}')
 	}
-	sb.WriteString("]}")
-	return []byte(sb.String())
+	return append(out, "]}"...)
 }
 
 func summarize(transfers, failed, clients int, elapsed time.Duration, lat []time.Duration) Result {

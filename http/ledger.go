@@ -725,15 +725,23 @@ func (s *Server) getTotals(w http.ResponseWriter, r *http.Request) {
 // reject, expiry), never directly, which would leave the payment waiting
 // on money that has already moved.
 func (s *Server) guardPaymentTransfers(transfers []ledger.Transfer) *Problem {
+	settles := false
+	for i := range transfers {
+		t := &transfers[i]
+		if payments.CodeReserved(t.Code) {
+			return problem(http.StatusBadRequest, "code_reserved", fieldPath{"transfers", i, "code"}.String(),
+				"codes %d to %d are the payments layer's", payments.TransferCodeMin, payments.TransferCodeMax)
+		}
+		settles = settles || t.Flags&(ledger.TransferPostPending|ledger.TransferVoidPending) != 0
+	}
+	if !settles {
+		// Nothing to look up: no read lock for the common batch.
+		return nil
+	}
 	var p *Problem
 	s.ledger.View(func(e *ledger.Engine) {
 		for i := range transfers {
 			t := &transfers[i]
-			if payments.CodeReserved(t.Code) {
-				p = problem(http.StatusBadRequest, "code_reserved", fieldPath{"transfers", i, "code"}.String(),
-					"codes %d to %d are the payments layer's", payments.TransferCodeMin, payments.TransferCodeMax)
-				return
-			}
 			if t.Flags&(ledger.TransferPostPending|ledger.TransferVoidPending) == 0 {
 				continue
 			}

@@ -38,17 +38,26 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	batch := fs.Int("batch", 8190, "transfers per batch (at most 8190)")
 	clients := fs.Int("clients", 4, "concurrent clients for the journal and HTTP runs")
 	workloads := fs.String("workloads", "uniform,hot", "workloads: uniform, hot")
-	modes := fs.String("modes", "engine,journal,http", "modes: engine, journal, postgres (the journal in PostgreSQL), http")
+	modes := fs.String("modes", "engine,journal,http,http-single", "modes: engine, journal, postgres (the journal in PostgreSQL), http, http-single (one transfer per request)")
+	singleClients := fs.Int("single-clients", 64, "concurrent clients of the http-single mode")
+	singleTransfers := fs.Int("single-transfers", 100_000, "transfers per http-single run, one per request")
 	postgres := fs.Bool("postgres", false, "also run the ledger on its PostgreSQL store beside the embedded journal, and the PostgreSQL ledger with row locks (pgbench), on a throwaway cluster")
 	pgSeconds := fs.Int("postgres-seconds", 10, "seconds per PostgreSQL run")
 	dir := fs.String("dir", "", "directory for the journal runs' stores (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if stop, err := startCPUProfile(*cpuProfile); err != nil {
+		return err
+	} else {
+		defer stop()
 	}
 	cfg := bench.Config{
 		Accounts: *accounts, Transfers: *transfers, BatchSize: *batch, Clients: *clients,
 		Workloads: strings.Split(*workloads, ","), Modes: strings.Split(*modes, ","), Dir: *dir,
+		SingleClients: *singleClients, SingleTransfers: *singleTransfers,
 	}
 	if !*quiet {
 		cfg.Progress = stderr
@@ -190,16 +199,10 @@ func runBenchHistory(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	if stop, err := startCPUProfile(*cpuProfile); err != nil {
+		return err
+	} else {
+		defer stop()
 	}
 	cfg := bench.HistoryConfig{InMemoryUpTo: *inMemory, Accounts: *accounts, Clients: *clients, Dir: *dir}
 	for _, c := range strings.Split(*checkpoints, ",") {
@@ -218,4 +221,24 @@ func runBenchHistory(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintln(stdout)
 	bench.WriteHistoryTable(stdout, points)
 	return err
+}
+
+// startCPUProfile starts a CPU profile into file, if one is named, and
+// returns what stops it.
+func startCPUProfile(file string) (func(), error) {
+	if file == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
