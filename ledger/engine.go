@@ -727,7 +727,7 @@ func (e *Engine) find(id ID, ts uint64) *transferRecord {
 	if i, ok := e.transferIndex[id]; ok {
 		return e.transfer(i)
 	}
-	if e.history == nil {
+	if e.history == nil || (e.chainOpen && !e.filter.mayHave(id)) {
 		return nil
 	}
 	h, ok, err := e.history.Transfer(id)

@@ -122,6 +122,7 @@ type MemoryHistory struct {
 	balances  map[ID][]indexedBalance // by account, in (timestamp, index) order
 	writes    int
 	syncs     int
+	reads     int
 }
 
 // NewMemoryHistory returns an empty MemoryHistory.
@@ -143,9 +144,10 @@ func cmpIndexedBalance(b indexedBalance, key indexedBalance) int {
 
 // Transfer implements History.
 func (h *MemoryHistory) Transfer(id ID) (HistoryTransfer, bool, error) {
-	h.mu.RLock()
+	h.mu.Lock()
+	h.reads++
 	b, ok := h.transfers[id]
-	h.mu.RUnlock()
+	h.mu.Unlock()
 	if !ok {
 		return HistoryTransfer{}, false, nil
 	}
@@ -222,6 +224,13 @@ func (h *MemoryHistory) ScanTransfers(fn func(HistoryTransfer) bool) error {
 		}
 	}
 	return nil
+}
+
+// Reads returns how many times Transfer was called.
+func (h *MemoryHistory) Reads() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.reads
 }
 
 // Len returns the number of transfers and balances held.

@@ -50,6 +50,11 @@ func TestHistoryAnswersAsMemory(t *testing.T) {
 		ledger.Transfer{ID: id(102), PendingID: id(10), Flags: ledger.TransferPostPending},
 		ledger.Transfer{ID: id(103), PendingID: id(10), Flags: ledger.TransferVoidPending},
 		ledger.Transfer{ID: id(104), PendingID: id(11), Flags: ledger.TransferPostPending})
+	reads := history.Reads()
+	apply("new ids, alone and in a chain", tr(180, 0), tr(181, ledger.TransferLinked), tr(182, ledger.TransferLinked), tr(183, 0))
+	if got := history.Reads() - reads; got != 0 {
+		t.Errorf("new ids read History %d times; the id filter knows them new", got)
+	}
 	apply("an id twice in one chain", tr(200, ledger.TransferLinked), tr(200, ledger.TransferLinked), tr(201, 0))
 	apply("a chain that fails leaves its ids unknown", tr(300, ledger.TransferLinked), tr(300, ledger.TransferPending|ledger.TransferLinked), tr(301, 0))
 	apply("and they can be used again", tr(300, 0))

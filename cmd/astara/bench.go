@@ -115,8 +115,14 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	screeningEntries := fs.Int("screening-entries", 0, "also run with a watch list of this many entries loaded, every party screened, and print both rows")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if stop, err := startCPUProfile(*cpuProfile); err != nil {
+		return err
+	} else {
+		defer stop()
 	}
 	cfg := bench.PaymentsConfig{Payments: *n, Clients: *clients, Dir: *dir}
 	if !*quiet {
