@@ -42,7 +42,7 @@ type Config struct {
 	SingleClients   int
 	SingleTransfers int
 	Seed            uint64
-	Dir       string // where the journal runs keep their stores; "" is a temp dir
+	Dir             string // where the journal runs keep their stores; "" is a temp dir
 	// NewPostgresDatabase, for the "postgres" mode, makes an empty
 	// database and returns its URL; each run gets its own.
 	NewPostgresDatabase func(context.Context) (string, error)
