@@ -8,15 +8,18 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
 
+	"astara/journal"
 	"astara/ledger"
 	"astara/ledger/storetest"
 	"astara/money"
@@ -471,5 +474,41 @@ func TestFailedCommitStopsTheJournal(t *testing.T) {
 			}
 			MustVerify(t, st2)
 		})
+	}
+}
+
+// An edited record of the history that moved out of memory is found by
+// Verify, which replays the journal and compares every record it moves.
+func TestVerifyFindsAnEditedHistoryRecord(t *testing.T) {
+	fs := vfs.NewMem()
+	st := MustOpen(t, fs, "j")
+	svc := storetest.MustOpenService(t, st, ledger.ServiceOptions{Engine: ledger.Options{HotTransfers: 16}})
+	storetest.MustCreateAccounts(t, svc, ledgerAccounts(3))
+	r := rand.New(rand.NewPCG(5, 5))
+	for b := range 20 {
+		storetest.MustCreateTransfers(t, svc, randomTransfers(r, uint64(1000+b*10), 10, 3))
+	}
+	svc.Close()
+	MustVerify(t, st)
+	MustClose(t, st)
+	var key []byte
+	WithRawDB(t, fs, "j", func(db *pebble.DB) {
+		it, err := db.NewIter(&pebble.IterOptions{LowerBound: []byte{'h'}, UpperBound: []byte{'h' + 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !it.First() {
+			t.Fatal("no history record in the store")
+		}
+		key = slices.Clone(it.Key())
+		it.Close()
+		v := MustGet(t, db, key)
+		v[40] ^= 1 // a byte of the transfer
+		MustSet(t, db, key, v)
+	})
+	st = MustOpen(t, fs, "j")
+	defer MustClose(t, st)
+	if _, err := st.Verify(ledger.Options{}); !errors.Is(err, journal.ErrCorrupt) {
+		t.Fatalf("Verify() after editing history record %x = %v, want journal.ErrCorrupt", key, err)
 	}
 }

@@ -781,6 +781,12 @@ func VerifyReplay(machine ledger.Machine, replay func(fn func(ledger.Entry) erro
 	if rep.LastSeq != last {
 		return rep, &CorruptError{Seq: rep.LastSeq + 1, Reason: "entries end before the last one"}
 	}
+	if engine.HistoryAttached() {
+		// What the replay still holds goes through the comparison too.
+		if _, err := engine.MoveHistory(true); err != nil {
+			return rep, err
+		}
+	}
 	rep.Accounts = engine.AccountsCount()
 	rep.Transfers = engine.TransfersCount()
 	rep.OpenPending = engine.OpenPendingCount()

@@ -32,8 +32,12 @@ const ReplayBatchRows = 1000
 type Store struct {
 	mu      sync.Mutex // guards conn
 	conn    *pgx.Conn
+	config  *pgx.ConnConfig
 	lastSeq atomic.Uint64
 	token   int64 // the writer's lease fencing token (lease.go); 0: none held
+
+	historyOnce sync.Once
+	history     *History
 }
 
 var (
@@ -65,13 +69,16 @@ func Open(ctx context.Context, connString string) (*Store, error) {
 		conn.Close(context.Background())
 		return nil, fmt.Errorf("postgres: read the last entry: %w", err)
 	}
-	s := &Store{conn: conn}
+	s := &Store{conn: conn, config: cfg}
 	s.lastSeq.Store(uint64(last))
 	return s, nil
 }
 
 // Close closes the connection.
 func (s *Store) Close() error {
+	if s.history != nil {
+		s.history.close()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.conn == nil {
@@ -409,11 +416,12 @@ func lostCatalogRace(err error) bool {
 	return false
 }
 
-// Discard deletes every entry and snapshot, leaving the schema: for a copy
-// into an empty database (astara migrate-store) that failed half way.
+// Discard deletes every entry, snapshot and row of history, leaving the
+// schema: for a copy into an empty database (astara migrate-store) that
+// failed half way.
 func (s *Store) Discard() error {
 	return s.query(func(conn *pgx.Conn) error {
-		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots"); err != nil {
+		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots, ledger_transfers, ledger_balances, history_external"); err != nil {
 			return fmt.Errorf("postgres: discard: %w", err)
 		}
 		s.lastSeq.Store(0)

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"ExistsWithDifferentAmount", testExistsWithDifferentAmount},
 		{"ReopenKeepsEverything", testReopenKeepsEverything},
 		{"SnapshotPlusTailEqualsFullReplay", testSnapshotPlusTail},
+		{"HistoryReadsBackAfterRestartAndSnapshot", testHistoryReadsBack},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
