@@ -228,6 +228,14 @@ type request struct {
 // Open recovers the engine from the store (the latest snapshot, then the
 // entries after it) and starts the pipeline.
 func Open(store Store, opts ServiceOptions) (*Service, error) {
+	f, err := Follow(store, opts)
+	if err != nil {
+		return nil, err
+	}
+	return f.start(), nil
+}
+
+func (opts *ServiceOptions) defaults() {
 	if opts.Clock == nil {
 		opts.Clock = SystemClock{}
 	}
@@ -246,16 +254,6 @@ func Open(store Store, opts ServiceOptions) (*Service, error) {
 	if opts.PulseInterval <= 0 {
 		opts.PulseInterval = PulseIntervalDefault
 	}
-	s := &Service{
-		store:    store,
-		clock:    opts.Clock,
-		observer: opts.Observer,
-		opts:     opts,
-		requests: make(chan *request, opts.GroupEntriesMax),
-		applies:  make(chan []*request, 2),
-		moveDone: make(chan error, 1),
-		stop:     make(chan struct{}),
-	}
 	if opts.NewMachine == nil {
 		engineOpts := opts.Engine
 		opts.NewMachine = func() Machine { return NewEngineMachine(engineOpts) }
@@ -267,21 +265,108 @@ func Open(store Store, opts ServiceOptions) (*Service, error) {
 			return engineMachine{rp: &Replayer{Engine: e}}, nil
 		}
 	}
-	s.opts = opts
+}
+
+// Follower is a machine recovered from a store that follows the journal
+// another node writes: a standby's state, kept current so that taking over
+// replays only the entries since its last catch-up. One goroutine uses it.
+type Follower struct {
+	store   Store
+	opts    ServiceOptions
+	machine Machine
+	seq     uint64
+	started bool
+}
+
+// Refresher is a Store written by another process, which must look again
+// for the entries appended since it last did (PostgreSQL).
+type Refresher interface {
+	Refresh() error
+}
+
+// Follow recovers the machine from the store (the latest snapshot, then
+// the entries after it) and returns it as a Follower.
+func Follow(store Store, opts ServiceOptions) (*Follower, error) {
+	opts.defaults()
 	machine, seq, err := RecoverMachine(store, opts.NewMachine, opts.RestoreMachine)
 	if err != nil {
 		return nil, err
 	}
-	s.machine = machine
-	s.lastSeq = seq
-	s.lastSnapshotSeq = seq
-	s.nextSeq = seq + 1
-	s.nextTimestamp = machine.LastTimestamp() + 1
+	return &Follower{store: store, opts: opts, machine: machine, seq: seq}, nil
+}
+
+// Seq returns the last entry the follower applied.
+func (f *Follower) Seq() uint64 { return f.seq }
+
+// CatchUp applies the entries appended since the last catch-up and returns
+// how many it applied.
+func (f *Follower) CatchUp() (int, error) {
+	if r, ok := f.store.(Refresher); ok {
+		if err := r.Refresh(); err != nil {
+			return 0, err
+		}
+	}
+	if f.store.LastSeq() <= f.seq {
+		return 0, nil
+	}
+	engine := f.machine.LedgerEngine()
+	n := 0
+	err := f.store.Replay(f.seq, func(e Entry) error {
+		if e.Seq != f.seq+1 {
+			return fmt.Errorf("follow: entry %d follows %d", e.Seq, f.seq)
+		}
+		if _, err := f.machine.Apply(e, nil); err != nil {
+			return fmt.Errorf("follow entry %d: %w", e.Seq, err)
+		}
+		f.seq = e.Seq
+		n++
+		if engine.HistoryDue() {
+			if _, err := engine.MoveHistory(false); err != nil {
+				return fmt.Errorf("follow entry %d: move history: %w", e.Seq, err)
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Open catches up a last time and starts a Service on the followed
+// machine: the node takes over. It returns how many entries the last
+// catch-up applied. The Follower is spent.
+func (f *Follower) Open() (*Service, int, error) {
+	if f.started {
+		return nil, 0, errors.New("ledger: follower already opened")
+	}
+	n, err := f.CatchUp()
+	if err != nil {
+		return nil, n, err
+	}
+	return f.start(), n, nil
+}
+
+func (f *Follower) start() *Service {
+	f.started = true
+	opts := f.opts
+	s := &Service{
+		store:    f.store,
+		clock:    opts.Clock,
+		observer: opts.Observer,
+		opts:     opts,
+		requests: make(chan *request, opts.GroupEntriesMax),
+		applies:  make(chan []*request, 2),
+		moveDone: make(chan error, 1),
+		stop:     make(chan struct{}),
+	}
+	s.machine = f.machine
+	s.lastSeq = f.seq
+	s.lastSnapshotSeq = f.seq
+	s.nextSeq = f.seq + 1
+	s.nextTimestamp = f.machine.LastTimestamp() + 1
 	s.done.Add(3)
 	go s.commitLoop()
 	go s.applyLoop()
 	go s.pulseLoop()
-	return s, nil
+	return s
 }
 
 // Recover rebuilds an engine from a store: the latest snapshot, then every

@@ -168,6 +168,20 @@ var errClosed = errors.New("postgres: store closed")
 // LastSeq implements ledger.Store.
 func (s *Store) LastSeq() uint64 { return s.lastSeq.Load() }
 
+// Refresh reads the last entry's sequence number again: a standby's store
+// sees the entries the leader appended since (ledger.Refresher).
+func (s *Store) Refresh() error {
+	var last int64
+	err := s.query(func(conn *pgx.Conn) error {
+		return conn.QueryRow(context.Background(), "SELECT coalesce(max(seq), 0) FROM journal").Scan(&last)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: read the last entry: %w", err)
+	}
+	s.lastSeq.Store(uint64(last))
+	return nil
+}
+
 // Append implements ledger.Store: the entries are written in one
 // transaction, which commits only if they follow the last entry without a
 // gap or a repeat.

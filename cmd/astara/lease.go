@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"astara/ledger"
 	"astara/postgres"
 )
 
@@ -18,9 +19,10 @@ import (
 const LeaseTTLDefault = 5 * time.Second
 
 // acquireLease takes the writer's lease on a PostgreSQL store, waiting as
-// a standby while another node holds it. It returns when this node holds
-// the lease, or with ctx's error.
-func (m *Main) acquireLease(ctx context.Context, st *postgres.Store) error {
+// a standby while another node holds it, with follower following the
+// journal the leader writes. It returns when this node holds the lease
+// (naming the leader it took over from, if any), or with ctx's error.
+func (m *Main) acquireLease(ctx context.Context, st *postgres.Store, follower *ledger.Follower) (string, error) {
 	ttl := m.leaseTTL()
 	said := ""
 	for {
@@ -31,7 +33,7 @@ func (m *Main) acquireLease(ctx context.Context, st *postgres.Store) error {
 			if said != "" {
 				fmt.Fprintf(m.Stdout, "astara: took over the writer's lease from %s\n", said)
 			}
-			return nil
+			return said, nil
 		case errors.As(err, &held):
 			m.leader.Store(held)
 			if said != held.Holder {
@@ -40,11 +42,16 @@ func (m *Main) acquireLease(ctx context.Context, st *postgres.Store) error {
 					held.Holder, held.Address, m.URL(), ttl)
 			}
 		default:
-			return err
+			return "", err
+		}
+		// Follow the leader's journal, so that taking over replays only
+		// what it wrote since.
+		if _, err := follower.CatchUp(); err != nil {
+			return "", fmt.Errorf("follow the leader's journal: %w", err)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return "", ctx.Err()
 		case <-time.After(ttl / 5):
 		}
 	}

@@ -179,27 +179,40 @@ func (m *Main) Open(ctx context.Context) error {
 		m.store.Close()
 		return err
 	}
+	m.metrics = http.NewMetrics()
+	opts := ledger.ServiceOptions{Observer: m.metrics,
+		NewMachine: func() ledger.Machine { return payments.NewMachine(ledger.Options{}) },
+		RestoreMachine: func(r io.Reader) (ledger.Machine, error) {
+			return payments.RestoreMachine(r, ledger.Options{})
+		}}
 	if pg, ok := m.store.(*postgres.Store); ok {
-		// One writer per database: wait as a standby until this node holds
-		// the lease, answering clients with the leader's address, then
-		// recover the ledger from everything the last leader committed.
+		// One writer per database: recover the ledger, then wait as a
+		// standby until this node holds the lease, following the leader's
+		// journal and answering clients with the leader's address; then
+		// replay what the last leader committed since the last catch-up.
 		if err := m.startServing(tlsConfig); err != nil {
 			return fail(err)
 		}
-		if err := m.acquireLease(ctx, pg); err != nil {
+		follower, err := ledger.Follow(m.store, opts)
+		if err != nil {
+			return fail(fmt.Errorf("recover the ledger: %w", err))
+		}
+		from, err := m.acquireLease(ctx, pg, follower)
+		if err != nil {
 			return fail(err)
 		}
 		lctx, cancel := context.WithCancel(context.Background())
 		m.stopLease = cancel
 		go m.renewLease(lctx, pg)
-	}
-	m.metrics = http.NewMetrics()
-	m.service, err = ledger.Open(m.store, ledger.ServiceOptions{Observer: m.metrics,
-		NewMachine: func() ledger.Machine { return payments.NewMachine(ledger.Options{}) },
-		RestoreMachine: func(r io.Reader) (ledger.Machine, error) {
-			return payments.RestoreMachine(r, ledger.Options{})
-		}})
-	if err != nil {
+		var replayed int
+		if m.service, replayed, err = follower.Open(); err != nil {
+			m.service = nil
+			return fail(fmt.Errorf("recover the ledger: %w", err))
+		}
+		if from != "" {
+			fmt.Fprintf(m.Stdout, "astara: leading from entry %d; %d entries replayed at the takeover, the rest followed as a standby\n", follower.Seq(), replayed)
+		}
+	} else if m.service, err = ledger.Open(m.store, opts); err != nil {
 		m.service = nil
 		return fail(fmt.Errorf("recover the ledger: %w", err))
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -99,6 +100,17 @@ func TestStandbyTakesOverFromAKilledLeader(t *testing.T) {
 	t.Logf("takeover: the standby served %s after the leader's kill (lease %s); %d acknowledged transfers", time.Since(killed).Round(time.Millisecond), ttl, len(l.acked))
 	if !strings.Contains(b.output(), "took over the writer's lease from node-a") {
 		t.Errorf("the standby does not say whom it took over from:\n%s", b.output())
+	}
+	// The standby followed the leader's journal while it waited: the
+	// takeover replays what the leader wrote since the last catch-up.
+	if m := regexp.MustCompile(`leading from entry (\d+); (\d+) entries replayed at the takeover`).FindStringSubmatch(b.output()); m == nil {
+		t.Errorf("the standby does not say where it leads from:\n%s", b.output())
+	} else if last, _ := strconv.Atoi(m[1]); last < 3 {
+		t.Errorf("the standby leads from entry %d, before the load's", last)
+	} else if replayed, _ := strconv.Atoi(m[2]); replayed*2 > last {
+		t.Errorf("%d of %d entries replayed at the takeover: the standby did not follow", replayed, last)
+	} else {
+		t.Logf("the standby leads from entry %d, %d of them replayed at the takeover", last, replayed)
 	}
 	checkAcked(t, b, l.acked)
 	retryAcked(t, b, l.acked)

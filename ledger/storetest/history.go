@@ -193,3 +193,41 @@ func testHistoryReadsBack(t *testing.T, h *Harness) {
 		}
 	}
 }
+
+// testFollower follows a journal that a Service writes, as a standby does,
+// then takes over: the taken-over state is the writer's, and the takeover
+// replays only what was written after the last catch-up.
+func testFollower(t *testing.T, h *Harness) {
+	st := h.Store()
+	leader := MustOpenService(t, st, ledger.ServiceOptions{})
+	MustCreateAccounts(t, leader, accountsFixture())
+	f, err := ledger.Follow(st, ledger.ServiceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range uint64(5) {
+		MustCreateTransfers(t, leader, []ledger.Transfer{transfer(100+i, 1, 2, 10), transfer(200+i, 1, 3, 5)})
+	}
+	n, err := f.CatchUp()
+	if err != nil || n != 5 || f.Seq() != st.LastSeq() {
+		t.Fatalf("CatchUp() = %d, %v at entry %d; want the 5 entries written, to %d", n, err, f.Seq(), st.LastSeq())
+	}
+	MustCreateTransfers(t, leader, []ledger.Transfer{transfer(300, 2, 3, 1)})
+	leader.Close()
+	want := State(t, leader)
+	svc, replayed, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if replayed != 1 {
+		t.Errorf("%d entries replayed at the takeover, want the 1 written since the catch-up", replayed)
+	}
+	if got := State(t, svc); !bytes.Equal(got, want) {
+		t.Errorf("the follower took over with another state than the leader's")
+	}
+	MustCreateTransfers(t, svc, []ledger.Transfer{transfer(301, 1, 2, 1)})
+	if _, _, err := f.Open(); err == nil {
+		t.Errorf("a follower opened twice")
+	}
+}

@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReopenKeepsEverything", testReopenKeepsEverything},
 		{"SnapshotPlusTailEqualsFullReplay", testSnapshotPlusTail},
 		{"HistoryReadsBackAfterRestartAndSnapshot", testHistoryReadsBack},
+		{"FollowerCatchesUpAndTakesOver", testFollower},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
