@@ -214,7 +214,10 @@ func TestCrashKillNineKeepsAcknowledgedTransfers(t *testing.T) {
 	const accounts = 50
 	l := &transferLoad{seed: seed, accounts: accounts, acked: map[string]transferJSON{}}
 	for round := 0; round < rounds; round++ {
-		c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+		// Every other round keeps 64 transfers in memory: the history
+		// moves out between groups, and the kill lands while it does.
+		hot := []string{"64", "131072"}[round%2]
+		c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--hot-transfers", hot)
 		if round == 0 {
 			var accs []map[string]any
 			for i := 1; i <= accounts; i++ {

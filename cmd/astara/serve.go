@@ -45,7 +45,11 @@ type Main struct {
 	// listens on).
 	Advertise string
 	Listen    string
-	Demo      bool
+	// HotTransfers is how many recent transfers the ledger keeps in memory
+	// before it moves the oldest closed ones to the store
+	// (ledger.HotTransfersDefault when zero).
+	HotTransfers int
+	Demo         bool
 	Stdout    io.Writer
 	// Settlement is when settlement windows close by themselves.
 	Settlement http.SettlementSchedule
@@ -180,10 +184,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.metrics = http.NewMetrics()
+	engineOpts := ledger.Options{HotTransfers: m.HotTransfers}
 	opts := ledger.ServiceOptions{Observer: m.metrics,
-		NewMachine: func() ledger.Machine { return payments.NewMachine(ledger.Options{}) },
+		NewMachine: func() ledger.Machine { return payments.NewMachine(engineOpts) },
 		RestoreMachine: func(r io.Reader) (ledger.Machine, error) {
-			return payments.RestoreMachine(r, ledger.Options{})
+			return payments.RestoreMachine(r, engineOpts)
 		}}
 	if pg, ok := m.store.(*postgres.Store); ok {
 		// One writer per database: recover the ledger, then wait as a
@@ -361,6 +366,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	advertise := fs.String("advertise", "", "the URL clients reach this node at, which a standby names when it answers them (default: the address listened on)")
 	leaseTTL := fs.Duration("lease-ttl", LeaseTTLDefault, "the writer's lease on a PostgreSQL store: a standby takes over this long after the leader's last renewal")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	hot := fs.Int("hot-transfers", ledger.HotTransfersDefault, "recent transfers the ledger keeps in memory; older closed ones and balance history live in the store")
 	everyDefault := time.Duration(0)
 	if demo {
 		everyDefault = 2 * time.Minute
@@ -401,10 +407,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			return usageError{fmt.Sprintf("--%s %q is not a BIC (8 or 11 letters and digits)", b.flag, b.value)}
 		}
 	}
+	if *hot < 1 || *hot > 1<<30 {
+		return usageError{fmt.Sprintf("--hot-transfers %d: from 1 to %d", *hot, 1<<30)}
+	}
 	if *leaseTTL < 300*time.Millisecond {
 		return usageError{fmt.Sprintf("--lease-ttl %s: at least 300ms", *leaseTTL)}
 	}
-	m := &Main{DataDir: *data, Store: *store, NodeName: *nodeName, LeaseTTL: *leaseTTL, Advertise: *advertise, Listen: *listen, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
+	m := &Main{DataDir: *data, Store: *store, NodeName: *nodeName, LeaseTTL: *leaseTTL, Advertise: *advertise, Listen: *listen, HotTransfers: *hot, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
 		// The demo plays the settlement bank too: it confirms each window as
 		// soon as it closes.
 		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}
