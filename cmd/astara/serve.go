@@ -50,7 +50,7 @@ type Main struct {
 	// (ledger.HotTransfersDefault when zero).
 	HotTransfers int
 	Demo         bool
-	Stdout    io.Writer
+	Stdout       io.Writer
 	// Settlement is when settlement windows close by themselves.
 	Settlement http.SettlementSchedule
 	// SwitchBIC and SettlementBankBIC name the switch and the bank that
