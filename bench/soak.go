@@ -9,6 +9,7 @@ import (
 	nethttp "net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ type SoakConfig struct {
 	Clients           int       // concurrent clients
 	Dir               string    // where the store lives; "" is the system temp dir
 	Out               io.Writer // the rows, as they are measured
+	// HeapProfile, when set, gets a heap profile at the end of the load,
+	// after a collection, while the node still holds its state.
+	HeapProfile io.Writer
 }
 
 // SoakRow is one interval of a soak.
@@ -212,6 +216,12 @@ func RunSoak(ctx context.Context, cfg SoakConfig) (SoakResult, error) {
 	wg.Wait()
 	if ctx.Err() != nil {
 		return res, ctx.Err()
+	}
+	if cfg.HeapProfile != nil {
+		runtime.GC()
+		if err := pprof.WriteHeapProfile(cfg.HeapProfile); err != nil {
+			return res, err
+		}
 	}
 	var totals struct {
 		Totals []struct {

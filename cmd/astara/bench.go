@@ -179,10 +179,19 @@ func runBenchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	rate := fs.Int("rate", 200, "payments per second, paced (each payment is six requests: quote, pay, answer, read, screening search, positions)")
 	clients := fs.Int("clients", 16, "concurrent clients")
 	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
+	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the load, while the node holds its state")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg := bench.SoakConfig{Duration: *duration, Interval: *interval, PaymentsPerSecond: *rate, Clients: *clients, Dir: *dir, Out: stdout}
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.HeapProfile = f
+	}
 	fmt.Fprintf(stdout, "astara bench soak: %s of mixed load at %d payments/s from %d clients, a row every %s; started %s\n",
 		cfg.Duration, cfg.PaymentsPerSecond, cfg.Clients, cfg.Interval, time.Now().UTC().Format(time.RFC3339))
 	res, err := bench.RunSoak(ctx, cfg)
