@@ -224,23 +224,23 @@ func (s *Server) declareClosure(w http.ResponseWriter, r *http.Request) {
 func (s *Server) rescheduleReserved(ctx context.Context, reason string) (int, *Problem) {
 	var changes []payments.Reschedule
 	s.paymentsView(func(m *payments.Machine) {
-		for i := 0; i < m.PaymentsCount(); i++ {
-			p := m.PaymentAt(i)
+		m.Unfinished(func(p *payments.Payment) bool {
 			if p.Status != payments.StatusReserved {
-				continue
+				return true
 			}
 			cor, ok := m.Corridor(p.Source.String() + "-" + p.Target.String())
 			sender, ok1 := m.Participant(p.Sender)
 			receiver, ok2 := m.Participant(p.Receiver)
 			if !ok || !ok1 || !ok2 {
-				continue
+				return true
 			}
 			valueDate, deadline, pr := s.valueDate(&cor, sender.Country, receiver.Country, p.CreatedAt)
 			if pr != nil || (valueDate == p.ValueDate && deadline.Equal(p.Deadline)) {
-				continue
+				return true
 			}
 			changes = append(changes, payments.Reschedule{UETR: p.UETR, ValueDate: valueDate, Deadline: deadline})
-		}
+			return true
+		})
 	})
 	moved := 0
 	for len(changes) > 0 {

@@ -89,8 +89,12 @@ func NewTestServer(tb testing.TB, opts ...serverOptions) *testServer {
 	}
 	cfg := astarahttp.Config{Metrics: metrics, AdminTokenHash: astarahttp.HashToken(adminToken), Clock: clock.Now, Limits: o.limits}
 	if o.payments {
-		svcOpts.NewMachine = func() ledger.Machine { return payments.NewMachine(ledger.Options{}) }
-		svcOpts.RestoreMachine = func(r io.Reader) (ledger.Machine, error) { return payments.RestoreMachine(r, ledger.Options{}) }
+		// Every payments test runs with payments out of memory as soon as
+		// they are older than the last two and at an end: answers read
+		// back from the store must be those from memory.
+		machineOpts := ledger.Options{HotRecords: 2}
+		svcOpts.NewMachine = func() ledger.Machine { return payments.NewMachine(machineOpts) }
+		svcOpts.RestoreMachine = func(r io.Reader) (ledger.Machine, error) { return payments.RestoreMachine(r, machineOpts) }
 	}
 	svc, err := ledger.Open(st, svcOpts)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -1416,4 +1417,60 @@ func TestPaymentsBadInput(t *testing.T) {
 		MustJSON(t, n.Do(t, "POST", "/v1/participants", participantIn{ID: "NEWBRUMMXXX", Name: strings.Repeat("Б", astarahttp.ParticipantNameLenMax),
 			Country: "RU", Currencies: []string{"RUB"}}), http.StatusCreated, &page)
 	})
+}
+
+// Payments older than the recent ones and at an end live in the store
+// (the test servers keep two in memory): reading them, listing them,
+// retrying their creation and returning a completed one answer as from
+// memory, and the one returned goes back to the store as it now is.
+func TestPaymentsOutOfMemory(t *testing.T) {
+	n := newNetwork(t)
+	var made []paymentOut
+	for i := range 6 {
+		q := n.MustQuote(t, volga, rubQuote("1000.00"))
+		var p paymentOut
+		MustJSON(t, n.Pay(t, volga, fmt.Sprintf("old-%d", i), rubPayment(q.ID)), http.StatusCreated, &p)
+		made = append(made, n.MustAnswer(t, caspian, p.UETR, "accept", ""))
+	}
+	inMemory := func() int {
+		var count int
+		n.Service.ViewMachine(func(m ledger.Machine) { count = m.(*payments.Machine).PaymentsInMemory() })
+		return count
+	}
+	if got := inMemory(); got != 2 {
+		t.Fatalf("payments in memory: got %d of %d, want the last 2", got, len(made))
+	}
+	for _, want := range made {
+		if got := n.MustPayment(t, caspian, want.UETR); !reflect.DeepEqual(got, want) {
+			t.Fatalf("payment %s read back: got %+v, want %+v", want.UETR, got, want)
+		}
+	}
+	page := n.MustList(t, volga, "?limit=10")
+	if len(page.Payments) != len(made) {
+		t.Fatalf("listing: got %d payments, want %d", len(page.Payments), len(made))
+	}
+	for i, p := range page.Payments {
+		if want := made[i]; p.UETR != want.UETR || p.Status != "completed" {
+			t.Fatalf("listing %d: got %s %s, want %s completed", i, p.UETR, p.Status, want.UETR)
+		}
+	}
+	// The same creation again finds the first payment in the store.
+	var again paymentOut
+	MustJSON(t, n.Pay(t, volga, "old-0", rubPayment(made[0].QuoteID)), http.StatusCreated, &again)
+	if !reflect.DeepEqual(again, made[0]) {
+		t.Fatalf("retried creation: got %+v, want %+v", again, made[0])
+	}
+	// A return of the oldest, completed long ago.
+	got := n.MustAnswer(t, caspian, made[0].UETR, "return", "AC04")
+	if got.Status != "returned" || len(got.Events) != len(made[0].Events)+1 {
+		t.Fatalf("return of a payment in the store: got %s with %d events, want returned with %d", got.Status, len(got.Events), len(made[0].Events)+1)
+	}
+	if back := n.MustPayment(t, volga, made[0].UETR); !reflect.DeepEqual(back, got) {
+		t.Fatalf("returned payment read back: got %+v, want %+v", back, got)
+	}
+	if got := inMemory(); got != 2 {
+		t.Fatalf("payments in memory after the return: got %d, want 2", got)
+	}
+	MustProblem(t, n.As(t, caspian, "POST", "/v1/payments/"+made[0].UETR+"/return", map[string]string{"reason": "AC04"}),
+		http.StatusConflict, "illegal_transition", "")
 }

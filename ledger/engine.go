@@ -39,6 +39,13 @@ type Options struct {
 	// keeps in memory; zero means HotTransfersDefault. The oldest closed
 	// ones beyond it go to the History when MoveHistory is called.
 	HotTransfers int
+	// HotRecords is for the machine built on the engine: how many of its
+	// recent records (payments) it keeps in memory when the engine has a
+	// History; zero means that machine's default. The machine moves the
+	// rest at points the journal alone decides, so every node, replay and
+	// verification of one journal must use the same value: it is not an
+	// operator's setting, only tests and benchmarks change it.
+	HotRecords int
 }
 
 // Engine is the ledger's deterministic state machine. It applies batches of

@@ -45,7 +45,33 @@ type History interface {
 	// ScanTransfers calls fn with every stored transfer in id order until
 	// fn returns false: for exports and for comparing states.
 	ScanTransfers(fn func(HistoryTransfer) bool) error
+
+	// Record returns the latest version of the record under key whose
+	// Version is below before; ok is false when there is none.
+	Record(key []byte, before uint64) (rec Record, ok bool, err error)
+	// WriteRecords stores records. Writing a record again (same key and
+	// version) with the same content changes nothing; with other content
+	// it is an error.
+	WriteRecords(records []Record) error
 }
+
+// Record is one version of a record that the machine built on the engine
+// (the payments layer) keeps out of memory beside the engine's history:
+// a payment as it stood after an entry, say. Key names the record, up to
+// RecordKeyMax bytes, and no key is a prefix of another (give each kind
+// of record a prefix byte and a fixed length); Version is the journal
+// entry after which Value is the record's state. A record is written only
+// for a journaled entry, and the same journal always writes the same
+// records, so a replay after a restart writes them again unchanged; a
+// reader at entry n asks for the latest version before n.
+type Record struct {
+	Key     []byte
+	Version uint64
+	Value   []byte
+}
+
+// RecordKeyMax is the longest Record key.
+const RecordKeyMax = 64
 
 // HistoryTransfer is a transfer as History keeps it: with its final
 // state, PendingNone for a transfer that was never pending.
@@ -120,6 +146,7 @@ type MemoryHistory struct {
 	mu        sync.RWMutex
 	transfers map[ID][]byte
 	balances  map[ID][]indexedBalance // by account, in (timestamp, index) order
+	records   map[string][]Record     // by key, oldest version first
 	writes    int
 	syncs     int
 	reads     int
@@ -127,7 +154,7 @@ type MemoryHistory struct {
 
 // NewMemoryHistory returns an empty MemoryHistory.
 func NewMemoryHistory() *MemoryHistory {
-	return &MemoryHistory{transfers: make(map[ID][]byte), balances: make(map[ID][]indexedBalance)}
+	return &MemoryHistory{transfers: make(map[ID][]byte), balances: make(map[ID][]indexedBalance), records: make(map[string][]Record)}
 }
 
 type indexedBalance struct {
@@ -222,6 +249,77 @@ func (h *MemoryHistory) ScanTransfers(fn func(HistoryTransfer) bool) error {
 		if !fn(t) {
 			return nil
 		}
+	}
+	return nil
+}
+
+// Record implements History.
+func (h *MemoryHistory) Record(key []byte, before uint64) (Record, bool, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	all := h.records[string(key)]
+	i, _ := slices.BinarySearchFunc(all, before, func(r Record, v uint64) int { return cmp.Compare(r.Version, v) })
+	if i == 0 {
+		return Record{}, false, nil
+	}
+	r := all[i-1]
+	return Record{Key: bytes.Clone(r.Key), Version: r.Version, Value: bytes.Clone(r.Value)}, true, nil
+}
+
+// WriteRecords implements History.
+func (h *MemoryHistory) WriteRecords(records []Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range records {
+		if err := CheckRecordKey(r.Key); err != nil {
+			return err
+		}
+		all := h.records[string(r.Key)]
+		i, found := slices.BinarySearchFunc(all, r.Version, func(r Record, v uint64) int { return cmp.Compare(r.Version, v) })
+		if found {
+			if !bytes.Equal(all[i].Value, r.Value) {
+				return fmt.Errorf("ledger: history: record %x version %d written again with other content", r.Key, r.Version)
+			}
+			continue
+		}
+		r = Record{Key: bytes.Clone(r.Key), Version: r.Version, Value: bytes.Clone(r.Value)}
+		h.records[string(r.Key)] = slices.Insert(all, i, r)
+	}
+	return nil
+}
+
+// Records returns every record version held, by key and version.
+func (h *MemoryHistory) Records() []Record {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []Record
+	for _, all := range h.records {
+		out = append(out, all...)
+	}
+	slices.SortFunc(out, func(a, b Record) int {
+		if c := bytes.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Version, b.Version)
+	})
+	return out
+}
+
+// RecordsLen returns how many record versions are held.
+func (h *MemoryHistory) RecordsLen() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, all := range h.records {
+		n += len(all)
+	}
+	return n
+}
+
+// CheckRecordKey reports a key that Record does not allow.
+func CheckRecordKey(key []byte) error {
+	if len(key) == 0 || len(key) > RecordKeyMax {
+		return fmt.Errorf("ledger: history: record key of %d bytes; 1 to %d allowed", len(key), RecordKeyMax)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -104,6 +106,23 @@ type Machine struct {
 	idemOrder      []string
 	dailyPrunedDay string
 
+	// Payments out of memory (history.go): how many payments to keep
+	// recent, how many of the oldest have their place in the History, the
+	// older ones still in memory, and the counts of the moved ones.
+	hot           int
+	orderBase     int
+	strays        map[ledger.ID]struct{}
+	moved         map[Status]int
+	movedBreached int
+	// touched are the older payments the entry being applied looked at,
+	// faulted the records of those it brought back, and sweep is set by
+	// a restore (history.go).
+	touched []ledger.ID
+	faulted map[ledger.ID][]byte
+	sweep   bool
+	// seq is the journal sequence of the entry being applied.
+	seq uint64
+
 	ts      uint64 // the last engine timestamp used
 	batchTS uint64 // the timestamp of the last ledger batch the machine applied: the engine has expired what was due by it
 }
@@ -181,7 +200,15 @@ func (m *Machine) prune(now time.Time) {
 // NewMachine returns an empty machine.
 func NewMachine(opts ledger.Options) *Machine {
 	e := ledger.New(opts)
+	hot := opts.HotRecords
+	if hot <= 0 {
+		hot = HotPaymentsDefault
+	}
 	return &Machine{
+		hot:          hot,
+		moved:        map[Status]int{},
+		strays:       map[ledger.ID]struct{}{},
+		faulted:      map[ledger.ID][]byte{},
 		Ledger:       e,
 		rp:           &ledger.Replayer{Engine: e},
 		participants: map[string]*Participant{},
@@ -220,6 +247,7 @@ func (m *Machine) Span(op ledger.Op, events int) int {
 // payments operations decode their command and run it. The reply of a
 // payments operation is the command's result or a *Refusal.
 func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
+	m.seq = e.Seq
 	if e.Op < OpCreateParticipant {
 		results, err := m.rp.ApplyDecoded(e, decoded)
 		if err != nil {
@@ -228,6 +256,7 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		// The engine expired pending transfers at the entry's timestamp,
 		// before its batch: exactly those are due here.
 		m.expirePayments(e.Timestamp)
+		m.settle()
 		return results, nil
 	}
 	if e.Timestamp <= m.Ledger.LastTimestamp() {
@@ -303,7 +332,9 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 	// The command's own ledger batches come after the entry's moment and
 	// may have expired reservations that were due by then.
 	m.expirePayments(max(m.batchTS, e.Timestamp))
-	return detach(reply), nil
+	reply = detach(reply)
+	m.settle()
+	return reply, nil
 }
 
 // detach copies a reply that points into the state, so that the caller
@@ -538,7 +569,12 @@ func (m *Machine) Quote(id ledger.ID) (Quote, bool) {
 func (m *Machine) Payment(uetr ledger.ID) (Payment, bool) {
 	p, ok := m.payments[uetr]
 	if !ok {
-		return Payment{}, false
+		if m.orderBase == 0 {
+			return Payment{}, false
+		}
+		if p, ok = m.readPayment(uetr, math.MaxUint64); !ok {
+			return Payment{}, false
+		}
 	}
 	return p.clone(), true
 }
@@ -546,15 +582,15 @@ func (m *Machine) Payment(uetr ledger.ID) (Payment, bool) {
 // Payments calls fn with the payments in order of creation from index
 // start, until fn returns false.
 func (m *Machine) Payments(start int, fn func(int, *Payment) bool) {
-	for i := start; i < len(m.order); i++ {
-		if !fn(i, m.payments[m.order[i]]) {
+	for i := max(start, 0); i < m.PaymentsCount(); i++ {
+		if !fn(i, m.paymentAt(i)) {
 			return
 		}
 	}
 }
 
 // PaymentsCount returns the number of payments.
-func (m *Machine) PaymentsCount() int { return len(m.order) }
+func (m *Machine) PaymentsCount() int { return m.orderBase + len(m.order) }
 
 // Idempotent returns what an earlier CreatePayment with the same sender
 // and key answered: the payment's UETR or its refusal, and whether the
@@ -681,7 +717,7 @@ func (m *Machine) createPayment(c *CreatePayment, now time.Time) any {
 		if prev.Refusal != nil {
 			return prev.Refusal
 		}
-		p := m.payments[prev.UETR]
+		p, _ := m.payment(prev.UETR)
 		return p
 	}
 	reply := m.createPaymentOnce(c, now)
@@ -708,7 +744,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 	if !q.UsedBy.IsZero() {
 		return refuse(KindConflict, CodeQuoteUsed, "", "quote_id", "quote %s was used by payment %s", q.ID, q.UsedBy)
 	}
-	if _, ok := m.payments[c.UETR]; ok {
+	if _, ok := m.payment(c.UETR); ok {
 		return refuse(KindConflict, CodeUETRExists, "", "uetr", "a payment with UETR %s exists", c.UETR)
 	}
 	cor, ok := m.corridors[q.Source.String()+"-"+q.Target.String()]
@@ -938,7 +974,7 @@ func legRefusal(i int, r ledger.Result, p *Payment, sc, tc money.Currency) *Refu
 }
 
 func (m *Machine) receiverPayment(uetr ledger.ID, by string) (*Payment, *Refusal) {
-	p, ok := m.payments[uetr]
+	p, ok := m.payment(uetr)
 	if !ok || p.Receiver != by {
 		return nil, refuse(KindNotFound, CodePaymentNotFound, "", "uetr", "no payment %s", uetr)
 	}
@@ -1054,6 +1090,7 @@ func (m *Machine) markExpired(p *Payment, now time.Time) {
 		detail = "not decided on review before the reservation's timeout; the reservation was released"
 		m.unhold(p.UETR)
 	}
+	m.touch(p.UETR)
 	p.Status = StatusExpired
 	p.Reason = "AB05"
 	m.releaseDaily(p)
@@ -1164,6 +1201,9 @@ type snapshotState struct {
 	Lists        map[string][]*ScreeningList `json:"lists,omitempty"`
 	Shipments    map[string]*Shipment        `json:"shipments,omitempty"`
 	Audit        []AuditRecord               `json:"audit,omitempty"`
+	// Moved is where the payments out of memory end, and the older ones
+	// still in memory; Payments are then the recent ones.
+	Moved *movedState `json:"moved,omitempty"`
 
 	// Credentials, omitted while there are none.
 	Certificates map[string]*Certificate           `json:"certificates,omitempty"`
@@ -1190,6 +1230,7 @@ func (m *Machine) WriteSnapshot(w io.Writer) error {
 	for _, id := range m.order {
 		st.Payments = append(st.Payments, m.payments[id])
 	}
+	st.Moved = m.movedSnapshot()
 	for _, id := range m.windowOrder {
 		st.Windows = append(st.Windows, m.windows[id])
 	}
@@ -1248,9 +1289,23 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 		}
 		return string(a.ID[:]) < string(b.ID[:])
 	})
-	for _, p := range st.Payments {
+	var strays []*Payment
+	if st.Moved != nil {
+		m.orderBase, m.movedBreached = st.Moved.Base, st.Moved.Breached
+		for s, n := range st.Moved.Counts {
+			m.moved[s] = n
+		}
+		strays = st.Moved.Strays
+		for _, p := range strays {
+			m.strays[p.UETR] = struct{}{}
+		}
+	}
+	m.sweep = true
+	for i, p := range slices.Concat(strays, st.Payments) {
 		m.payments[p.UETR] = p
-		m.order = append(m.order, p.UETR)
+		if i >= len(strays) {
+			m.order = append(m.order, p.UETR)
+		}
 		if p.Status.reserving() {
 			if at, ok := reservationEnd(engine, p); ok {
 				m.expiries = append(m.expiries, paymentExpiry{at: at, uetr: p.UETR})
@@ -1312,15 +1367,21 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	return m, nil
 }
 
-// PaymentAt returns the i-th payment in order of creation.
-func (m *Machine) PaymentAt(i int) *Payment { return m.payments[m.order[i]] }
+// PaymentAt returns the i-th payment in order of creation. The caller
+// must not change it.
+func (m *Machine) PaymentAt(i int) *Payment { return m.paymentAt(i) }
 
 // StatusCounts returns how many payments stand in each status, and how
 // many missed their deadline. It counts by walking every payment: for
 // metrics scrapes, not for hot paths.
 func (m *Machine) StatusCounts() (map[Status]int, int) {
 	counts := map[Status]int{}
-	breached := 0
+	for s, n := range m.moved {
+		if n != 0 {
+			counts[s] = n
+		}
+	}
+	breached := m.movedBreached
 	for _, p := range m.payments {
 		counts[p.Status]++
 		if p.SLABreached {

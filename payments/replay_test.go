@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -179,12 +181,14 @@ var (
 	simDebtors    = []string{"40817810000000000001", "40817810000000000002", "40817810000000000003"}
 )
 
-func newSim(tb testing.TB, seed uint64) *sim {
+// newSim starts a simulation on m, a new machine.
+func newSim(tb testing.TB, seed uint64, m *payments.Machine) *sim {
 	tb.Helper()
-	x := &sim{tb: tb, s: NewSwitch(tb), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	s := NewSwitch(tb)
+	s.M = m
+	x := &sim{tb: tb, s: s, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		bal: map[ledger.ID]*Bal{}, funded: map[ledger.ID]uint64{}, pays: map[ledger.ID]*simPayment{}, idem: map[string]simIdem{},
 		daily: map[string]uint64{}, rates: map[[2]money.Code]fx.Quote{}, counts: map[string]int{}}
-	s := x.s
 	for _, id := range simSendersRUB {
 		var caps map[money.Code]money.Amount
 		if id == "SIMCRUMM" {
@@ -697,6 +701,22 @@ func (x *sim) check() {
 	if got := x.s.M.PaymentsCount(); got != len(x.order) {
 		x.tb.Fatalf("got %d payments, want %d", got, len(x.order))
 	}
+	// The order of creation and the counts by status, which read moved
+	// payments back when they are out of memory.
+	wantCounts, wantBreached := map[payments.Status]int{}, 0
+	for i, uetr := range x.order {
+		if got := x.s.M.PaymentAt(i).UETR; got != uetr {
+			x.tb.Fatalf("payment %d: got %s, want %s", i, got, uetr)
+		}
+		wantCounts[x.pays[uetr].status]++
+		if x.pays[uetr].slaBreached {
+			wantBreached++
+		}
+	}
+	gotCounts, gotBreached := x.s.M.StatusCounts()
+	if !maps.Equal(gotCounts, wantCounts) || gotBreached != wantBreached {
+		x.tb.Fatalf("status counts: got %v and %d breached, want %v and %d", gotCounts, gotBreached, wantCounts, wantBreached)
+	}
 	// The coarse view, from the payments' outcomes alone: each position
 	// holds (posted) its funding, less what it sent and paid in fees,
 	// plus what it received, on completed payments, with returned ones
@@ -729,15 +749,37 @@ func (x *sim) check() {
 }
 
 func TestSimulation(t *testing.T) {
-	seeds := []uint64{1, 2, 3}
+	type variant struct {
+		seed uint64
+		hot  int // recent payments kept in memory on a History; 0: no History
+	}
+	variants := []variant{{1, 0}, {2, 0}, {3, 0}, {4, 1}, {5, 3}, {6, 16}}
 	steps := 1500
 	if testing.Short() {
-		seeds, steps = seeds[:1], 400
+		variants, steps = []variant{{1, 0}, {4, 2}}, 400
 	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+	for _, v := range variants {
+		t.Run(fmt.Sprintf("seed %d hot %d", v.seed, v.hot), func(t *testing.T) {
 			t.Parallel()
-			x := newSim(t, seed)
+			opts := ledger.Options{HotRecords: v.hot}
+			var hist *ledger.MemoryHistory
+			machine := payments.NewMachine(opts)
+			if v.hot > 0 {
+				// Payments out of memory: the model's checks read every
+				// payment, the order of creation and the counts back.
+				hist = ledger.NewMemoryHistory()
+				machine.Ledger.SetHistory(hist)
+			}
+			x := newSim(t, v.seed, machine)
+			snapshot := func(m *payments.Machine) []byte {
+				if m.Ledger.HistoryAttached() {
+					// As the Service does before it saves a snapshot.
+					if _, err := m.Ledger.MoveHistory(true); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return MustSnapshot(t, m)
+			}
 			var mid []byte
 			var midEntries int
 			for i := range steps {
@@ -765,22 +807,60 @@ func TestSimulation(t *testing.T) {
 				}
 				x.check()
 				if i == steps/2 {
-					mid, midEntries = MustSnapshot(t, x.s.M), len(x.s.Entries)
+					mid, midEntries = snapshot(x.s.M), len(x.s.Entries)
 				}
 			}
 			t.Logf("%d entries, %d payments: %v", len(x.s.Entries), len(x.order), x.counts)
-			final := MustSnapshot(t, x.s.M)
+			final := snapshot(x.s.M)
 
-			// The journal's payloads alone give the same state.
-			m := payments.NewMachine(ledger.Options{})
+			// The journal's payloads alone give the same state (and, on a
+			// History, the same records).
+			m := payments.NewMachine(opts)
+			var hist2 *ledger.MemoryHistory
+			if hist != nil {
+				hist2 = ledger.NewMemoryHistory()
+				m.Ledger.SetHistory(hist2)
+			}
 			MustApply(t, m, x.s.Entries, nil)
-			MustSameSnapshot(t, MustSnapshot(t, m), final)
+			MustSameSnapshot(t, snapshot(m), final)
 
-			// So does a restore halfway and the rest of the journal.
-			restored := MustRestore(t, mid)
+			// So does a restore halfway and the rest of the journal. On a
+			// History, the restored machine reads the History the first
+			// run wrote to the end, as after a crash: records of entries
+			// it has yet to apply are there.
+			restored, err := payments.RestoreMachine(bytes.NewReader(mid), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hist != nil {
+				restored.Ledger.SetHistory(hist)
+			}
 			rest := x.s.Entries[midEntries:]
 			MustSameReplies(t, MustApply(t, restored, rest, nil), x.s.Replies[midEntries:], rest)
-			MustSameSnapshot(t, MustSnapshot(t, restored), final)
+			MustSameSnapshot(t, snapshot(restored), final)
+			if hist == nil {
+				return
+			}
+			if got, want := hist.Records(), hist2.Records(); !reflect.DeepEqual(got, want) {
+				t.Fatalf("a replay wrote %d records, the run %d, or other ones", len(want), len(got))
+			}
+			moved := len(x.order) - x.s.M.PaymentsInMemory()
+			if moved <= 0 {
+				t.Fatalf("%d payments, %d in memory: none moved", len(x.order), x.s.M.PaymentsInMemory())
+			}
+			t.Logf("%d of %d payments out of memory, %d records", moved, len(x.order), hist.RecordsLen())
+
+			// A snapshot of a machine that kept everything in memory,
+			// restored on a History, comes to the same state.
+			whole := payments.NewMachine(ledger.Options{})
+			MustApply(t, whole, x.s.Entries[:midEntries], nil)
+			moving, err := payments.RestoreMachine(bytes.NewReader(MustSnapshot(t, whole)), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			moving.Ledger.SetHistory(ledger.NewMemoryHistory())
+			MustSameReplies(t, MustApply(t, moving, rest, nil), x.s.Replies[midEntries:], rest)
+			MustSameSnapshot(t, snapshot(moving), final)
 		})
 	}
 }

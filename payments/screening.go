@@ -319,7 +319,7 @@ func validScreening(s *Screening) *Refusal {
 }
 
 func (m *Machine) decideReview(c *DecideReview, now time.Time) any {
-	p, ok := m.payments[c.UETR]
+	p, ok := m.payment(c.UETR)
 	if !ok {
 		return refuse(KindNotFound, CodePaymentNotFound, "", "uetr", "no payment %s", c.UETR)
 	}

@@ -376,6 +376,7 @@ func (m *Machine) reportMilestone(c *ReportMilestone, now time.Time) any {
 		if p == nil || p.Status != StatusReserved || p.Trade == nil {
 			continue
 		}
+		m.touch(uetr)
 		if reason := m.release(p, mi, c, now); reason != "" {
 			out.Refused[uetr.String()] = reason
 		} else if p.Status == StatusReserved || p.Status == StatusCompleted {
@@ -454,6 +455,7 @@ func (m *Machine) release(p *Payment, mi int, c *ReportMilestone, now time.Time)
 // tranches unreleased: those were voided by the ledger; what was released
 // stays.
 func (m *Machine) expireTrade(p *Payment, now time.Time) {
+	m.touch(p.UETR)
 	sc, _ := money.LookupCurrency(p.Source)
 	src, _ := p.Trade.Released()
 	p.Status = StatusExpired

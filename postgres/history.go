@@ -17,8 +17,8 @@ import (
 	"astara/money"
 )
 
-// History is the store's ledger.History: the tables ledger_transfers and
-// ledger_balances. It has two connections of its own, so that a move being
+// History is the store's ledger.History: the tables ledger_transfers,
+// ledger_balances and machine_records. It has two connections of its own, so that a move being
 // written (a transaction of up to a few hundred thousand rows) holds up
 // neither the journal's commits nor the reads of history, which the
 // applier makes for a retried transfer id.
@@ -257,8 +257,9 @@ func (h *History) compare(transfers []ledger.HistoryTransfer, balances []ledger.
 	return nil
 }
 
-// Sync implements ledger.History. Every Write committed synchronously;
-// Sync records that the snapshots now leave the history out.
+// Sync implements ledger.History. Every Write and WriteRecords committed
+// synchronously; Sync records that the snapshots now leave the history
+// out.
 func (h *History) Sync() error {
 	if h.check {
 		return nil
@@ -319,4 +320,131 @@ func (s *Store) HistoryExternal() (bool, error) {
 		return conn.QueryRow(context.Background(), "SELECT count(*) FROM history_external").Scan(&n)
 	})
 	return n > 0, err
+}
+
+// Record implements ledger.History. Versions are journal sequence
+// numbers, stored as bigint: before above the largest bigint asks for the
+// latest version, as any version below it is.
+func (h *History) Record(key []byte, before uint64) (ledger.Record, bool, error) {
+	if before == 0 || ledger.CheckRecordKey(key) != nil {
+		return ledger.Record{}, false, nil // none below 0; a key never written
+	}
+	last := int64(min(before-1, math.MaxInt64)) // the latest version allowed
+	var version int64
+	var value []byte
+	err := h.reading(func(conn *pgx.Conn) error {
+		return conn.QueryRow(context.Background(),
+			"SELECT version, value FROM machine_records WHERE key = $1 AND version <= $2 ORDER BY version DESC LIMIT 1",
+			key, last).Scan(&version, &value)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ledger.Record{}, false, nil
+	}
+	if err != nil {
+		return ledger.Record{}, false, fmt.Errorf("postgres: read record %x before %d: %w", key, before, err)
+	}
+	if version < 0 {
+		return ledger.Record{}, false, &journal.CorruptError{Reason: fmt.Sprintf("machine_records row %x has version %d", key, version)}
+	}
+	return ledger.Record{Key: bytes.Clone(key), Version: uint64(version), Value: value}, true, nil
+}
+
+var recordColumns = []string{"key", "version", "value"}
+
+// checkRecords refuses records that machine_records cannot hold.
+func checkRecords(records []ledger.Record) error {
+	for i := range records {
+		r := &records[i]
+		if err := ledger.CheckRecordKey(r.Key); err != nil {
+			return fmt.Errorf("postgres: write record %x version %d: %w", r.Key, r.Version, err)
+		}
+		if r.Version > math.MaxInt64 {
+			return fmt.Errorf("postgres: write record %x version %d: versions above %d do not fit a bigint", r.Key, r.Version, int64(math.MaxInt64))
+		}
+	}
+	return nil
+}
+
+// WriteRecords implements ledger.History: one transaction, like Write.
+// The rows are copied into a temporary table and inserted from there but
+// for those already stored; then every record is compared with the row
+// stored under its key and version, so that a record written again with
+// other content (before, or twice in records) fails the transaction.
+// Under verification it compares instead.
+func (h *History) WriteRecords(records []ledger.Record) error {
+	if err := checkRecords(records); err != nil {
+		return err
+	}
+	if h.check {
+		return h.compareRecords(records)
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(records))
+	for i := range records {
+		r := &records[i]
+		value := r.Value
+		if value == nil {
+			value = []byte{} // nil is NULL to pgx; the column is not null
+		}
+		rows[i] = []any{r.Key, int64(r.Version), value}
+	}
+	h.writeMu.Lock()
+	defer h.writeMu.Unlock()
+	conn, err := h.connect(&h.write)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: history: begin: %w", err)
+	}
+	defer tx.Rollback(context.Background())
+	if err := copyInsert(ctx, tx, "machine_records", recordColumns, rows); err != nil {
+		return err
+	}
+	var key []byte
+	var version int64
+	err = tx.QueryRow(ctx, `SELECT s.key, s.version FROM stage_machine_records s
+		JOIN machine_records m ON m.key = s.key AND m.version = s.version
+		WHERE m.value <> s.value LIMIT 1`).Scan(&key, &version)
+	switch {
+	case err == nil:
+		return fmt.Errorf("postgres: record %x version %d written again with other content", key, version)
+	case !errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("postgres: history: compare the records written: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: history: commit: %w", err)
+	}
+	return nil
+}
+
+// compareRecords is WriteRecords under verification: a record stored
+// under the same key and version with other content is corrupt; one not
+// stored passes, as a transfer does (the node may have died before
+// writing it).
+func (h *History) compareRecords(records []ledger.Record) error {
+	for i := range records {
+		r := &records[i]
+		var value []byte
+		err := h.reading(func(conn *pgx.Conn) error {
+			return conn.QueryRow(context.Background(), "SELECT value FROM machine_records WHERE key = $1 AND version = $2",
+				r.Key, int64(r.Version)).Scan(&value)
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			// The node may have died before writing it; its replay
+			// after a restart writes it, as the transfers'.
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: compare record %x version %d: %w", r.Key, r.Version, err)
+		}
+		if !bytes.Equal(value, r.Value) {
+			return &journal.CorruptError{Reason: fmt.Sprintf("record %x version %d in machine_records differs from what replay writes", r.Key, r.Version)}
+		}
+	}
+	return nil
 }

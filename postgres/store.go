@@ -435,7 +435,7 @@ func lostCatalogRace(err error) bool {
 // failed half way.
 func (s *Store) Discard() error {
 	return s.query(func(conn *pgx.Conn) error {
-		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots, ledger_transfers, ledger_balances, history_external"); err != nil {
+		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots, ledger_transfers, ledger_balances, machine_records, history_external"); err != nil {
 			return fmt.Errorf("postgres: discard: %w", err)
 		}
 		s.lastSeq.Store(0)

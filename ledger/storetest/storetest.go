@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReopenKeepsEverything", testReopenKeepsEverything},
 		{"SnapshotPlusTailEqualsFullReplay", testSnapshotPlusTail},
 		{"HistoryReadsBackAfterRestartAndSnapshot", testHistoryReadsBack},
+		{"RecordsReadBackByVersion", testRecordsReadBack},
 		{"FollowerCatchesUpAndTakesOver", testFollower},
 	}
 	for _, tt := range tests {
