@@ -63,7 +63,18 @@ type serverOptions struct {
 	payments bool
 	// limits are the server's limits; the zero value is the defaults.
 	limits astarahttp.Limits
+	// fs is the journal's file system; nil means a new in-memory one.
+	fs vfs.FS
+	// snapshotEvents is the Service's SnapshotEventsInterval; zero means
+	// no snapshots.
+	snapshotEvents int
 }
+
+// testMachineOptions are the payments machine's options in every test
+// server: payments out of memory as soon as they are older than the last
+// two and at an end, so that every payments test reads them back from the
+// store and its answers must be those from memory.
+var testMachineOptions = ledger.Options{HotRecords: 2}
 
 // NewTestServer starts a server on a fresh journal; the fake clock is both
 // the ledger's and the HTTP layer's. At cleanup it checks
@@ -75,7 +86,11 @@ func NewTestServer(tb testing.TB, opts ...serverOptions) *testServer {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	st, err := journal.Open("journal", journal.Options{FS: vfs.NewMem(), MemTableBytes: 4 << 20})
+	fs := o.fs
+	if fs == nil {
+		fs = vfs.NewMem()
+	}
+	st, err := journal.Open("journal", journal.Options{FS: fs, MemTableBytes: 4 << 20})
 	if err != nil {
 		tb.Fatalf("open journal: %v", err)
 	}
@@ -87,14 +102,13 @@ func NewTestServer(tb testing.TB, opts ...serverOptions) *testServer {
 		PulseInterval:          time.Millisecond,
 		SnapshotEventsInterval: -1,
 	}
+	if o.snapshotEvents > 0 {
+		svcOpts.SnapshotEventsInterval = o.snapshotEvents
+	}
 	cfg := astarahttp.Config{Metrics: metrics, AdminTokenHash: astarahttp.HashToken(adminToken), Clock: clock.Now, Limits: o.limits}
 	if o.payments {
-		// Every payments test runs with payments out of memory as soon as
-		// they are older than the last two and at an end: answers read
-		// back from the store must be those from memory.
-		machineOpts := ledger.Options{HotRecords: 2}
-		svcOpts.NewMachine = func() ledger.Machine { return payments.NewMachine(machineOpts) }
-		svcOpts.RestoreMachine = func(r io.Reader) (ledger.Machine, error) { return payments.RestoreMachine(r, machineOpts) }
+		svcOpts.NewMachine = func() ledger.Machine { return payments.NewMachine(testMachineOptions) }
+		svcOpts.RestoreMachine = func(r io.Reader) (ledger.Machine, error) { return payments.RestoreMachine(r, testMachineOptions) }
 	}
 	svc, err := ledger.Open(st, svcOpts)
 	if err != nil {

@@ -3,16 +3,23 @@ package http_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
+
 	astarahttp "astara/http"
+	"astara/journal"
 	"astara/ledger"
 	"astara/money"
 	"astara/payments"
@@ -1473,4 +1480,83 @@ func TestPaymentsOutOfMemory(t *testing.T) {
 	}
 	MustProblem(t, n.As(t, caspian, "POST", "/v1/payments/"+made[0].UETR+"/return", map[string]string{"reason": "AC04"}),
 		http.StatusConflict, "illegal_transition", "")
+}
+
+// A node killed while payments move out of memory loses none it
+// acknowledged: a crash (the file system as a power cut leaves it, half of
+// what was not synced kept) in the middle of payments, accepts and returns
+// from several banks at once, with snapshots along the way, recovers every
+// payment as last answered, and the store verifies.
+func TestPaymentsOutOfMemorySurviveACrash(t *testing.T) {
+	mem := vfs.NewCrashableMem()
+	n := newNetwork(t, serverOptions{fs: mem, snapshotEvents: 40})
+	var mu sync.Mutex
+	last := map[string]paymentOut{} // by UETR, the last answer about it
+	var wg sync.WaitGroup
+	for c := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 12 {
+				q := n.MustQuote(t, volga, rubQuote("1000.00"))
+				var p paymentOut
+				MustJSON(t, n.Pay(t, volga, fmt.Sprintf("crash-%d-%d", c, i), rubPayment(q.ID)), http.StatusCreated, &p)
+				mu.Lock()
+				last[p.UETR] = p
+				mu.Unlock()
+				switch i % 4 {
+				case 0, 1:
+					p = n.MustAnswer(t, caspian, p.UETR, "accept", "")
+				case 2:
+					p = n.MustAnswer(t, caspian, p.UETR, "reject", "AC01")
+				}
+				mu.Lock()
+				last[p.UETR] = p
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	// Returns of payments completed long ago, out of memory by now.
+	for _, p := range maps.Clone(last) {
+		if p.Status == "completed" {
+			last[p.UETR] = n.MustAnswer(t, caspian, p.UETR, "return", "AC04")
+			break
+		}
+	}
+	crashed := mem.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 50, RNG: rand.New(rand.NewPCG(1, 2))})
+
+	st, err := journal.Open("journal", journal.Options{FS: crashed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := ledger.Open(st, ledger.ServiceOptions{SnapshotEventsInterval: -1,
+		NewMachine:     func() ledger.Machine { return payments.NewMachine(testMachineOptions) },
+		RestoreMachine: func(r io.Reader) (ledger.Machine, error) { return payments.RestoreMachine(r, testMachineOptions) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inMemory := 0
+	svc.ViewMachine(func(lm ledger.Machine) {
+		m := lm.(*payments.Machine)
+		inMemory = m.PaymentsInMemory()
+		if m.PaymentsCount() != len(last) {
+			t.Errorf("recovered %d payments, want the %d acknowledged", m.PaymentsCount(), len(last))
+		}
+		for uetr, want := range last {
+			got, ok := m.Payment(ledger.MustParseID(uetr))
+			if !ok || string(got.Status) != want.Status || len(got.Events) != len(want.Events) {
+				t.Errorf("payment %s after the crash: found %t, %s with %d events; want %s with %d", uetr, ok, got.Status, len(got.Events), want.Status, len(want.Events))
+			}
+		}
+	})
+	if inMemory >= len(last) {
+		t.Errorf("%d of %d payments in memory after recovery: none out of it", inMemory, len(last))
+	}
+	svc.Close()
+	rep, err := st.VerifyMachine(payments.NewMachine(testMachineOptions))
+	if err != nil || !rep.TotalsBalanced {
+		t.Fatalf("verify after the crash: %+v, %v", rep, err)
+	}
+	st.Close()
 }

@@ -303,9 +303,9 @@ func (h *History) Record(key []byte, before uint64) (ledger.Record, bool, error)
 // WriteRecords writes between them, and the batch is indexed, so that two
 // versions of one record in records are compared too.
 //
-// Under Verify it compares instead: replay writes every record that the
-// node wrote, so one that is not stored, or stored with other content,
-// is corrupt.
+// Under Verify it compares instead: a record stored under the same key
+// and version with other content is corrupt; one not stored passes, as a
+// transfer does (the node may have died before writing it).
 func (h *History) WriteRecords(records []ledger.Record) error {
 	for i := range records {
 		if err := ledger.CheckRecordKey(records[i].Key); err != nil {

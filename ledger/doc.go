@@ -47,6 +47,13 @@
 // syncs the History first. Without a History the engine keeps everything
 // in memory and writes the snapshots it always wrote.
 //
+// The machine built on the engine keeps its own old records in the same
+// History as versioned Records (the payments layer's payments): it writes
+// them at points the journal alone decides and reads the latest version
+// before the entry it applies. A RecordMachine on a Service keeps them in
+// memory until the Service writes them, with the engine's history, off
+// the applier.
+//
 // # The pipeline
 //
 // Service runs an Engine behind a Store (the journal). A batch is written

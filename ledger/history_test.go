@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 
@@ -75,5 +76,51 @@ func TestHistoryAnswersAsMemory(t *testing.T) {
 	want, _ := mem.e.AccountBalances(id(2), 0, 1000)
 	if !slices.Equal(got, want) || len(want) < 50 {
 		t.Errorf("balances: got %d, want %d (the same)", len(got), len(want))
+	}
+}
+
+// IDFilter, the engine's filter for the layers above: every id added is
+// found, most never added are not, and its encoding gives back the same
+// filter; a damaged encoding is refused.
+func TestIDFilterRoundTrip(t *testing.T) {
+	var f ledger.IDFilter
+	var added []ledger.ID
+	for i := range uint64(5000) {
+		id := ledger.IDFromUint64(i*7919 + 1)
+		f.Add(id)
+		added = append(added, id)
+	}
+	b, err := f.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g ledger.IDFilter
+	if err := g.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if g.Len() != uint64(len(added)) {
+		t.Fatalf("decoded filter holds %d ids, want %d", g.Len(), len(added))
+	}
+	for _, id := range added {
+		if !f.MayHave(id) || !g.MayHave(id) {
+			t.Fatalf("id %s added but not found (%t before encoding, %t after)", id, f.MayHave(id), g.MayHave(id))
+		}
+	}
+	maybe := 0
+	for i := range uint64(100000) {
+		if g.MayHave(ledger.IDFromUint64(1<<40 + i)) {
+			maybe++
+		}
+	}
+	if maybe > 1000 {
+		t.Fatalf("%d of 100000 ids never added may be there; want under 1%%", maybe)
+	}
+	if again, _ := g.MarshalBinary(); !bytes.Equal(again, b) {
+		t.Fatal("the decoded filter encodes to other bytes")
+	}
+	for _, bad := range [][]byte{nil, b[:7], b[:len(b)-1], append(bytes.Clone(b), 0)} {
+		if err := new(ledger.IDFilter).UnmarshalBinary(bad); err == nil {
+			t.Errorf("UnmarshalBinary of %d bytes (of %d) = nil, want an error", len(bad), len(b))
+		}
 	}
 }

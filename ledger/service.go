@@ -120,6 +120,23 @@ type Machine interface {
 	LedgerEngine() *Engine
 }
 
+// RecordMachine is a Machine that keeps records of its own in the
+// engine's History (Record), the payments layer's payments. Replay,
+// standbys and verification have it write them as it applies entries;
+// a Service has it defer them (keep them in memory, readable) and writes
+// them off the applier between groups, as it moves the engine's history.
+type RecordMachine interface {
+	Machine
+	// DeferRecords makes the machine keep the records it would write
+	// until TakeRecords.
+	DeferRecords()
+	// TakeRecords returns a function that writes the records kept so far
+	// (it may run on another goroutine while entries are applied) and one
+	// to call under the write lock once they are written, which drops
+	// them from memory; nils when none are kept.
+	TakeRecords() (write func(History) error, written func())
+}
+
 // engineMachine is the ledger engine as a Machine.
 type engineMachine struct{ rp *Replayer }
 
@@ -206,7 +223,9 @@ type Service struct {
 	nextTimestamp uint64
 
 	// Owned by the applier goroutine.
-	move            *HistoryMove // being written by a goroutine of its own
+	moving          bool         // a goroutine of its own writes move and the machine's records
+	move            *HistoryMove // the engine's part, nil if none
+	recordsWritten  func()       // the machine's part, nil if none
 	moveDone        chan error
 	lastSeq         uint64
 	eventsSinceSnap int
@@ -358,6 +377,9 @@ func (f *Follower) start() *Service {
 		stop:     make(chan struct{}),
 	}
 	s.machine = f.machine
+	if rm, ok := f.machine.(RecordMachine); ok && f.machine.LedgerEngine().HistoryAttached() {
+		rm.DeferRecords()
+	}
 	s.lastSeq = f.seq
 	s.lastSnapshotSeq = f.seq
 	s.nextSeq = f.seq + 1
@@ -725,14 +747,15 @@ func (s *Service) applyLoop() {
 // the applier goroutine between groups: it copies what can go (no lock:
 // this goroutine is the only writer of the state), a goroutine of its own
 // writes it to the History while groups go on being applied, and once the
-// write is done the copy is dropped from memory under the write lock. With
+// write is done the copy is dropped from memory under the write lock. The
+// records of a RecordMachine go the same way, after the engine's. With
 // wait, it waits for a write under way and starts none.
 //
 // A History that fails to write stops the Service, as a journal that
 // fails does: the state is intact, but memory would only grow.
 func (s *Service) stepHistory(wait bool) {
 	engine := s.machine.LedgerEngine()
-	if s.move != nil {
+	if s.moving {
 		var err error
 		if wait {
 			err = <-s.moveDone
@@ -743,27 +766,53 @@ func (s *Service) stepHistory(wait bool) {
 				return
 			}
 		}
-		m := s.move
-		s.move = nil
+		m, written := s.move, s.recordsWritten
+		s.moving, s.move, s.recordsWritten = false, nil, nil
 		if err != nil {
 			s.fail(fmt.Errorf("%w: history: %v", ErrJournalFailed, err))
 			return
 		}
 		s.mu.Lock()
-		engine.DropHistory(m)
+		if m != nil {
+			engine.DropHistory(m)
+		}
+		if written != nil {
+			written()
+		}
 		s.mu.Unlock()
 	}
-	if wait || !engine.HistoryDue() || s.failure() != nil {
+	if wait || !engine.HistoryAttached() || s.failure() != nil {
 		return
 	}
-	m := engine.PrepareHistory(false)
-	s.move = m
+	var m *HistoryMove
+	if engine.HistoryDue() {
+		m = engine.PrepareHistory(false)
+	}
+	var write func(History) error
+	var written func()
+	if rm, ok := s.machine.(RecordMachine); ok {
+		write, written = rm.TakeRecords()
+	}
+	if m == nil && write == nil {
+		return
+	}
+	s.moving, s.move, s.recordsWritten = true, m, written
 	h := engine.History()
-	go func() { s.moveDone <- m.Write(h) }()
+	go func() {
+		var err error
+		if m != nil {
+			err = m.Write(h)
+		}
+		if err == nil && write != nil {
+			err = write(h)
+		}
+		s.moveDone <- err
+	}()
 }
 
-// moveAllHistory moves all of the engine's history that can go, and syncs
-// the History: before a snapshot, which leaves it out.
+// moveAllHistory moves all of the engine's history that can go, writes
+// the machine's records, and syncs the History: before a snapshot, which
+// leaves them out.
 func (s *Service) moveAllHistory() bool {
 	s.stepHistory(true)
 	if s.failure() != nil {
@@ -772,6 +821,13 @@ func (s *Service) moveAllHistory() bool {
 	engine := s.machine.LedgerEngine()
 	m := engine.PrepareHistory(true)
 	err := m.Write(engine.History())
+	var written func()
+	if rm, ok := s.machine.(RecordMachine); ok && err == nil {
+		var write func(History) error
+		if write, written = rm.TakeRecords(); write != nil {
+			err = write(engine.History())
+		}
+	}
 	if err == nil {
 		err = engine.History().Sync()
 	}
@@ -781,6 +837,9 @@ func (s *Service) moveAllHistory() bool {
 	}
 	s.mu.Lock()
 	engine.DropHistory(m)
+	if written != nil {
+		written()
+	}
 	s.mu.Unlock()
 	return true
 }

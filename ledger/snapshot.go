@@ -66,7 +66,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 			}
 		}
 		e.writeFailed(bw, buf)
-		e.writeFilter(bw, buf)
+		e.filter.write(bw, buf)
 		return bw.Flush()
 	}
 	for i := uint32(0); i < e.transferCount; i++ {
@@ -120,8 +120,7 @@ func (e *Engine) writeFailed(bw *bufio.Writer, buf []byte) {
 
 // writeFilter writes the id filter: the segments' capacities and counts,
 // then their bits.
-func (e *Engine) writeFilter(bw *bufio.Writer, buf []byte) {
-	f := &e.filter
+func (f *idFilter) write(bw *bufio.Writer, buf []byte) {
 	buf = binary.BigEndian.AppendUint32(buf[:0], uint32(len(f.segments)))
 	for i := range f.segments {
 		buf = binary.BigEndian.AppendUint64(buf, f.segments[i].capacity)
@@ -415,7 +414,7 @@ func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64)
 	if err := e.readFailed(br, buf); err != nil {
 		return fmt.Errorf("failed ids: %w", err)
 	}
-	if err := e.readFilter(br, buf, transfers); err != nil {
+	if err := e.filter.read(br, buf, transfers); err != nil {
 		return fmt.Errorf("id filter: %w", err)
 	}
 	e.external = true
@@ -427,7 +426,7 @@ func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64)
 
 // readFilter reads what writeFilter wrote; the filter must hold as many
 // ids as there are transfers.
-func (e *Engine) readFilter(br *bufio.Reader, buf []byte, transfers uint64) error {
+func (f *idFilter) read(br *bufio.Reader, buf []byte, transfers uint64) error {
 	if _, err := io.ReadFull(br, buf[:4]); err != nil {
 		return err
 	}
@@ -435,7 +434,6 @@ func (e *Engine) readFilter(br *bufio.Reader, buf []byte, transfers uint64) erro
 	if n > 20 {
 		return errors.New("too many segments")
 	}
-	f := &e.filter
 	var total uint64
 	for i := uint32(0); i < n; i++ {
 		if _, err := io.ReadFull(br, buf[:16]); err != nil {

@@ -90,6 +90,9 @@ type movedState struct {
 	// that missed their deadline.
 	Counts   map[Status]int `json:"counts"`
 	Breached int            `json:"breached"`
+	// Filter is the filter of the moved payments' UETRs
+	// (ledger.IDFilter's encoding).
+	Filter []byte `json:"filter"`
 }
 
 // history returns the engine's History when payments move out of memory.
@@ -108,17 +111,27 @@ func (m *Machine) payment(uetr ledger.ID) (*Payment, bool) {
 		m.touch(uetr)
 		return p, true
 	}
-	if m.orderBase == 0 {
+	// Most UETRs asked for are new ones: the filter of the moved ones
+	// answers without a read.
+	if m.orderBase == 0 || !m.movedIDs.MayHave(uetr) {
 		return nil, false
 	}
-	rec, ok := m.readRecord(uetr, m.seq)
-	if !ok {
-		return nil, false
+	var raw []byte
+	if pp, ok := m.pendPay[uetr]; ok {
+		// Kept for writing: encode it, so that the copy to change shares
+		// nothing with the one being written.
+		raw = encodePayment(pp)
+	} else {
+		rec, ok := m.readRecord(uetr, m.seq)
+		if !ok {
+			return nil, false
+		}
+		raw = rec.Value
 	}
-	p := decodePayment(uetr, rec)
+	p := decodePayment(uetr, raw)
 	m.payments[uetr] = p
 	m.strays[uetr] = struct{}{}
-	m.faulted[uetr] = rec.Value
+	m.faulted[uetr] = raw
 	m.moved[p.Status]--
 	if p.SLABreached {
 		m.movedBreached--
@@ -148,21 +161,36 @@ func (m *Machine) readRecord(uetr ledger.ID, before uint64) (ledger.Record, bool
 	return rec, ok
 }
 
-func decodePayment(uetr ledger.ID, rec ledger.Record) *Payment {
+func encodePayment(p *Payment) []byte {
+	v, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("payments: encode payment %s: %v", p.UETR, err))
+	}
+	return v
+}
+
+func decodePayment(uetr ledger.ID, raw []byte) *Payment {
 	p := new(Payment)
-	if err := json.Unmarshal(rec.Value, p); err != nil || p.UETR != uetr {
-		panic(fmt.Sprintf("payments: history holds a damaged record of payment %s (version %d): %v", uetr, rec.Version, err))
+	if err := json.Unmarshal(raw, p); err != nil || p.UETR != uetr {
+		panic(fmt.Sprintf("payments: history holds a damaged record of payment %s: %v", uetr, err))
 	}
 	return p
 }
 
-// readPayment reads a moved payment as it stood before entry before.
-func (m *Machine) readPayment(uetr ledger.ID, before uint64) (*Payment, bool) {
-	rec, ok := m.readRecord(uetr, before)
+// movedPayment reads a moved payment for a reader (not a command): the
+// latest version, kept or stored. The caller must not change it.
+func (m *Machine) movedPayment(uetr ledger.ID) (*Payment, bool) {
+	if m.orderBase == 0 || !m.movedIDs.MayHave(uetr) {
+		return nil, false
+	}
+	if pp, ok := m.pendPay[uetr]; ok {
+		return pp, true
+	}
+	rec, ok := m.readRecord(uetr, math.MaxUint64)
 	if !ok {
 		return nil, false
 	}
-	return decodePayment(uetr, rec), true
+	return decodePayment(uetr, rec.Value), true
 }
 
 // paymentAt returns the i-th payment made, reading a moved one back.
@@ -170,26 +198,80 @@ func (m *Machine) paymentAt(i int) *Payment {
 	if i >= m.orderBase {
 		return m.payments[m.order[i-m.orderBase]]
 	}
-	rec, ok, err := m.history().Record(orderKey(i), math.MaxUint64)
-	if err != nil || !ok || len(rec.Value) != len(ledger.ID{}) {
-		panic(fmt.Sprintf("payments: history lacks the place of payment %d of %d moved (found %t): %v", i, m.orderBase, ok, err))
+	uetr, ok := m.pendOrder[i]
+	if !ok {
+		rec, ok, err := m.history().Record(orderKey(i), math.MaxUint64)
+		if err != nil || !ok || len(rec.Value) != len(ledger.ID{}) {
+			panic(fmt.Sprintf("payments: history lacks the place of payment %d of %d moved (found %t): %v", i, m.orderBase, ok, err))
+		}
+		uetr = ledger.ID(rec.Value)
 	}
-	uetr := ledger.ID(rec.Value)
 	if p, ok := m.payments[uetr]; ok {
 		return p
 	}
-	p, ok := m.readPayment(uetr, math.MaxUint64)
+	p, ok := m.movedPayment(uetr)
 	if !ok {
 		panic(fmt.Sprintf("payments: history lacks payment %s, moved at place %d", uetr, i))
 	}
 	return p
 }
 
+// pendingRecord is a record kept for TakeRecords: a payment's version
+// (index -1) or a place in the order of creation.
+type pendingRecord struct {
+	version uint64
+	uetr    ledger.ID
+	index   int
+	p       *Payment // no longer in memory's payments: nothing changes it
+}
+
+func (r *pendingRecord) record() ledger.Record {
+	if r.index >= 0 {
+		return ledger.Record{Key: orderKey(r.index), Version: r.version, Value: append([]byte(nil), r.uetr[:]...)}
+	}
+	return ledger.Record{Key: paymentKey(r.uetr), Version: r.version, Value: encodePayment(r.p)}
+}
+
+// DeferRecords implements ledger.RecordMachine: from now on settle keeps
+// its records, readable, until TakeRecords hands them to the Service.
+func (m *Machine) DeferRecords() { m.deferred = true }
+
+// TakeRecords implements ledger.RecordMachine. The write function only
+// reads the kept payments, which nothing changes any more (a command that
+// brings one back works on a copy), so it may run while entries are
+// applied.
+func (m *Machine) TakeRecords() (write func(ledger.History) error, written func()) {
+	q := m.pending
+	if len(q) == 0 {
+		return nil, nil
+	}
+	m.pending = nil
+	write = func(h ledger.History) error {
+		records := make([]ledger.Record, len(q))
+		for i := range q {
+			records[i] = q[i].record()
+		}
+		return h.WriteRecords(records)
+	}
+	written = func() {
+		for i := range q {
+			r := &q[i]
+			if r.index >= 0 {
+				delete(m.pendOrder, r.index)
+			} else if m.pendPay[r.uetr] == r.p {
+				delete(m.pendPay, r.uetr)
+			}
+		}
+	}
+	return write, written
+}
+
 // settle brings the machine back to the rule at the end of an entry:
 // the payments made beyond the recent ones leave the window (their place
 // goes to the History), and those of them, and of the older ones the
-// entry touched, that are at an end go to the History. All of it is
-// written in one WriteRecords under the entry's sequence.
+// entry touched, that are at an end go to the History: written at once
+// in one WriteRecords under the entry's sequence, or, deferred, kept for
+// the Service to write.
 func (m *Machine) settle() {
 	h := m.history()
 	if h == nil {
@@ -207,8 +289,13 @@ func (m *Machine) settle() {
 	var records []ledger.Record
 	for len(m.order) > m.hot {
 		id := m.order[0]
-		records = append(records, ledger.Record{Key: orderKey(m.orderBase), Version: m.seq, Value: append([]byte(nil), id[:]...)})
 		m.order = m.order[1:]
+		if m.deferred {
+			m.pendOrder[m.orderBase] = id
+			m.pending = append(m.pending, pendingRecord{version: m.seq, uetr: id, index: m.orderBase})
+		} else {
+			records = append(records, ledger.Record{Key: orderKey(m.orderBase), Version: m.seq, Value: append([]byte(nil), id[:]...)})
+		}
 		m.orderBase++
 		m.strays[id] = struct{}{}
 		m.touched = append(m.touched, id)
@@ -218,14 +305,22 @@ func (m *Machine) settle() {
 		if _, stray := m.strays[id]; !ok || !stray || !p.Status.final() {
 			continue
 		}
-		v, err := json.Marshal(p)
-		if err != nil {
-			panic(fmt.Sprintf("payments: encode payment %s: %v", id, err))
+		old, faulted := m.faulted[id]
+		var v []byte
+		if faulted || !m.deferred {
+			v = encodePayment(p)
 		}
-		// A payment brought back and left as it was is already stored
-		// as it is.
-		if old, ok := m.faulted[id]; !ok || !bytes.Equal(old, v) {
+		switch {
+		case faulted && bytes.Equal(old, v):
+			// Brought back and left as it was: stored as it is.
+		case m.deferred:
+			m.pendPay[id] = p
+			m.pending = append(m.pending, pendingRecord{version: m.seq, uetr: id, index: -1, p: p})
+		default:
 			records = append(records, ledger.Record{Key: paymentKey(id), Version: m.seq, Value: v})
+		}
+		if !faulted {
+			m.movedIDs.Add(id)
 		}
 		delete(m.payments, id)
 		delete(m.strays, id)
@@ -249,7 +344,11 @@ func (m *Machine) movedSnapshot() *movedState {
 	if m.orderBase == 0 && len(m.strays) == 0 {
 		return nil
 	}
-	st := &movedState{Base: m.orderBase, Counts: map[Status]int{}, Breached: m.movedBreached}
+	filter, err := m.movedIDs.MarshalBinary()
+	if err != nil {
+		panic(fmt.Sprintf("payments: encode the filter of moved payments: %v", err))
+	}
+	st := &movedState{Base: m.orderBase, Counts: map[Status]int{}, Breached: m.movedBreached, Filter: filter}
 	for s, n := range m.moved {
 		if n != 0 {
 			st.Counts[s] = n

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -120,6 +119,15 @@ type Machine struct {
 	touched []ledger.ID
 	faulted map[ledger.ID][]byte
 	sweep   bool
+	// movedIDs filters the UETRs of the moved payments. Deferred (on a
+	// Service), the records settle makes wait in pending for TakeRecords,
+	// and the latest of each stays readable in pendPay and pendOrder
+	// until written.
+	movedIDs  ledger.IDFilter
+	deferred  bool
+	pending   []pendingRecord
+	pendPay   map[ledger.ID]*Payment
+	pendOrder map[int]ledger.ID
 	// seq is the journal sequence of the entry being applied.
 	seq uint64
 
@@ -209,6 +217,8 @@ func NewMachine(opts ledger.Options) *Machine {
 		moved:        map[Status]int{},
 		strays:       map[ledger.ID]struct{}{},
 		faulted:      map[ledger.ID][]byte{},
+		pendPay:      map[ledger.ID]*Payment{},
+		pendOrder:    map[int]ledger.ID{},
 		Ledger:       e,
 		rp:           &ledger.Replayer{Engine: e},
 		participants: map[string]*Participant{},
@@ -572,7 +582,7 @@ func (m *Machine) Payment(uetr ledger.ID) (Payment, bool) {
 		if m.orderBase == 0 {
 			return Payment{}, false
 		}
-		if p, ok = m.readPayment(uetr, math.MaxUint64); !ok {
+		if p, ok = m.movedPayment(uetr); !ok {
 			return Payment{}, false
 		}
 	}
@@ -1298,6 +1308,9 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 		strays = st.Moved.Strays
 		for _, p := range strays {
 			m.strays[p.UETR] = struct{}{}
+		}
+		if err := m.movedIDs.UnmarshalBinary(st.Moved.Filter); err != nil {
+			return nil, fmt.Errorf("payments: snapshot: moved payments: %w", err)
 		}
 	}
 	m.sweep = true
