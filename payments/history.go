@@ -2,11 +2,14 @@ package payments
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
+	"time"
 
 	"astara/ledger"
 )
@@ -50,9 +53,36 @@ import (
 const HotPaymentsDefault = 8192
 
 const (
-	recordPayment = 'p'
-	recordOrder   = 'o'
+	recordPayment     = 'p'
+	recordOrder       = 'o'
+	recordQuote       = 'q'
+	recordIdempotency = 'i'
 )
+
+func quoteKey(id ledger.ID) []byte {
+	k := make([]byte, 0, 17)
+	k = append(k, recordQuote)
+	return append(k, id[:]...)
+}
+
+// idemHash names an idempotency key (sender, NUL, key) in the History and
+// in the filter of moved ones.
+func idemHash(key string) [32]byte { return sha256.Sum256([]byte(key)) }
+
+func idemKey(h [32]byte) []byte {
+	k := make([]byte, 0, 33)
+	k = append(k, recordIdempotency)
+	return append(k, h[:]...)
+}
+
+func idemID(h [32]byte) ledger.ID { return ledger.ID(h[:16]) }
+
+// idemMove is an idempotency key answered in the entry being applied,
+// which settle sends to the History.
+type idemMove struct {
+	key   string
+	entry idemEntry
+}
 
 func paymentKey(uetr ledger.ID) []byte {
 	k := make([]byte, 0, 17)
@@ -150,15 +180,87 @@ func (m *Machine) touch(uetr ledger.ID) {
 }
 
 func (m *Machine) readRecord(uetr ledger.ID, before uint64) (ledger.Record, bool) {
+	return m.read(paymentKey(uetr), before, "payment "+uetr.String())
+}
+
+// read reads the latest version of a record before before.
+func (m *Machine) read(key []byte, before uint64, what string) (ledger.Record, bool) {
 	h := m.history()
 	if h == nil {
 		return ledger.Record{}, false
 	}
-	rec, ok, err := h.Record(paymentKey(uetr), before)
+	rec, ok, err := h.Record(key, before)
 	if err != nil {
-		panic(fmt.Sprintf("payments: read payment %s from history: %v", uetr, err))
+		panic(fmt.Sprintf("payments: read %s from history: %v", what, err))
 	}
 	return rec, ok
+}
+
+// quote returns a quote for the command being applied at now: from memory,
+// or, used or expired, from the History while its retention lasts. A
+// moved quote never changes again, so it is only read.
+func (m *Machine) quote(id ledger.ID, now time.Time) (*Quote, bool) {
+	if q, ok := m.quotes[id]; ok {
+		// One the prune of this entry sends out may be past its
+		// retention already.
+		if now.Sub(q.ExpiresAt) > QuoteRetention {
+			return nil, false
+		}
+		return q, true
+	}
+	return m.movedQuote(id, m.seq, now)
+}
+
+// movedQuote reads a quote out of memory as it stood before entry before,
+// if now is within its retention.
+func (m *Machine) movedQuote(id ledger.ID, before uint64, now time.Time) (*Quote, bool) {
+	if !m.movedIDs.MayHave(id) {
+		return nil, false
+	}
+	q, ok := m.pendQuote[id]
+	if !ok {
+		rec, found := m.read(quoteKey(id), before, "quote "+id.String())
+		if !found {
+			return nil, false
+		}
+		q = new(Quote)
+		if err := json.Unmarshal(rec.Value, q); err != nil || q.ID != id {
+			panic(fmt.Sprintf("payments: history holds a damaged record of quote %s: %v", id, err))
+		}
+	}
+	if now.Sub(q.ExpiresAt) > QuoteRetention {
+		return nil, false
+	}
+	return q, true
+}
+
+// idempotency returns what an idempotency key answered, if now is within
+// its retention: from memory (a machine without a History), or from the
+// History as it stood before entry before.
+func (m *Machine) idempotency(key string, before uint64, now time.Time) (idemEntry, bool) {
+	if e, ok := m.idem[key]; ok {
+		return e, true
+	}
+	h := idemHash(key)
+	if !m.movedIDs.MayHave(idemID(h)) {
+		return idemEntry{}, false
+	}
+	var e idemEntry
+	if pe, ok := m.pendIdem[key]; ok {
+		e = *pe
+	} else {
+		rec, found := m.read(idemKey(h), before, "an idempotency key")
+		if !found {
+			return idemEntry{}, false
+		}
+		if err := json.Unmarshal(rec.Value, &e); err != nil {
+			panic(fmt.Sprintf("payments: history holds a damaged idempotency record %x: %v", h, err))
+		}
+	}
+	if now.Sub(e.At) > IdempotencyRetention {
+		return idemEntry{}, false
+	}
+	return e, true
 }
 
 func encodePayment(p *Payment) []byte {
@@ -217,19 +319,37 @@ func (m *Machine) paymentAt(i int) *Payment {
 }
 
 // pendingRecord is a record kept for TakeRecords: a payment's version
-// (index -1) or a place in the order of creation.
+// (p), a quote (q), an idempotency key (e, under idem), or a place in the
+// order of creation (index 0 or more). What it points to is no longer in
+// the state's maps: nothing changes it.
 type pendingRecord struct {
 	version uint64
-	uetr    ledger.ID
+	uetr    ledger.ID // the payment's or the quote's id
 	index   int
-	p       *Payment // no longer in memory's payments: nothing changes it
+	p       *Payment
+	q       *Quote
+	idem    string
+	e       *idemEntry
 }
 
 func (r *pendingRecord) record() ledger.Record {
-	if r.index >= 0 {
+	switch {
+	case r.index >= 0:
 		return ledger.Record{Key: orderKey(r.index), Version: r.version, Value: append([]byte(nil), r.uetr[:]...)}
+	case r.q != nil:
+		return ledger.Record{Key: quoteKey(r.uetr), Version: r.version, Value: mustJSON(r.q)}
+	case r.e != nil:
+		return ledger.Record{Key: idemKey(idemHash(r.idem)), Version: r.version, Value: mustJSON(r.e)}
 	}
 	return ledger.Record{Key: paymentKey(r.uetr), Version: r.version, Value: encodePayment(r.p)}
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("payments: encode %T: %v", v, err))
+	}
+	return b
 }
 
 // DeferRecords implements ledger.RecordMachine: from now on settle keeps
@@ -256,9 +376,18 @@ func (m *Machine) TakeRecords() (write func(ledger.History) error, written func(
 	written = func() {
 		for i := range q {
 			r := &q[i]
-			if r.index >= 0 {
+			switch {
+			case r.index >= 0:
 				delete(m.pendOrder, r.index)
-			} else if m.pendPay[r.uetr] == r.p {
+			case r.q != nil:
+				if m.pendQuote[r.uetr] == r.q {
+					delete(m.pendQuote, r.uetr)
+				}
+			case r.e != nil:
+				if m.pendIdem[r.idem] == r.e {
+					delete(m.pendIdem, r.idem)
+				}
+			case m.pendPay[r.uetr] == r.p:
 				delete(m.pendPay, r.uetr)
 			}
 		}
@@ -275,18 +404,42 @@ func (m *Machine) TakeRecords() (write func(ledger.History) error, written func(
 func (m *Machine) settle() {
 	h := m.history()
 	if h == nil {
-		m.touched = m.touched[:0]
+		m.touched, m.quotesOut, m.idemOut = m.touched[:0], m.quotesOut[:0], m.idemOut[:0]
 		return
 	}
 	if m.sweep {
-		// Restored: the snapshot may come from a machine that kept
-		// everything; look at every older payment once.
-		m.sweep = false
-		for id := range m.strays {
-			m.touched = append(m.touched, id)
-		}
+		m.sweepRestored()
 	}
 	var records []ledger.Record
+	for _, id := range m.quotesOut {
+		q, ok := m.quotes[id]
+		if !ok {
+			continue
+		}
+		delete(m.quotes, id)
+		m.movedIDs.Add(id)
+		if m.deferred {
+			m.pendQuote[id] = q
+			m.pending = append(m.pending, pendingRecord{version: m.seq, uetr: id, index: -1, q: q})
+		} else {
+			records = append(records, ledger.Record{Key: quoteKey(id), Version: m.seq, Value: mustJSON(q)})
+		}
+	}
+	m.quotesOut = m.quotesOut[:0]
+	for i := range m.idemOut {
+		x := &m.idemOut[i]
+		h := idemHash(x.key)
+		m.movedIDs.Add(idemID(h))
+		if m.deferred {
+			e := x.entry
+			m.pendIdem[x.key] = &e
+			m.pending = append(m.pending, pendingRecord{version: m.seq, index: -1, idem: x.key, e: &e})
+		} else {
+			records = append(records, ledger.Record{Key: idemKey(h), Version: m.seq, Value: mustJSON(&x.entry)})
+		}
+	}
+	clear(m.idemOut)
+	m.idemOut = m.idemOut[:0]
 	for len(m.order) > m.hot {
 		id := m.order[0]
 		m.order = m.order[1:]
@@ -339,9 +492,31 @@ func (m *Machine) settle() {
 	}
 }
 
+// sweepRestored brings a restored machine to the rule: its snapshot may
+// come from a machine that kept everything in memory. Every older payment
+// is looked at, and every used quote and idempotency key goes, in an order
+// of their ids, so that the filter is the same on every node.
+func (m *Machine) sweepRestored() {
+	m.sweep = false
+	older := slices.Collect(maps.Keys(m.strays))
+	slices.SortFunc(older, func(a, b ledger.ID) int { return bytes.Compare(a[:], b[:]) })
+	m.touched = append(m.touched, older...)
+	for id, q := range m.quotes {
+		if !q.UsedBy.IsZero() {
+			m.quotesOut = append(m.quotesOut, id)
+		}
+	}
+	slices.SortFunc(m.quotesOut, func(a, b ledger.ID) int { return bytes.Compare(a[:], b[:]) })
+	for _, k := range slices.Sorted(maps.Keys(m.idem)) {
+		m.idemOut = append(m.idemOut, idemMove{key: k, entry: m.idem[k]})
+	}
+	clear(m.idem)
+	m.idemOrder = nil
+}
+
 // movedSnapshot returns what a snapshot keeps of the moved payments.
 func (m *Machine) movedSnapshot() *movedState {
-	if m.orderBase == 0 && len(m.strays) == 0 {
+	if m.orderBase == 0 && len(m.strays) == 0 && m.movedIDs.Len() == 0 {
 		return nil
 	}
 	filter, err := m.movedIDs.MarshalBinary()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -124,6 +125,10 @@ type Machine struct {
 	// and the latest of each stays readable in pendPay and pendOrder
 	// until written.
 	movedIDs  ledger.IDFilter
+	quotesOut []ledger.ID // quotes used or expired in the entry: they leave at its end
+	idemOut   []idemMove  // idempotency keys answered in the entry
+	pendQuote map[ledger.ID]*Quote
+	pendIdem  map[string]*idemEntry
 	deferred  bool
 	pending   []pendingRecord
 	pendPay   map[ledger.ID]*Payment
@@ -174,12 +179,27 @@ const (
 // add to them, at the command's moment, so that replay prunes exactly as
 // the first run did.
 func (m *Machine) prune(now time.Time) {
+	moving := m.history() != nil
 	for len(m.quoteOrder) > 0 {
-		q, ok := m.quotes[m.quoteOrder[0]]
+		id := m.quoteOrder[0]
+		q, ok := m.quotes[id]
+		if moving {
+			// On a History an expired quote leaves memory at the end of
+			// the entry (settle), and its retention is checked where it
+			// is read back.
+			if ok && now.Before(q.ExpiresAt) {
+				break
+			}
+			if ok {
+				m.quotesOut = append(m.quotesOut, id)
+			}
+			m.quoteOrder = m.quoteOrder[1:]
+			continue
+		}
 		if ok && now.Sub(q.ExpiresAt) <= QuoteRetention {
 			break
 		}
-		delete(m.quotes, m.quoteOrder[0])
+		delete(m.quotes, id)
 		m.quoteOrder = m.quoteOrder[1:]
 	}
 	for len(m.idemOrder) > 0 {
@@ -219,6 +239,8 @@ func NewMachine(opts ledger.Options) *Machine {
 		faulted:      map[ledger.ID][]byte{},
 		pendPay:      map[ledger.ID]*Payment{},
 		pendOrder:    map[int]ledger.ID{},
+		pendQuote:    map[ledger.ID]*Quote{},
+		pendIdem:     map[string]*idemEntry{},
 		Ledger:       e,
 		rp:           &ledger.Replayer{Engine: e},
 		participants: map[string]*Participant{},
@@ -570,10 +592,15 @@ func (m *Machine) Rates() []fx.Quote { return m.book.List() }
 func (m *Machine) Quote(id ledger.ID) (Quote, bool) {
 	q, ok := m.quotes[id]
 	if !ok {
-		return Quote{}, false
+		if q, ok = m.movedQuote(id, math.MaxUint64, m.clock()); !ok {
+			return Quote{}, false
+		}
 	}
 	return *q, true
 }
+
+// clock is the moment of the last entry applied.
+func (m *Machine) clock() time.Time { return time.Unix(0, int64(m.ts)).UTC() }
 
 // Payment returns a copy of a payment by UETR.
 func (m *Machine) Payment(uetr ledger.ID) (Payment, bool) {
@@ -606,7 +633,7 @@ func (m *Machine) PaymentsCount() int { return m.orderBase + len(m.order) }
 // and key answered: the payment's UETR or its refusal, and whether the
 // body was the same.
 func (m *Machine) Idempotent(sender, key string, bodyHash [32]byte) (uetr ledger.ID, refusal *Refusal, sameBody, found bool) {
-	e, ok := m.idem[sender+"\x00"+key]
+	e, ok := m.idempotency(sender+"\x00"+key, math.MaxUint64, m.clock())
 	if !ok {
 		return ledger.ID{}, nil, false, false
 	}
@@ -616,7 +643,7 @@ func (m *Machine) Idempotent(sender, key string, bodyHash [32]byte) (uetr ledger
 // IdempotentAt returns when the first CreatePayment with the sender's key
 // was answered, so that a retry can be answered as of then.
 func (m *Machine) IdempotentAt(sender, key string) (time.Time, bool) {
-	e, ok := m.idem[sender+"\x00"+key]
+	e, ok := m.idempotency(sender+"\x00"+key, math.MaxUint64, m.clock())
 	return e.At, ok
 }
 
@@ -631,7 +658,7 @@ func (m *Machine) lookupRate(c *Corridor, now time.Time) (fx.Quote, *Refusal) {
 
 func (m *Machine) createQuote(c *CreateQuote, now time.Time) any {
 	m.prune(now)
-	if _, ok := m.quotes[c.ID]; ok {
+	if _, ok := m.quote(c.ID, now); ok {
 		return refuse(KindConflict, "quote_exists", "", "id", "a quote %s exists", c.ID)
 	}
 	name := c.Source.String() + "-" + c.Target.String()
@@ -720,7 +747,7 @@ func contains(list []string, s string) bool {
 func (m *Machine) createPayment(c *CreatePayment, now time.Time) any {
 	m.prune(now)
 	idemKey := c.Sender + "\x00" + c.IdempotencyKey
-	if prev, ok := m.idem[idemKey]; ok {
+	if prev, ok := m.idempotency(idemKey, m.seq, now); ok {
 		if prev.BodyHash != c.BodyHash {
 			return refuse(KindConflict, CodeIdempotencyKeyReused, "", "Idempotency-Key", "the Idempotency-Key was used with another body")
 		}
@@ -738,13 +765,18 @@ func (m *Machine) createPayment(c *CreatePayment, now time.Time) any {
 	case *Refusal:
 		entry.Refusal = v
 	}
+	if m.history() != nil {
+		// Kept in the History only, from the end of the entry on.
+		m.idemOut = append(m.idemOut, idemMove{key: idemKey, entry: entry})
+		return reply
+	}
 	m.idem[idemKey] = entry
 	m.idemOrder = append(m.idemOrder, idemKey)
 	return reply
 }
 
 func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
-	q, ok := m.quotes[c.QuoteID]
+	q, ok := m.quote(c.QuoteID, now)
 	if !ok || q.Sender != c.Sender {
 		return refuse(KindRefused, CodeQuoteNotFound, "", "quote_id", "no quote %s", c.QuoteID)
 	}
@@ -781,6 +813,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 		// block is kept even when a limit would also have refused the
 		// payment, so that every attempt to pay a listed party is on record.
 		q.UsedBy = p.UETR
+		m.quotesOut = append(m.quotesOut, q.ID)
 		m.payments[p.UETR] = p
 		m.order = append(m.order, p.UETR)
 		return p
@@ -826,6 +859,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 		p.Events = append(p.Events, Event{At: now, Status: StatusReserved, Event: "reserved", By: SwitchID, Detail: reserved})
 	}
 	q.UsedBy = p.UETR
+	m.quotesOut = append(m.quotesOut, q.ID)
 	if sum, ok := m.daily[dayKey].Add(q.SourceAmount); ok {
 		m.daily[dayKey] = sum
 	}

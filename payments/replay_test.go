@@ -2,11 +2,14 @@ package payments_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -881,8 +884,12 @@ func TestSimulation(t *testing.T) {
 			}
 			t.Logf("%d of %d payments out of memory, %d records", moved, len(x.order), hist.RecordsLen())
 
-			// A snapshot of a machine that kept everything in memory,
-			// restored on a History, comes to the same state.
+			// A snapshot of a machine that kept everything in memory (a
+			// node before an upgrade), restored on a History, answers the
+			// same and comes to the same state, but for the filter of
+			// what moved: the quotes and idempotency keys that machine
+			// dropped at the end of their retention never moved, and
+			// are not in it.
 			whole := payments.NewMachine(ledger.Options{})
 			MustApply(t, whole, x.s.Entries[:midEntries], nil)
 			moving, err := payments.RestoreMachine(bytes.NewReader(MustSnapshot(t, whole)), opts)
@@ -891,7 +898,28 @@ func TestSimulation(t *testing.T) {
 			}
 			moving.Ledger.SetHistory(ledger.NewMemoryHistory())
 			MustSameReplies(t, MustApply(t, moving, rest, nil), x.s.Replies[midEntries:], rest)
-			MustSameSnapshot(t, snapshot(moving), final)
+			MustSameSnapshot(t, withoutMovedFilter(t, snapshot(moving)), withoutMovedFilter(t, final))
 		})
 	}
+}
+
+// withoutMovedFilter returns a payments snapshot with the filter of moved
+// ids left out of its state: the ledger's part as it is, the state
+// re-encoded without "moved"."filter".
+func withoutMovedFilter(tb testing.TB, snap []byte) []byte {
+	tb.Helper()
+	const magic = "ASTARA-PAYMENTS-SNAPSHOT-1\n"
+	n := len(magic) + 8 + int(binary.BigEndian.Uint64(snap[len(magic):]))
+	var st map[string]any
+	if err := json.Unmarshal(snap[n:], &st); err != nil {
+		tb.Fatal(err)
+	}
+	if moved, ok := st["moved"].(map[string]any); ok {
+		delete(moved, "filter")
+	}
+	rest, err := json.Marshal(st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return append(slices.Clone(snap[:n]), rest...)
 }

@@ -123,8 +123,9 @@ func copyStore(ctx context.Context, src *journal.Store, dst *postgres.Store) err
 
 // copySnapshot copies the latest snapshot of src, if any, into dst. A
 // snapshot that leaves the history out, in the embedded store beside it,
-// is of no use to PostgreSQL, which keeps the history in memory: the
-// state is then replayed from the journal and its snapshot written whole.
+// is of no use to PostgreSQL without that history: the state is then
+// replayed from the journal into PostgreSQL's own history tables, as a
+// node on PostgreSQL would have written them, and its snapshot saved.
 func copySnapshot(src *journal.Store, dst *postgres.Store) error {
 	seq, r, ok, err := src.LoadSnapshot()
 	if err != nil || !ok {
@@ -137,12 +138,27 @@ func copySnapshot(src *journal.Store, dst *postgres.Store) error {
 	}
 	if external {
 		machine := payments.NewMachine(ledger.Options{})
+		engine := machine.LedgerEngine()
+		engine.SetHistory(dst.History())
 		err := src.Replay(0, func(e ledger.Entry) error {
-			_, err := machine.Apply(e, nil)
-			return err
+			if _, err := machine.Apply(e, nil); err != nil {
+				return err
+			}
+			if engine.HistoryDue() {
+				if _, err := engine.MoveHistory(false); err != nil {
+					return fmt.Errorf("entry %d: move history: %w", e.Seq, err)
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("replay: %w", err)
+		}
+		if _, err := engine.MoveHistory(true); err != nil {
+			return fmt.Errorf("move history: %w", err)
+		}
+		if err := engine.History().Sync(); err != nil {
+			return fmt.Errorf("sync history: %w", err)
 		}
 		return dst.SaveSnapshot(src.LastSeq(), machine.WriteSnapshot)
 	}
