@@ -174,6 +174,9 @@ func (e *Engine) checkTimestamp(ts uint64, events int) {
 }
 
 func (e *Engine) endBatch(ts uint64, events int) {
+	if len(e.expiries) > 2*e.openPending+expiriesSlack {
+		e.compactExpiries()
+	}
 	if events > 0 {
 		e.lastTimestamp = ts + uint64(events) - 1
 	} else {
@@ -980,6 +983,36 @@ func (h *expiryHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// expiriesSlack is how many entries of transfers no longer open the
+// expiry queue may hold beyond as many as are open before they are
+// dropped.
+const expiriesSlack = 4096
+
+// compactExpiries drops the entries of pending transfers posted or voided
+// since they were queued: otherwise they stay until their timeout, and
+// the queue grows with the traffic of a whole timeout. Only between
+// batches (an undone chain may reopen a transfer). The order the queue
+// gives is that of its live entries alone (at, then index), whatever its
+// shape, so dropping the others changes no answer.
+func (e *Engine) compactExpiries() {
+	live := e.expiries[:0]
+	for _, x := range e.expiries {
+		if e.expiryLive(x) {
+			live = append(live, x)
+		}
+	}
+	clear(e.expiries[len(live):])
+	e.expiries = slices.Clip(live)
+	if cap(e.expiries) > 2*len(live)+expiriesSlack {
+		e.expiries = slices.Clone(e.expiries)
+	}
+	heap.Init(&e.expiries)
+}
+
+// ExpiriesQueued returns the length of the expiry queue, stale entries
+// included: for tests and metrics.
+func (e *Engine) ExpiriesQueued() int { return len(e.expiries) }
 
 // PeekExpiry returns the earliest expiry in the queue without removing
 // stale entries: it may name a transfer that was posted or voided since,

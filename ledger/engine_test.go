@@ -487,6 +487,33 @@ func TestExpiry(t *testing.T) {
 		MustResults(t, l.Transfers(post(103, 100, amt(0))), ledger.ResultPendingTransferExpired)
 		MustBalances(t, l.e, id(accA), balances{DebitsPosted: 10})
 	})
+	t.Run("PostedOnesLeaveTheQueue", func(t *testing.T) {
+		// Posted long before their timeout, pending transfers leave the
+		// queue of expiries instead of waiting there for a day; the one
+		// still open expires on time.
+		l := NewFixture(t, ledger.Options{})
+		created := l.now
+		MustTransfers(t, l, pend(1, accA, accB, amt(1), 86400))
+		for i := uint64(0); i < 5; i++ {
+			var pends, posts []ledger.Transfer
+			for j := uint64(0); j < 3000; j++ {
+				n := 10 + i*3000 + j
+				pends = append(pends, pend(n, accA, accB, amt(1), 86400))
+				posts = append(posts, post(100000+n, n, amt(0)))
+			}
+			MustTransfers(t, l, pends...)
+			MustTransfers(t, l, posts...)
+		}
+		if got := l.e.ExpiriesQueued(); got > 2*l.e.OpenPendingCount()+4096 {
+			t.Fatalf("expiry queue: %d entries for %d open pending transfers", got, l.e.OpenPendingCount())
+		}
+		l.now = created + 86400*second
+		l.Pulse()
+		if got := MustState(t, l.e, id(1)); got != ledger.PendingExpired {
+			t.Fatalf("the open one at its timeout: got %s, want expired", got)
+		}
+		MustVerify(t, l.e)
+	})
 	t.Run("InOrderOfTimeout", func(t *testing.T) {
 		l := NewFixture(t, ledger.Options{})
 		MustTransfers(t, l, pend(100, accHistory, accA, amt(1), 3), pend(101, accHistory, accB, amt(2), 1), pend(102, accHistory, accC, amt(4), 2))

@@ -73,6 +73,7 @@ type Machine struct {
 	idem         map[string]idemEntry
 	daily        map[string]money.Amount
 	expiries     paymentHeap
+	expiriesNext int // the queue's length that makes compactExpiries drop stale entries
 
 	// Settlement windows: every window by id, in the order opened, the open
 	// one per currency, and the last sequence number per currency.
@@ -289,6 +290,7 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 		// before its batch: exactly those are due here.
 		m.expirePayments(e.Timestamp)
 		m.settle()
+		m.compactExpiries()
 		return results, nil
 	}
 	if e.Timestamp <= m.Ledger.LastTimestamp() {
@@ -366,6 +368,7 @@ func (m *Machine) Apply(e ledger.Entry, decoded any) (any, error) {
 	m.expirePayments(max(m.batchTS, e.Timestamp))
 	reply = detach(reply)
 	m.settle()
+	m.compactExpiries()
 	return reply, nil
 }
 
@@ -1190,6 +1193,27 @@ func (m *Machine) expirePayments(ts uint64) {
 			m.markExpired(p, time.Unix(0, int64(ts)).UTC())
 		}
 	}
+}
+
+// compactExpiries drops the queued expiries of payments no longer
+// reserving once the queue has doubled since it was last compacted:
+// otherwise they stay until their reservation's end, and the queue grows
+// with a day's traffic. The queue gives its live entries in (at, UETR)
+// order whatever its shape, so this changes no answer.
+func (m *Machine) compactExpiries() {
+	if len(m.expiries) <= m.expiriesNext {
+		return
+	}
+	live := m.expiries[:0]
+	for _, x := range m.expiries {
+		if p := m.payments[x.uetr]; p != nil && p.Status.reserving() {
+			live = append(live, x)
+		}
+	}
+	clear(m.expiries[len(live):])
+	m.expiries = slices.Clone(live)
+	heap.Init(&m.expiries)
+	m.expiriesNext = 2*len(m.expiries) + 4096
 }
 
 // reservationEnd returns when the last of a payment's reserved legs

@@ -84,3 +84,38 @@ func TestDiscardDeletesRecords(t *testing.T) {
 		t.Errorf("Record(%s) after Discard = found %t, %v; want none", r.Key, ok, err)
 	}
 }
+
+// The views SQL users read moved payments through: the latest version of
+// each payment as jsonb, and the order of creation.
+func TestPaymentsViews(t *testing.T) {
+	c := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
+	dsn := mustDatabase(t, c)
+	st := mustOpen(t, dsn)
+	uetr := ledger.IDFromUint64(0xabc)
+	pkey := append([]byte{'p'}, uetr[:]...)
+	okey := append([]byte{'o'}, 0, 0, 0, 0, 0, 0, 1, 2)
+	err := st.History().WriteRecords([]ledger.Record{
+		{Key: pkey, Version: 7, Value: []byte(`{"UETR":"old","Status":"completed"}`)},
+		{Key: pkey, Version: 9, Value: []byte(`{"UETR":"new","Status":"returned"}`)},
+		{Key: okey, Version: 7, Value: uetr[:]},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var uetrHex, status string
+	var asOf int64
+	err = conn.QueryRow(context.Background(), "SELECT uetr_hex, as_of_entry, payment->>'Status' FROM payments_moved").Scan(&uetrHex, &asOf, &status)
+	if err != nil || uetrHex != fmt.Sprintf("%x", uetr[:]) || asOf != 9 || status != "returned" {
+		t.Fatalf("payments_moved: %s as of %d, %s, %v; want %x as of 9, returned", uetrHex, asOf, status, err, uetr[:])
+	}
+	var idx int64
+	err = conn.QueryRow(context.Background(), "SELECT idx, uetr_hex FROM payments_order_moved").Scan(&idx, &uetrHex)
+	if err != nil || idx != 258 || uetrHex != fmt.Sprintf("%x", uetr[:]) {
+		t.Fatalf("payments_order_moved: %d %s, %v; want 258 %x", idx, uetrHex, err, uetr[:])
+	}
+}
