@@ -297,11 +297,11 @@ func (h *History) Record(key []byte, before uint64) (ledger.Record, bool, error)
 }
 
 // WriteRecords implements ledger.History: one Pebble batch, not synced
-// (Sync is), like Write. A record already stored is left as it is, and
-// one stored with other content is refused, which needs the stored one
-// read: the reads and the commit hold the store's lock, so that no other
-// WriteRecords writes between them, and the batch is indexed, so that two
-// versions of one record in records are compared too.
+// (Sync is), like Write, and like Write without reading what is stored: a
+// record written again replaces itself. That a record is never written
+// again with other content is checked where it costs nothing on the
+// applier's path: by ledger.MemoryHistory in the simulations, by
+// PostgreSQL, and by Verify here.
 //
 // Under Verify it compares instead: a record stored under the same key
 // and version with other content is corrupt; one not stored passes, as a
@@ -318,35 +318,24 @@ func (h *History) WriteRecords(records []ledger.Record) error {
 	if len(records) == 0 {
 		return nil
 	}
-	b := h.s.db.NewIndexedBatch()
+	b := h.s.db.NewBatch()
 	defer b.Close()
-	h.s.mu.Lock()
-	defer h.s.mu.Unlock()
 	var key []byte
 	for i := range records {
 		r := &records[i]
 		key = recordKey(key[:0], r.Key, r.Version)
-		stored, closer, err := b.Get(key)
-		switch {
-		case err == nil:
-			same := bytes.Equal(stored, r.Value)
-			closer.Close()
-			if !same {
-				return fmt.Errorf("journal: record %x version %d written again with other content", r.Key, r.Version)
-			}
-			continue
-		case !errors.Is(err, pebble.ErrNotFound):
-			return fmt.Errorf("journal: write record %x version %d: read the stored one: %w", r.Key, r.Version, err)
-		}
 		if err := b.Set(key, r.Value, nil); err != nil {
 			return fmt.Errorf("journal: write record %x version %d: %w", r.Key, r.Version, err)
 		}
 	}
-	if b.Empty() {
-		return nil // all stored already: a replay
-	}
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
 	return h.s.commitLocked("write records", func() error { return b.Commit(pebble.NoSync) })
 }
+
+// BlindWrites reports that WriteRecords does not read what is stored
+// (the store acceptance suite asks).
+func (h *History) BlindWrites() bool { return true }
 
 // compareRecords is WriteRecords under Verify.
 func (h *History) compareRecords(records []ledger.Record) error {

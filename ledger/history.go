@@ -52,7 +52,9 @@ type History interface {
 	Record(key []byte, before uint64) (rec Record, ok bool, err error)
 	// WriteRecords stores records. Writing a record again (same key and
 	// version) with the same content changes nothing; with other content
-	// it is an error.
+	// it is the writer's fault, which a store refuses where it can tell
+	// without a read on the write's path (MemoryHistory and PostgreSQL
+	// do; the embedded journal leaves it to Verify).
 	WriteRecords(records []Record) error
 }
 

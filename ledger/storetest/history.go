@@ -320,23 +320,30 @@ func testRecordsReadBack(t *testing.T, h *Harness) {
 		t.Errorf("WriteRecords of stored records again = %v, want nil", err)
 	}
 	// Other content under a stored version is refused, and leaves the
-	// stored one as it was.
-	changed := rec(short, 7)
-	changed.Value = []byte("other")
-	if err := history.WriteRecords([]ledger.Record{changed}); err == nil {
-		t.Errorf("WriteRecords of %x version 7 with other content = nil, want an error", short)
+	// stored one as it was; a store that writes without reading (the
+	// embedded journal) is checked by its Verify instead.
+	blind := false
+	if b, ok := history.(interface{ BlindWrites() bool }); ok {
+		blind = b.BlindWrites()
 	}
-	emptied := rec(long, 5)
-	emptied.Value = nil
-	if err := history.WriteRecords([]ledger.Record{emptied}); err == nil {
-		t.Errorf("WriteRecords of %x version 5 with no content = nil, want an error", long)
-	}
-	// So are two contents of one new version in one batch (what a
-	// failed batch leaves is not checked: nothing reads that key).
-	twice := []ledger.Record{rec([]byte{'d'}, 1), rec([]byte{'d'}, 1)}
-	twice[1].Value = []byte("other")
-	if err := history.WriteRecords(twice); err == nil {
-		t.Errorf("WriteRecords of two contents of one version in a batch = nil, want an error")
+	if !blind {
+		changed := rec(short, 7)
+		changed.Value = []byte("other")
+		if err := history.WriteRecords([]ledger.Record{changed}); err == nil {
+			t.Errorf("WriteRecords of %x version 7 with other content = nil, want an error", short)
+		}
+		emptied := rec(long, 5)
+		emptied.Value = nil
+		if err := history.WriteRecords([]ledger.Record{emptied}); err == nil {
+			t.Errorf("WriteRecords of %x version 5 with no content = nil, want an error", long)
+		}
+		// So are two contents of one new version in one batch (what a
+		// failed batch leaves is not checked: nothing reads that key).
+		twice := []ledger.Record{rec([]byte{'d'}, 1), rec([]byte{'d'}, 1)}
+		twice[1].Value = []byte("other")
+		if err := history.WriteRecords(twice); err == nil {
+			t.Errorf("WriteRecords of two contents of one version in a batch = nil, want an error")
+		}
 	}
 	for _, key := range [][]byte{nil, make([]byte, ledger.RecordKeyMax+1)} {
 		if err := history.WriteRecords([]ledger.Record{{Key: key, Version: 1}}); err == nil {
