@@ -738,6 +738,7 @@ type SnapshotSum struct {
 func VerifyReplay(machine ledger.Machine, replay func(fn func(ledger.Entry) error) error, snap SnapshotSum, last uint64) (Report, error) {
 	var rep Report
 	engine := machine.LedgerEngine()
+	records := ledger.NewReplayRecords(machine)
 	err := replay(func(e ledger.Entry) error {
 		if e.Timestamp <= machine.LastTimestamp() {
 			return &CorruptError{Seq: e.Seq, Reason: fmt.Sprintf("timestamp %d does not follow %d", e.Timestamp, machine.LastTimestamp())}
@@ -749,6 +750,9 @@ func VerifyReplay(machine ledger.Machine, replay func(fn func(ledger.Entry) erro
 			if _, err := engine.MoveHistory(false); err != nil {
 				return fmt.Errorf("entry %d: %w", e.Seq, err)
 			}
+		}
+		if err := records.Step(); err != nil {
+			return fmt.Errorf("entry %d: %w", e.Seq, err)
 		}
 		if e.Op == ledger.OpCreateAccounts || e.Op == ledger.OpCreateTransfers {
 			if len(e.Payload) >= 4 {
@@ -772,6 +776,9 @@ func VerifyReplay(machine ledger.Machine, replay func(fn func(ledger.Entry) erro
 		}
 		return nil
 	})
+	if err == nil {
+		err = records.Flush()
+	}
 	if err != nil {
 		return rep, err
 	}

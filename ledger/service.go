@@ -329,6 +329,7 @@ func (f *Follower) CatchUp() (int, error) {
 		return 0, nil
 	}
 	engine := f.machine.LedgerEngine()
+	records := NewReplayRecords(f.machine)
 	n := 0
 	err := f.store.Replay(f.seq, func(e Entry) error {
 		if e.Seq != f.seq+1 {
@@ -344,9 +345,71 @@ func (f *Follower) CatchUp() (int, error) {
 				return fmt.Errorf("follow entry %d: move history: %w", e.Seq, err)
 			}
 		}
+		if err := records.Step(); err != nil {
+			return fmt.Errorf("follow entry %d: write records: %w", e.Seq, err)
+		}
 		return nil
 	})
+	if err == nil {
+		err = records.Flush()
+	}
 	return n, err
+}
+
+// ReplayRecordsEntries is how many entries a replay applies between two
+// writes of a RecordMachine's records.
+const ReplayRecordsEntries = 4096
+
+// ReplayRecords has a RecordMachine keep its records while a loop
+// replays entries (recovery, a standby's catch-up, verification, a copy
+// between stores) and writes them every ReplayRecordsEntries entries and
+// at the end: one write of many records rather than one an entry, which
+// on PostgreSQL is a transaction each. For any other machine, or one
+// without a History, it does nothing.
+type ReplayRecords struct {
+	rm RecordMachine
+	h  History
+	n  int
+}
+
+// NewReplayRecords starts batching machine's records; its engine's
+// History must be attached already.
+func NewReplayRecords(machine Machine) *ReplayRecords {
+	rm, ok := machine.(RecordMachine)
+	if !ok || !machine.LedgerEngine().HistoryAttached() {
+		return &ReplayRecords{}
+	}
+	rm.DeferRecords()
+	return &ReplayRecords{rm: rm, h: machine.LedgerEngine().History()}
+}
+
+// Step counts an entry applied, writing the records kept every
+// ReplayRecordsEntries entries.
+func (r *ReplayRecords) Step() error {
+	if r.rm == nil {
+		return nil
+	}
+	if r.n++; r.n < ReplayRecordsEntries {
+		return nil
+	}
+	return r.Flush()
+}
+
+// Flush writes the records kept.
+func (r *ReplayRecords) Flush() error {
+	if r.rm == nil {
+		return nil
+	}
+	r.n = 0
+	write, written := r.rm.TakeRecords()
+	if write == nil {
+		return nil
+	}
+	if err := write(r.h); err != nil {
+		return err
+	}
+	written()
+	return nil
 }
 
 // Open catches up a last time and starts a Service on the followed
@@ -432,6 +495,7 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 	} else if engine.HistoryExternal() {
 		return nil, 0, fmt.Errorf("%w: snapshot %d keeps its history in a store that %T does not have", ErrCorruptSnapshot, snapSeq, store)
 	}
+	records := NewReplayRecords(machine)
 	after := seq
 	if ok && seq > 0 {
 		// Read the snapshot's own entry too: a snapshot holds the state
@@ -460,8 +524,14 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 				return fmt.Errorf("replay entry %d: move history: %w", e.Seq, err)
 			}
 		}
+		if err := records.Step(); err != nil {
+			return fmt.Errorf("replay entry %d: write records: %w", e.Seq, err)
+		}
 		return nil
 	})
+	if err == nil {
+		err = records.Flush()
+	}
 	if err != nil {
 		return nil, 0, err
 	}

@@ -140,6 +140,7 @@ func copySnapshot(src *journal.Store, dst *postgres.Store) error {
 		machine := payments.NewMachine(ledger.Options{})
 		engine := machine.LedgerEngine()
 		engine.SetHistory(dst.History())
+		records := ledger.NewReplayRecords(machine)
 		err := src.Replay(0, func(e ledger.Entry) error {
 			if _, err := machine.Apply(e, nil); err != nil {
 				return err
@@ -149,8 +150,11 @@ func copySnapshot(src *journal.Store, dst *postgres.Store) error {
 					return fmt.Errorf("entry %d: move history: %w", e.Seq, err)
 				}
 			}
-			return nil
+			return records.Step()
 		})
+		if err == nil {
+			err = records.Flush()
+		}
 		if err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
