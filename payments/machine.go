@@ -609,9 +609,6 @@ func (m *Machine) clock() time.Time { return time.Unix(0, int64(m.ts)).UTC() }
 func (m *Machine) Payment(uetr ledger.ID) (Payment, bool) {
 	p, ok := m.payments[uetr]
 	if !ok {
-		if m.orderBase == 0 {
-			return Payment{}, false
-		}
 		if p, ok = m.movedPayment(uetr); !ok {
 			return Payment{}, false
 		}

@@ -165,6 +165,14 @@ func (h *History) Write(transfers []ledger.HistoryTransfer, balances []ledger.Ac
 	if h.check {
 		return h.compare(transfers, balances)
 	}
+	return h.inWriteTx(func(ctx context.Context, tx pgx.Tx) error {
+		return writeHistory(ctx, tx, transfers, balances)
+	})
+}
+
+// inWriteTx runs fn in one transaction on the history's own writing
+// connection, and commits it.
+func (h *History) inWriteTx(fn func(context.Context, pgx.Tx) error) error {
 	h.writeMu.Lock()
 	defer h.writeMu.Unlock()
 	conn, err := h.connect(&h.write)
@@ -177,6 +185,16 @@ func (h *History) Write(transfers []ledger.HistoryTransfer, balances []ledger.Ac
 		return fmt.Errorf("postgres: history: begin: %w", err)
 	}
 	defer tx.Rollback(context.Background())
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: history: commit: %w", err)
+	}
+	return nil
+}
+
+func writeHistory(ctx context.Context, tx pgx.Tx, transfers []ledger.HistoryTransfer, balances []ledger.AccountBalance) error {
 	if len(transfers) > 0 {
 		rows := make([][]any, len(transfers))
 		for i := range transfers {
@@ -194,9 +212,6 @@ func (h *History) Write(transfers []ledger.HistoryTransfer, balances []ledger.Ac
 		if err := copyInsert(ctx, tx, "ledger_balances", balanceColumns, rows); err != nil {
 			return err
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: history: commit: %w", err)
 	}
 	return nil
 }
@@ -390,36 +405,23 @@ func (h *History) WriteRecords(records []ledger.Record) error {
 		}
 		rows[i] = []any{r.Key, int64(r.Version), value}
 	}
-	h.writeMu.Lock()
-	defer h.writeMu.Unlock()
-	conn, err := h.connect(&h.write)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: history: begin: %w", err)
-	}
-	defer tx.Rollback(context.Background())
-	if err := copyInsert(ctx, tx, "machine_records", recordColumns, rows); err != nil {
-		return err
-	}
-	var key []byte
-	var version int64
-	err = tx.QueryRow(ctx, `SELECT s.key, s.version FROM stage_machine_records s
-		JOIN machine_records m ON m.key = s.key AND m.version = s.version
-		WHERE m.value <> s.value LIMIT 1`).Scan(&key, &version)
-	switch {
-	case err == nil:
-		return fmt.Errorf("postgres: record %x version %d written again with other content", key, version)
-	case !errors.Is(err, pgx.ErrNoRows):
-		return fmt.Errorf("postgres: history: compare the records written: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: history: commit: %w", err)
-	}
-	return nil
+	return h.inWriteTx(func(ctx context.Context, tx pgx.Tx) error {
+		if err := copyInsert(ctx, tx, "machine_records", recordColumns, rows); err != nil {
+			return err
+		}
+		var key []byte
+		var version int64
+		err := tx.QueryRow(ctx, `SELECT s.key, s.version FROM stage_machine_records s
+			JOIN machine_records m ON m.key = s.key AND m.version = s.version
+			WHERE m.value <> s.value LIMIT 1`).Scan(&key, &version)
+		switch {
+		case err == nil:
+			return fmt.Errorf("postgres: record %x version %d written again with other content", key, version)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("postgres: history: compare the records written: %w", err)
+		}
+		return nil
+	})
 }
 
 // compareRecords is WriteRecords under verification: a record stored
