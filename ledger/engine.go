@@ -90,6 +90,8 @@ type Engine struct {
 
 	chainOpen bool
 	undo      []undoEntry
+
+	changes *changes // what changed since the last TakeChanges; nil unless tracked
 }
 
 type transferRecord struct {
@@ -233,6 +235,9 @@ func (e *Engine) expire(ts uint64) {
 		e.setAccount(dri, dr, r.ID, ts)
 		e.setAccount(cri, cr, r.ID, ts)
 		r.state = PendingExpired
+		if e.changes != nil {
+			e.changes.states = append(e.changes.states, x.index)
+		}
 		e.closed(x.index)
 		e.openPending--
 	}
@@ -605,6 +610,9 @@ func (e *Engine) postOrVoid(t *Transfer, ts uint64) Result {
 	} else {
 		p.state = PendingVoided
 	}
+	if e.changes != nil {
+		e.changes.states = append(e.changes.states, pi)
+	}
 	e.closed(pi)
 	e.openPending--
 	rec := transferRecord{Transfer: resolved}
@@ -662,6 +670,9 @@ func (e *Engine) setAccount(i uint32, a Account, transferID ID, ts uint64) {
 	tot.CreditsPending = tot.CreditsPending.MustSub(old.CreditsPending).MustAdd(a.CreditsPending)
 	tot.CreditsPosted = tot.CreditsPosted.MustSub(old.CreditsPosted).MustAdd(a.CreditsPosted)
 	e.accounts[i] = a
+	if e.changes != nil {
+		e.changes.accounts[i] = true
+	}
 	history := a.Flags&AccountHistory != 0
 	if history {
 		e.histories[i] = append(e.histories[i], Balance{

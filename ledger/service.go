@@ -222,6 +222,16 @@ type Service struct {
 	nextSeq       uint64
 	nextTimestamp uint64
 
+	// The query tables' rows of applied groups, waiting for a transaction
+	// to carry them (nil query: the store keeps none). queryMu guards
+	// queryRows; queryWrite orders their writes, so that the tables only
+	// ever move forward by whole groups.
+	query      QueryStore
+	queryMu    sync.Mutex
+	queryRows  []*QueryDelta
+	queryWrite sync.Mutex
+	queryReady chan struct{}
+
 	// Owned by the applier goroutine.
 	moving          bool         // a goroutine of its own writes move and the machine's records
 	move            *HistoryMove // the engine's part, nil if none
@@ -295,6 +305,7 @@ type Follower struct {
 	machine Machine
 	seq     uint64
 	started bool
+	query   *queryTrack // nil unless the store keeps query tables
 }
 
 // Refresher is a Store written by another process, which must look again
@@ -307,11 +318,11 @@ type Refresher interface {
 // the entries after it) and returns it as a Follower.
 func Follow(store Store, opts ServiceOptions) (*Follower, error) {
 	opts.defaults()
-	machine, seq, err := RecoverMachine(store, opts.NewMachine, opts.RestoreMachine)
+	machine, seq, query, err := recoverMachine(store, opts.NewMachine, opts.RestoreMachine, true)
 	if err != nil {
 		return nil, err
 	}
-	return &Follower{store: store, opts: opts, machine: machine, seq: seq}, nil
+	return &Follower{store: store, opts: opts, machine: machine, seq: seq, query: query}, nil
 }
 
 // Seq returns the last entry the follower applied.
@@ -340,6 +351,9 @@ func (f *Follower) CatchUp() (int, error) {
 		}
 		f.seq = e.Seq
 		n++
+		if err := f.query.step(e.Seq); err != nil {
+			return fmt.Errorf("follow entry %d: write query tables: %w", e.Seq, err)
+		}
 		if engine.HistoryDue() {
 			if _, err := engine.MoveHistory(false); err != nil {
 				return fmt.Errorf("follow entry %d: move history: %w", e.Seq, err)
@@ -352,6 +366,9 @@ func (f *Follower) CatchUp() (int, error) {
 	})
 	if err == nil {
 		err = records.Flush()
+	}
+	if err == nil {
+		err = f.query.flush()
 	}
 	return n, err
 }
@@ -443,6 +460,10 @@ func (f *Follower) start() *Service {
 	if rm, ok := f.machine.(RecordMachine); ok && f.machine.LedgerEngine().HistoryAttached() {
 		rm.DeferRecords()
 	}
+	if f.query != nil {
+		s.query = f.query.qs
+		s.queryReady = make(chan struct{}, 1)
+	}
 	s.lastSeq = f.seq
 	s.lastSnapshotSeq = f.seq
 	s.nextSeq = f.seq + 1
@@ -473,17 +494,38 @@ func Recover(store Store, opts Options) (*Engine, uint64, error) {
 // RecoverMachine rebuilds a machine from a store: the latest snapshot, then
 // every entry after it. It returns the machine and the last sequence number.
 func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Reader) (Machine, error)) (Machine, uint64, error) {
+	m, seq, _, err := recoverMachine(store, newMachine, restore, false)
+	return m, seq, err
+}
+
+// recoverMachine is RecoverMachine; with query, on a QueryStore, it also
+// writes the query tables' rows of the entries it replays (those the
+// tables lack) and returns the tracking to go on with. Query tables
+// behind the snapshot (a database from before they existed, or one
+// migrate-store filled) are filled by replaying the whole journal instead.
+func recoverMachine(store Store, newMachine func() Machine, restore func(io.Reader) (Machine, error), query bool) (Machine, uint64, *queryTrack, error) {
 	var machine Machine
 	var seq uint64
 	snapSeq, r, ok, err := store.LoadSnapshot()
 	if err != nil {
-		return nil, 0, fmt.Errorf("load snapshot: %w", err)
+		return nil, 0, nil, fmt.Errorf("load snapshot: %w", err)
+	}
+	if qs, isQS := store.(QueryStore); ok && query && isQS {
+		through, err := qs.QueryThrough()
+		if err != nil {
+			r.Close()
+			return nil, 0, nil, fmt.Errorf("read the query tables' position: %w", err)
+		}
+		if through < snapSeq {
+			r.Close()
+			ok = false
+		}
 	}
 	if ok {
 		machine, err = restore(r)
 		r.Close()
 		if err != nil {
-			return nil, 0, fmt.Errorf("restore snapshot %d: %w", snapSeq, err)
+			return nil, 0, nil, fmt.Errorf("restore snapshot %d: %w", snapSeq, err)
 		}
 		seq = snapSeq
 	} else {
@@ -493,7 +535,13 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 	if hs, ok := store.(HistoryStore); ok && hs.History() != nil {
 		engine.SetHistory(hs.History())
 	} else if engine.HistoryExternal() {
-		return nil, 0, fmt.Errorf("%w: snapshot %d keeps its history in a store that %T does not have", ErrCorruptSnapshot, snapSeq, store)
+		return nil, 0, nil, fmt.Errorf("%w: snapshot %d keeps its history in a store that %T does not have", ErrCorruptSnapshot, snapSeq, store)
+	}
+	var track *queryTrack
+	if query {
+		if track, err = newQueryTrack(store, machine); err != nil {
+			return nil, 0, nil, fmt.Errorf("read the query tables' position: %w", err)
+		}
 	}
 	records := NewReplayRecords(machine)
 	after := seq
@@ -519,6 +567,9 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 			return fmt.Errorf("replay entry %d: %w", e.Seq, err)
 		}
 		seq = e.Seq
+		if err := track.step(e.Seq); err != nil {
+			return fmt.Errorf("replay entry %d: write query tables: %w", e.Seq, err)
+		}
 		if engine.HistoryDue() {
 			if _, err := engine.MoveHistory(false); err != nil {
 				return fmt.Errorf("replay entry %d: move history: %w", e.Seq, err)
@@ -532,10 +583,13 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 	if err == nil {
 		err = records.Flush()
 	}
-	if err != nil {
-		return nil, 0, err
+	if err == nil {
+		err = track.flush()
 	}
-	return machine, seq, nil
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return machine, seq, track, nil
 }
 
 // Replayer applies journal entries to an engine, reusing its buffers
@@ -730,10 +784,21 @@ func (s *Service) commitLoop() {
 	defer close(s.applies)
 	group := make([]*request, 0, s.opts.GroupEntriesMax)
 	entries := make([]Entry, 0, s.opts.GroupEntriesMax)
+	flush := time.NewTimer(time.Hour)
+	flush.Stop()
 	for {
 		var first *request
 		select {
 		case first = <-s.requests:
+		case <-s.queryReady:
+			// Rows wait QueryFlushDelay for a group to carry them.
+			flush.Reset(QueryFlushDelay)
+			continue
+		case <-flush.C:
+			if err := s.flushQuery(); err != nil {
+				s.fail(err)
+			}
+			continue
 		case <-s.stop:
 			// Close stopped the intake before it closed stop (no send
 			// follows it), so the queue only shrinks: finish what was
@@ -777,7 +842,7 @@ func (s *Service) commitLoop() {
 			events += r.events
 		}
 		start := time.Now()
-		err := s.store.Append(entries)
+		err := s.append(entries)
 		s.observer.Committed(len(entries), events, bytes, time.Since(start))
 		if err != nil {
 			err = fmt.Errorf("%w: %v", ErrJournalFailed, err)
@@ -805,12 +870,74 @@ func (s *Service) applyLoop() {
 		for _, r := range group {
 			close(r.done)
 		}
+		s.takeQuery()
 		s.stepHistory(false)
 		if s.opts.SnapshotEventsInterval > 0 && s.eventsSinceSnap >= s.opts.SnapshotEventsInterval {
 			s.snapshot()
 		}
 	}
 	s.stepHistory(true)
+	if s.failure() == nil {
+		if err := s.flushQuery(); err != nil {
+			s.fail(err)
+		}
+	}
+}
+
+// append makes entries durable, with the query rows waiting when the
+// store keeps query tables.
+func (s *Service) append(entries []Entry) error {
+	if s.query == nil {
+		return s.store.Append(entries)
+	}
+	s.queryWrite.Lock()
+	defer s.queryWrite.Unlock()
+	return s.query.AppendQuery(entries, s.takeQueryRows())
+}
+
+// takeQuery takes the query rows the group just applied changed, for
+// the next transaction to carry; on the applier goroutine.
+func (s *Service) takeQuery() {
+	if s.query == nil {
+		return
+	}
+	d := &QueryDelta{Through: s.lastSeq}
+	s.machine.LedgerEngine().TakeChanges(d)
+	if qm, ok := s.machine.(QueryMachine); ok {
+		qm.TakeQuery(d)
+	}
+	s.queryMu.Lock()
+	s.queryRows = append(s.queryRows, d)
+	s.queryMu.Unlock()
+	select {
+	case s.queryReady <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Service) takeQueryRows() []*QueryDelta {
+	s.queryMu.Lock()
+	defer s.queryMu.Unlock()
+	rows := s.queryRows
+	s.queryRows = nil
+	return rows
+}
+
+// flushQuery writes the query rows waiting in a transaction of their own.
+func (s *Service) flushQuery() error {
+	if s.query == nil {
+		return nil
+	}
+	s.queryWrite.Lock()
+	defer s.queryWrite.Unlock()
+	rows := s.takeQueryRows()
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := s.query.AppendQuery(nil, rows); err != nil {
+		return fmt.Errorf("%w: query tables: %v", ErrJournalFailed, err)
+	}
+	return nil
 }
 
 // stepHistory moves the engine's history out of memory as it grows, on
@@ -945,6 +1072,12 @@ func (s *Service) snapshot() {
 	// The snapshot of an engine with a History leaves out what is in it:
 	// all of that must be there, durably, first.
 	if s.machine.LedgerEngine().HistoryAttached() && !s.moveAllHistory() {
+		return
+	}
+	// Recovery replays from the snapshot on: the query tables must hold
+	// the state it holds, or newer.
+	if err := s.flushQuery(); err != nil {
+		s.fail(err)
 		return
 	}
 	err := s.store.SaveSnapshot(s.lastSeq, s.machine.WriteSnapshot)

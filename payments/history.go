@@ -139,6 +139,7 @@ func (m *Machine) history() ledger.History {
 func (m *Machine) payment(uetr ledger.ID) (*Payment, bool) {
 	if p, ok := m.payments[uetr]; ok {
 		m.touch(uetr)
+		m.changed(uetr)
 		return p, true
 	}
 	// Most UETRs asked for are new ones: the filter of the moved ones
@@ -167,6 +168,7 @@ func (m *Machine) payment(uetr ledger.ID) (*Payment, bool) {
 		m.movedBreached--
 	}
 	m.touch(uetr)
+	m.changed(uetr)
 	return p, true
 }
 

@@ -136,6 +136,9 @@ type Machine struct {
 	pendOrder map[int]ledger.ID
 	// seq is the journal sequence of the entry being applied.
 	seq uint64
+	// queryChanged are the payments changed since the last TakeQuery;
+	// nil unless TrackQuery was called (query.go).
+	queryChanged map[ledger.ID]struct{}
 
 	ts      uint64 // the last engine timestamp used
 	batchTS uint64 // the timestamp of the last ledger batch the machine applied: the engine has expired what was due by it
@@ -815,6 +818,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 		q.UsedBy = p.UETR
 		m.quotesOut = append(m.quotesOut, q.ID)
 		m.payments[p.UETR] = p
+		m.changed(p.UETR)
 		m.order = append(m.order, p.UETR)
 		return p
 	}
@@ -864,6 +868,7 @@ func (m *Machine) createPaymentOnce(c *CreatePayment, now time.Time) any {
 		m.daily[dayKey] = sum
 	}
 	m.payments[p.UETR] = p
+	m.changed(p.UETR)
 	m.order = append(m.order, p.UETR)
 	if p.Trade != nil {
 		m.addShipment(p, now)
@@ -908,6 +913,7 @@ func (m *Machine) reschedule(c *RescheduleDeadlines, now time.Time) any {
 	var out RescheduleResult
 	for _, x := range c.Payments {
 		p := m.payments[x.UETR]
+		m.changed(x.UETR)
 		// A trade payment's deadline is its contract's, not the calendars'.
 		if p == nil || p.Trade != nil || !p.Status.reserving() || (p.ValueDate == x.ValueDate && p.Deadline.Equal(x.Deadline)) {
 			out.Unchanged = append(out.Unchanged, x.UETR)
@@ -1182,6 +1188,7 @@ func (m *Machine) expirePayments(ts uint64) {
 		if p == nil || !p.Status.reserving() {
 			continue
 		}
+		m.changed(x.uetr)
 		legs := p.pendingLegs()
 		if len(legs) == 0 {
 			continue

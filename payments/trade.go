@@ -377,6 +377,7 @@ func (m *Machine) reportMilestone(c *ReportMilestone, now time.Time) any {
 			continue
 		}
 		m.touch(uetr)
+		m.changed(uetr)
 		if reason := m.release(p, mi, c, now); reason != "" {
 			out.Refused[uetr.String()] = reason
 		} else if p.Status == StatusReserved || p.Status == StatusCompleted {

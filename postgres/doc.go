@@ -35,7 +35,14 @@
 // snapshot with SaveSnapshot, and checks the copy with VerifyMachine; a
 // failed copy is undone with Discard.
 //
-// Not built yet: the query tables that mirror accounts and transfers for
-// reporting, the leader lease that lets only one process write, and a
-// standby that follows the journal.
+// The query tables (query.go; ledger.QueryStore) hold the current
+// state for SQL users: accounts, transfers, balance history and the
+// payments, written by AppendQuery in the journal's own transactions,
+// each row as of an entry, never replaced by an older one, and
+// query_position naming the entry the tables hold the state after.
+// ReadQuery reads them back whole in one repeatable-read transaction.
+//
+// The writer's lease (lease.go) lets one process write at a time: a row
+// with a fencing token that every append checks. History (history.go)
+// holds what the engine and the payments layer moved out of memory.
 package postgres

@@ -143,12 +143,8 @@ func transferRow(t *ledger.HistoryTransfer) []any {
 	if !t.PendingID.IsZero() {
 		pending = t.PendingID[:]
 	}
-	state := t.State.String()
-	if state == "" {
-		state = "posted"
-	}
 	return []any{t.ID[:], t.DebitAccountID[:], t.CreditAccountID[:], numeric(t.Amount), pending, t.Currency.String(),
-		int64(t.TimeoutSeconds), int32(t.Code), int32(t.Flags), int64(t.Timestamp), state,
+		int64(t.TimeoutSeconds), int32(t.Code), int32(t.Flags), int64(t.Timestamp), transferState(t),
 		ledger.AppendHistoryTransfer(nil, t)}
 }
 

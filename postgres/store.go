@@ -41,8 +41,9 @@ type Store struct {
 }
 
 var (
-	_ ledger.Store = (*Store)(nil)
-	_ io.Closer    = (*Store)(nil)
+	_ ledger.Store      = (*Store)(nil)
+	_ ledger.QueryStore = (*Store)(nil)
+	_ io.Closer         = (*Store)(nil)
 )
 
 // Open connects to the database of connString (a URL or a key=value string,
@@ -189,14 +190,27 @@ func (s *Store) Append(entries []ledger.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	first := entries[0].Seq
-	for i, e := range entries {
-		if e.Seq != first+uint64(i) {
-			return fmt.Errorf("postgres: append: entry %d follows %d in the group", e.Seq, first+uint64(i)-1)
-		}
+	return s.AppendQuery(entries, nil)
+}
+
+// AppendQuery implements ledger.QueryStore: Append, and the query tables'
+// rows (query.go) in the same transaction. With no entries, it writes the
+// rows alone.
+func (s *Store) AppendQuery(entries []ledger.Entry, deltas []*ledger.QueryDelta) error {
+	if len(entries) == 0 && len(deltas) == 0 {
+		return nil
 	}
-	if first == 0 {
-		return errors.New("postgres: append: entry 0 (sequence numbers start at 1)")
+	var first, lastSeq uint64
+	if len(entries) > 0 {
+		first, lastSeq = entries[0].Seq, entries[len(entries)-1].Seq
+		for i, e := range entries {
+			if e.Seq != first+uint64(i) {
+				return fmt.Errorf("postgres: append: entry %d follows %d in the group", e.Seq, first+uint64(i)-1)
+			}
+		}
+		if first == 0 {
+			return errors.New("postgres: append: entry 0 (sequence numbers start at 1)")
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -209,11 +223,36 @@ func (s *Store) Append(entries []ledger.Entry) error {
 		return fmt.Errorf("postgres: append: begin: %w", err)
 	}
 	defer tx.Rollback(context.Background())
+	if len(entries) > 0 {
+		if err := s.appendEntries(ctx, tx, entries); err != nil {
+			return err
+		}
+	} else if err := s.checkFence(ctx, tx); err != nil {
+		return err
+	}
+	if err := writeQuery(ctx, tx, deltas); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		if len(entries) == 0 {
+			return fmt.Errorf("postgres: write the query tables: commit: %w", err)
+		}
+		return fmt.Errorf("postgres: append %d..%d: commit: %w", first, lastSeq, err)
+	}
+	if len(entries) > 0 {
+		s.lastSeq.Store(lastSeq)
+	}
+	return nil
+}
 
+// appendEntries writes entries in tx, after checking that they follow the
+// last one and that this Store still holds the lease.
+func (s *Store) appendEntries(ctx context.Context, tx pgx.Tx, entries []ledger.Entry) error {
+	first := entries[0].Seq
 	var last int64
 	var prev journal.Hash
 	var hash []byte
-	err = tx.QueryRow(ctx, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1 FOR UPDATE").Scan(&last, &hash)
+	err := tx.QueryRow(ctx, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1 FOR UPDATE").Scan(&last, &hash)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		last = 0
@@ -243,10 +282,6 @@ func (s *Store) Append(entries []ledger.Entry) error {
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"journal"}, []string{"seq", "ts", "op", "payload", "hash"}, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("postgres: append %d..%d: %w", first, entries[len(entries)-1].Seq, err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: append %d..%d: commit: %w", first, entries[len(entries)-1].Seq, err)
-	}
-	s.lastSeq.Store(entries[len(entries)-1].Seq)
 	return nil
 }
 
@@ -435,7 +470,10 @@ func lostCatalogRace(err error) bool {
 // failed half way.
 func (s *Store) Discard() error {
 	return s.query(func(conn *pgx.Conn) error {
-		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots, ledger_transfers, ledger_balances, machine_records, history_external"); err != nil {
+		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots, ledger_transfers, ledger_balances, machine_records, history_external, query_accounts, query_transfers, query_balances, query_records"); err != nil {
+			return fmt.Errorf("postgres: discard: %w", err)
+		}
+		if _, err := conn.Exec(context.Background(), "UPDATE query_position SET seq = 0"); err != nil {
 			return fmt.Errorf("postgres: discard: %w", err)
 		}
 		s.lastSeq.Store(0)

@@ -578,6 +578,18 @@ func crashKillNinePayments(t *testing.T, store []string) {
 	}
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	<-c.done
+	if len(store) == 2 {
+		// On PostgreSQL: the query tables, after a kill and a restart.
+		want := map[string]string{}
+		for _, a := range acks {
+			if a.status != "completed" {
+				want[a.uetr] = "" // reserved, or completed if an accept was answered after the kill
+			} else {
+				want[a.uetr] = a.status
+			}
+		}
+		checkQueryTables(t, store[1], want)
+	}
 	var out, errOut bytes.Buffer
 	if code := Run(context.Background(), append([]string{"verify", "--data", dir}, store...), &out, &errOut); code != 0 {
 		t.Fatalf("astara verify: exit %d\n%s%s", code, out.String(), errOut.String())

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"HistoryReadsBackAfterRestartAndSnapshot", testHistoryReadsBack},
 		{"RecordsReadBackByVersion", testRecordsReadBack},
 		{"FollowerCatchesUpAndTakesOver", testFollower},
+		{"QueryTablesAlwaysAConsistentState", testQueryTables},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
