@@ -20,6 +20,7 @@ import (
 	"astara/journal"
 	"astara/ledger"
 	"astara/payments"
+	"astara/postgres"
 	"astara/screening"
 	"astara/screening/screeningtest"
 )
@@ -35,12 +36,17 @@ type PaymentsConfig struct {
 	// Persian script) before the run, so that every payment's four
 	// parties are screened against it.
 	ScreeningEntries int
+	// Postgres, when set, is the URL of an empty database for the journal
+	// (postgres.Store, with its history and query tables) instead of the
+	// embedded journal in Dir.
+	Postgres string
 }
 
 // PaymentsResult is what a payments run measured. A payment is three
 // requests: a quote, the payment, and the receiving bank's acceptance.
 type PaymentsResult struct {
-	Screening  int // entries screened against; 0 for none
+	Screening  int    // entries screened against; 0 for none
+	Store      string // "journal" or "postgres"
 	Payments   int
 	Failed     int
 	Clients    int
@@ -70,7 +76,17 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 		return PaymentsResult{}, err
 	}
 	defer os.RemoveAll(dir)
-	st, err := journal.Open(dir, journal.Options{})
+	var st interface {
+		ledger.Store
+		Close() error
+	}
+	storeName := "journal"
+	if cfg.Postgres != "" {
+		storeName = "postgres"
+		st, err = postgres.Open(ctx, cfg.Postgres)
+	} else {
+		st, err = journal.Open(dir, journal.Options{})
+	}
 	if err != nil {
 		return PaymentsResult{}, err
 	}
@@ -169,7 +185,7 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 			over++
 		}
 	}
-	return PaymentsResult{Screening: cfg.ScreeningEntries, Payments: cfg.Payments, Failed: failed, Clients: cfg.Clients, Elapsed: elapsed,
+	return PaymentsResult{Screening: cfg.ScreeningEntries, Store: storeName, Payments: cfg.Payments, Failed: failed, Clients: cfg.Clients, Elapsed: elapsed,
 		LatencyP50: s.LatencyP50, LatencyP99: s.LatencyP99, OverOneSec: over}, nil
 }
 
@@ -242,13 +258,13 @@ func onePayment(ctx context.Context, c *apiclient.Client, sender, receiver bench
 
 // WritePaymentsTable prints payments results, one row each.
 func WritePaymentsTable(w io.Writer, rs ...PaymentsResult) {
-	fmt.Fprintf(w, "%-18s %10s %7s %9s %8s %12s %10s %10s %10s\n", "flow", "screening", "clients", "payments", "seconds", "payments/s", "p50", "p99", ">1s")
+	fmt.Fprintf(w, "%-18s %-9s %10s %7s %9s %8s %12s %10s %10s %10s\n", "flow", "store", "screening", "clients", "payments", "seconds", "payments/s", "p50", "p99", ">1s")
 	for _, r := range rs {
 		screened := "none"
 		if r.Screening > 0 {
 			screened = fmt.Sprintf("%d", r.Screening)
 		}
-		fmt.Fprintf(w, "%-18s %10s %7d %9d %8.2f %12.0f %10s %10s %9.2f%%\n", "quote+pay+accept", screened, r.Clients, r.Payments, r.Elapsed.Seconds(),
+		fmt.Fprintf(w, "%-18s %-9s %10s %7d %9d %8.2f %12.0f %10s %10s %9.2f%%\n", "quote+pay+accept", r.Store, screened, r.Clients, r.Payments, r.Elapsed.Seconds(),
 			r.PerSecond(), roundDur(r.LatencyP50), roundDur(r.LatencyP99), 100*float64(r.OverOneSec)/float64(max(r.Payments, 1)))
 	}
 }

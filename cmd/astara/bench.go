@@ -115,6 +115,7 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	screeningEntries := fs.Int("screening-entries", 0, "also run with a watch list of this many entries loaded, every party screened, and print both rows")
+	withPostgres := fs.Bool("postgres", false, "also run with the journal in PostgreSQL (its history and query tables too), on a throwaway cluster, and print both rows")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -130,13 +131,42 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(stdout, "astara bench payments: %d RUB->IRR payments from %d clients over HTTP, durable journal; started %s\n",
 		cfg.Payments, cfg.Clients, time.Now().UTC().Format(time.RFC3339))
-	runs := []int{0}
+	type run struct {
+		screening int
+		postgres  bool
+	}
+	runs := []run{{}}
 	if *screeningEntries > 0 {
-		runs = append(runs, *screeningEntries)
+		runs = append(runs, run{screening: *screeningEntries})
+	}
+	var newDatabase func() (string, error)
+	if *withPostgres {
+		runs = append(runs, run{postgres: true})
+		cluster, err := pgtest.Start(ctx, pgtest.Options{})
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		defer cluster.Stop()
+		var n int
+		newDatabase = func() (string, error) {
+			n++
+			name := fmt.Sprintf("astara_bench_payments_%d", n)
+			if err := cluster.CreateDatabase(ctx, name); err != nil {
+				return "", err
+			}
+			return cluster.DSN(name), nil
+		}
 	}
 	var rows []bench.PaymentsResult
-	for _, entries := range runs {
-		cfg.ScreeningEntries = entries
+	for _, x := range runs {
+		cfg.ScreeningEntries, cfg.Postgres = x.screening, ""
+		if x.postgres {
+			url, err := newDatabase()
+			if err != nil {
+				return fmt.Errorf("postgres: %w", err)
+			}
+			cfg.Postgres = url
+		}
 		r, err := bench.RunPayments(ctx, cfg)
 		if err != nil {
 			return err

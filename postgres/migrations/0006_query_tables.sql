@@ -72,3 +72,8 @@ SELECT encode(substr(key, 2), 'hex')               AS uetr_hex,
        convert_from(value, 'UTF8')::jsonb           AS payment
   FROM query_records
  WHERE get_byte(key, 0) = 112; -- 'p'
+
+-- SQL users read transfers by account here now: the history table is the
+-- engine's, read by id only.
+DROP INDEX ledger_transfers_debit;
+DROP INDEX ledger_transfers_credit;
