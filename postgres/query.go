@@ -227,137 +227,192 @@ type queryRecordColumns struct {
 
 var _ ledger.QueryReader = (*Store)(nil)
 
-// ReadQuery implements ledger.QueryReader, on a connection of its own in
-// one repeatable-read transaction.
-func (s *Store) ReadQuery() (*ledger.QueryDelta, error) {
+// readQueryTables runs fn in one repeatable-read transaction on a
+// connection of its own, after reading the tables' position.
+func (s *Store) readQueryTables(fn func(ctx context.Context, tx pgx.Tx, through uint64) error) error {
 	ctx := context.Background()
 	conn, err := pgx.ConnectConfig(ctx, s.config)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: read the query tables: connect: %w", err)
+		return fmt.Errorf("postgres: read the query tables: connect: %w", err)
 	}
 	defer conn.Close(context.Background())
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: read the query tables: begin: %w", err)
+		return fmt.Errorf("postgres: read the query tables: begin: %w", err)
 	}
 	defer tx.Rollback(context.Background())
-	d := &ledger.QueryDelta{}
 	var through int64
 	if err := tx.QueryRow(ctx, "SELECT seq FROM query_position WHERE id = 1").Scan(&through); err != nil {
-		return nil, fmt.Errorf("postgres: read query_position: %w", err)
+		return fmt.Errorf("postgres: read query_position: %w", err)
 	}
-	d.Through = uint64(through)
-	read := func(what, sql string, scan func(pgx.Rows) error) error {
-		rows, err := tx.Query(ctx, sql)
-		if err != nil {
+	return fn(ctx, tx, uint64(through))
+}
+
+// readRows calls scan for every row sql returns.
+func readRows(ctx context.Context, tx pgx.Tx, what, sql string, scan func(pgx.Rows) error) error {
+	rows, err := tx.Query(ctx, sql)
+	if err != nil {
+		return fmt.Errorf("postgres: read %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
 			return fmt.Errorf("postgres: read %s: %w", what, err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return fmt.Errorf("postgres: read %s: %w", what, err)
-			}
-		}
-		return rows.Err()
 	}
-	amounts := func(raw [4]string, to ...*money.Amount) error {
-		for i, p := range to {
-			a, err := money.ParseMinorUnits(raw[i])
+	return rows.Err()
+}
+
+// amounts parses numeric columns read as text into to.
+func amounts(raw [4]string, to ...*money.Amount) error {
+	for i, p := range to {
+		a, err := money.ParseMinorUnits(raw[i])
+		if err != nil {
+			return err
+		}
+		*p = a
+	}
+	return nil
+}
+
+const selectAccounts = `SELECT id, currency, code, flags, debits_pending::text, debits_posted::text,
+    credits_pending::text, credits_posted::text, ts FROM query_accounts ORDER BY id`
+
+func scanAccount(rows pgx.Rows) (ledger.Account, error) {
+	var a ledger.Account
+	var id []byte
+	var cur string
+	var code, flags int32
+	var raw [4]string
+	var ts int64
+	if err := rows.Scan(&id, &cur, &code, &flags, &raw[0], &raw[1], &raw[2], &raw[3], &ts); err != nil {
+		return a, err
+	}
+	c, err := money.ParseCode(cur)
+	if err != nil {
+		return a, err
+	}
+	copy(a.ID[:], id)
+	a.Currency, a.Code, a.Flags, a.Timestamp = c, uint16(code), ledger.AccountFlags(flags), uint64(ts)
+	err = amounts(raw, &a.DebitsPending, &a.DebitsPosted, &a.CreditsPending, &a.CreditsPosted)
+	return a, err
+}
+
+// QuerySummary is what `astara verify` compares of the query tables with
+// the state it replays: every account, and the transfers and payments
+// counted.
+type QuerySummary struct {
+	Through     uint64 // query_position
+	Accounts    []ledger.Account
+	Transfers   int64
+	OpenPending int64
+	Payments    map[string]int64 // by status
+}
+
+// QuerySummary reads the summary in one consistent read.
+func (s *Store) QuerySummary() (QuerySummary, error) {
+	var q QuerySummary
+	err := s.readQueryTables(func(ctx context.Context, tx pgx.Tx, through uint64) error {
+		q.Through = through
+		err := readRows(ctx, tx, "query_accounts", selectAccounts, func(rows pgx.Rows) error {
+			a, err := scanAccount(rows)
+			q.Accounts = append(q.Accounts, a)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE state = 'pending') FROM query_transfers`).Scan(&q.Transfers, &q.OpenPending); err != nil {
+			return fmt.Errorf("postgres: count query_transfers: %w", err)
+		}
+		q.Payments = map[string]int64{}
+		return readRows(ctx, tx, "query_payments", `SELECT status, count(*) FROM query_payments GROUP BY status`, func(rows pgx.Rows) error {
+			var status string
+			var n int64
+			err := rows.Scan(&status, &n)
+			q.Payments[status] = n
+			return err
+		})
+	})
+	return q, err
+}
+
+// ReadQuery implements ledger.QueryReader, on a connection of its own in
+// one repeatable-read transaction.
+func (s *Store) ReadQuery() (*ledger.QueryDelta, error) {
+	d := &ledger.QueryDelta{}
+	err := s.readQueryTables(func(ctx context.Context, tx pgx.Tx, through uint64) error {
+		d.Through = through
+		read := func(what, sql string, scan func(pgx.Rows) error) error { return readRows(ctx, tx, what, sql, scan) }
+		err := read("query_accounts", selectAccounts, func(rows pgx.Rows) error {
+			a, err := scanAccount(rows)
+			d.Accounts = append(d.Accounts, a)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		err = read("query_transfers", `SELECT id, debit_account_id, credit_account_id, amount::text, pending_id, currency,
+	    timeout_seconds, code, flags, ts, state FROM query_transfers ORDER BY id`, func(rows pgx.Rows) error {
+			var t ledger.HistoryTransfer
+			var id, debit, credit, pending []byte
+			var amount, cur, state string
+			var timeout, ts int64
+			var code, flags int32
+			if err := rows.Scan(&id, &debit, &credit, &amount, &pending, &cur, &timeout, &code, &flags, &ts, &state); err != nil {
+				return err
+			}
+			c, err := money.ParseCode(cur)
 			if err != nil {
 				return err
 			}
-			*p = a
-		}
-		return nil
-	}
-	err = read("query_accounts", `SELECT id, currency, code, flags, debits_pending::text, debits_posted::text,
-	    credits_pending::text, credits_posted::text, ts FROM query_accounts ORDER BY id`, func(rows pgx.Rows) error {
-		var a ledger.Account
-		var id []byte
-		var cur string
-		var code, flags int32
-		var raw [4]string
-		var ts int64
-		if err := rows.Scan(&id, &cur, &code, &flags, &raw[0], &raw[1], &raw[2], &raw[3], &ts); err != nil {
-			return err
-		}
-		c, err := money.ParseCode(cur)
+			if t.Amount, err = money.ParseMinorUnits(amount); err != nil {
+				return err
+			}
+			copy(t.ID[:], id)
+			copy(t.DebitAccountID[:], debit)
+			copy(t.CreditAccountID[:], credit)
+			copy(t.PendingID[:], pending)
+			t.Currency, t.TimeoutSeconds, t.Code, t.Flags, t.Timestamp = c, uint32(timeout), uint16(code), ledger.TransferFlags(flags), uint64(ts)
+			if t.State, err = parseTransferState(state, t.Flags); err != nil {
+				return err
+			}
+			d.Transfers = append(d.Transfers, t)
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		copy(a.ID[:], id)
-		a.Currency, a.Code, a.Flags, a.Timestamp = c, uint16(code), ledger.AccountFlags(flags), uint64(ts)
-		if err := amounts(raw, &a.DebitsPending, &a.DebitsPosted, &a.CreditsPending, &a.CreditsPosted); err != nil {
-			return err
-		}
-		d.Accounts = append(d.Accounts, a)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// The transfers from their record in the history tables' encoding,
-	// rebuilt from the columns; the state from its column.
-	err = read("query_transfers", `SELECT id, debit_account_id, credit_account_id, amount::text, pending_id, currency,
-	    timeout_seconds, code, flags, ts, state FROM query_transfers ORDER BY id`, func(rows pgx.Rows) error {
-		var t ledger.HistoryTransfer
-		var id, debit, credit, pending []byte
-		var amount, cur, state string
-		var timeout, ts int64
-		var code, flags int32
-		if err := rows.Scan(&id, &debit, &credit, &amount, &pending, &cur, &timeout, &code, &flags, &ts, &state); err != nil {
-			return err
-		}
-		c, err := money.ParseCode(cur)
-		if err != nil {
-			return err
-		}
-		if t.Amount, err = money.ParseMinorUnits(amount); err != nil {
-			return err
-		}
-		copy(t.ID[:], id)
-		copy(t.DebitAccountID[:], debit)
-		copy(t.CreditAccountID[:], credit)
-		copy(t.PendingID[:], pending)
-		t.Currency, t.TimeoutSeconds, t.Code, t.Flags, t.Timestamp = c, uint32(timeout), uint16(code), ledger.TransferFlags(flags), uint64(ts)
-		if t.State, err = parseTransferState(state, t.Flags); err != nil {
-			return err
-		}
-		d.Transfers = append(d.Transfers, t)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = read("query_balances", `SELECT account_id, ts, idx, transfer_id, debits_pending::text, debits_posted::text,
+		err = read("query_balances", `SELECT account_id, ts, idx, transfer_id, debits_pending::text, debits_posted::text,
 	    credits_pending::text, credits_posted::text FROM query_balances ORDER BY account_id, ts, idx`, func(rows pgx.Rows) error {
-		var b ledger.AccountBalance
-		var account, transfer []byte
-		var ts int64
-		var idx int32
-		var raw [4]string
-		if err := rows.Scan(&account, &ts, &idx, &transfer, &raw[0], &raw[1], &raw[2], &raw[3]); err != nil {
+			var b ledger.AccountBalance
+			var account, transfer []byte
+			var ts int64
+			var idx int32
+			var raw [4]string
+			if err := rows.Scan(&account, &ts, &idx, &transfer, &raw[0], &raw[1], &raw[2], &raw[3]); err != nil {
+				return err
+			}
+			copy(b.Account[:], account)
+			copy(b.TransferID[:], transfer)
+			b.Timestamp, b.Index = uint64(ts), uint32(idx)
+			if err := amounts(raw, &b.DebitsPending, &b.DebitsPosted, &b.CreditsPending, &b.CreditsPosted); err != nil {
+				return err
+			}
+			d.Balances = append(d.Balances, b)
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		copy(b.Account[:], account)
-		copy(b.TransferID[:], transfer)
-		b.Timestamp, b.Index = uint64(ts), uint32(idx)
-		if err := amounts(raw, &b.DebitsPending, &b.DebitsPosted, &b.CreditsPending, &b.CreditsPosted); err != nil {
-			return err
-		}
-		d.Balances = append(d.Balances, b)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = read("query_records", `SELECT key, value FROM query_records ORDER BY key`, func(rows pgx.Rows) error {
-		var r ledger.Record
-		if err := rows.Scan(&r.Key, &r.Value); err != nil {
-			return err
-		}
-		d.Records = append(d.Records, r)
-		return nil
+		return read("query_records", `SELECT key, value FROM query_records ORDER BY key`, func(rows pgx.Rows) error {
+			var r ledger.Record
+			if err := rows.Scan(&r.Key, &r.Value); err != nil {
+				return err
+			}
+			d.Records = append(d.Records, r)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err

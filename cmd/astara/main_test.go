@@ -594,5 +594,8 @@ func crashKillNinePayments(t *testing.T, store []string) {
 	if code := Run(context.Background(), append([]string{"verify", "--data", dir}, store...), &out, &errOut); code != 0 {
 		t.Fatalf("astara verify: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
+	if len(store) == 2 && !strings.Contains(out.String(), "query tables ok") {
+		t.Errorf("astara verify does not check the query tables:\n%s", out.String())
+	}
 	t.Logf("%d acknowledged payments survived a kill\n%s", len(acks), out.String())
 }

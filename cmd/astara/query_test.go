@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
+	"astara/internal/pgtest"
 	"astara/ledger"
 	"astara/ledger/storetest"
 	"astara/payments"
@@ -69,5 +73,70 @@ func checkQueryTables(t *testing.T, dsn string, want map[string]string) {
 		if !ok || (status != "" && got != status) {
 			t.Errorf("query_payments: acknowledged payment %s is %q (present %v), want %q", uetr, got, ok, status)
 		}
+	}
+}
+
+// astara verify compares the query tables with the replayed state: an
+// edited balance, a transfer or a payment's status changed behind the
+// node's back, is a fault naming the table.
+func TestVerifyChecksTheQueryTables(t *testing.T) {
+	pgtest.Require(t)
+	c := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
+	if err := c.CreateDatabase(context.Background(), "astara"); err != nil {
+		t.Fatal(err)
+	}
+	dsn := c.DSN("astara")
+	node := startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn)
+	var accs []map[string]any
+	for i := 1; i <= 3; i++ {
+		accs = append(accs, map[string]any{"id": ledger.IDFromUint64(uint64(i)).String(), "currency": "RUB", "code": 1})
+	}
+	if code, err := node.post("/v1/ledger/accounts", map[string]any{"accounts": accs}, &results{}); code != 200 || err != nil {
+		t.Fatalf("create accounts: %d %v\n%s", code, err, node.output())
+	}
+	transfers := []map[string]any{
+		{"id": ledger.IDFromUint64(100).String(), "debit_account_id": accs[0]["id"], "credit_account_id": accs[1]["id"], "amount": "500", "currency": "RUB", "code": 1},
+		{"id": ledger.IDFromUint64(101).String(), "debit_account_id": accs[1]["id"], "credit_account_id": accs[2]["id"], "amount": "70", "currency": "RUB", "code": 1, "flags": []string{"pending"}},
+	}
+	if code, err := node.post("/v1/ledger/transfers", map[string]any{"transfers": transfers}, &results{}); code != 200 || err != nil {
+		t.Fatalf("create transfers: %d %v\n%s", code, err, node.output())
+	}
+	node.cmd.Process.Signal(syscall.SIGTERM)
+	<-node.done
+	verify := func() (int, string) {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), []string{"verify", "--data", t.TempDir(), "--store", dsn}, &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables ok: at entry 2, 3 accounts as replayed, 2 transfers (1 pending)") {
+		t.Fatalf("astara verify of a node's database: exit %d\n%s", code, out)
+	}
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, edit := range []struct{ sql, undo, fault string }{
+		{"UPDATE query_accounts SET credits_posted = credits_posted + 1 WHERE code = 1 AND credits_posted > 0",
+			"UPDATE query_accounts SET credits_posted = credits_posted - 1 WHERE code = 1 AND credits_posted > 0", "query_accounts: account"},
+		{"UPDATE query_transfers SET state = 'voided' WHERE state = 'pending'",
+			"UPDATE query_transfers SET state = 'pending' WHERE state = 'voided'", "query_transfers holds 2 transfers, 0 pending"},
+		{"UPDATE query_position SET seq = 3", "UPDATE query_position SET seq = 2", "past the journal's last"},
+	} {
+		if _, err := conn.Exec(context.Background(), edit.sql); err != nil {
+			t.Fatal(err)
+		}
+		if code, out := verify(); code != 1 || !strings.Contains(out, "FAULT") || !strings.Contains(out, edit.fault) {
+			t.Errorf("after %q: astara verify exit %d, want 1 naming %q\n%s", edit.sql, code, edit.fault, out)
+		}
+		if _, err := conn.Exec(context.Background(), edit.undo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := conn.Exec(context.Background(), "UPDATE query_position SET seq = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables: at entry 1, behind the journal's last, 2") {
+		t.Errorf("tables behind the journal: astara verify exit %d\n%s", code, out)
 	}
 }

@@ -490,6 +490,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "snapshot ok: at entry %d, identical to the replayed state\n", rep.SnapshotSeq)
 	}
 	fmt.Fprintf(stdout, "double entry ok: %d accounts, %d transfers, %d open pending; every currency balances\n", rep.Accounts, rep.Transfers, rep.OpenPending)
+	if pg, ok := st.(*postgres.Store); ok {
+		said, err := verifyQueryTables(pg, machine, rep.LastSeq)
+		if err != nil {
+			return fmt.Errorf("FAULT: %w", err)
+		}
+		fmt.Fprintln(stdout, said)
+	}
 	records, head, err := machine.VerifyAudit()
 	if err != nil {
 		return fmt.Errorf("FAULT: %w", err)
