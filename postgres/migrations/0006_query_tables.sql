@@ -25,7 +25,11 @@ CREATE TABLE query_accounts (
 );
 
 -- Every transfer, with its state: pending ones change to posted, voided
--- or expired.
+-- or expired. By id only: an account's transfers are its balance
+-- history (query_balances, every participant's account keeps one)
+-- joined by transfer_id. An index by account costs about a third of the
+-- store's batch throughput (docs/BENCHMARKS.md); add one where it is
+-- worth it.
 CREATE TABLE query_transfers (
     id                bytea PRIMARY KEY,
     debit_account_id  bytea NOT NULL,
@@ -40,8 +44,6 @@ CREATE TABLE query_transfers (
     state             text NOT NULL,
     as_of             bigint NOT NULL
 );
-CREATE INDEX query_transfers_debit ON query_transfers (debit_account_id, ts);
-CREATE INDEX query_transfers_credit ON query_transfers (credit_account_id, ts);
 
 -- The balance history of the accounts that keep one.
 CREATE TABLE query_balances (
