@@ -174,14 +174,24 @@ func (t *queryTrack) take(seq uint64) {
 	t.delta.Through = seq
 }
 
+// QueryChunkRows is the most rows a replay keeps before writing them:
+// entries of thousands of transfers each fill a chunk long before
+// ReplayRecordsEntries of them.
+const QueryChunkRows = 64 << 10
+
+// rows counts the rows taken.
+func (d *QueryDelta) rows() int {
+	return len(d.Accounts) + len(d.Transfers) + len(d.Balances) + len(d.Records)
+}
+
 // step counts an entry applied and takes its changes, writing them every
-// ReplayRecordsEntries entries.
+// ReplayRecordsEntries entries or QueryChunkRows rows.
 func (t *queryTrack) step(seq uint64) error {
 	if t == nil {
 		return nil
 	}
 	t.take(seq)
-	if t.n++; t.n < ReplayRecordsEntries {
+	if t.n++; t.n < ReplayRecordsEntries && t.delta.rows() < QueryChunkRows {
 		return nil
 	}
 	return t.flush()

@@ -176,3 +176,139 @@ func diffRows[T any](what string, want, got []T, equal func(a, b T) bool) string
 	}
 	return ""
 }
+
+// MemQueryStore is MemStore with query tables in memory: the reference
+// for ledger.QueryStore, with the same rules as PostgreSQL's (a row never
+// replaced by one of an earlier entry, the position only forward), and a
+// count of the writes.
+type MemQueryStore struct {
+	MemStore
+	qmu       sync.Mutex // held by a write and a read of the tables, so reads see whole writes
+	through   uint64
+	accounts  map[ledger.ID]queryRow[ledger.Account]
+	transfers map[ledger.ID]queryRow[ledger.HistoryTransfer]
+	balances  map[balanceKey]ledger.AccountBalance
+	records   map[string]queryRow[[]byte]
+	// Writes counts AppendQuery calls with rows, and RowWrites the rows
+	// of each.
+	Writes    int
+	RowWrites []int
+}
+
+type queryRow[T any] struct {
+	row  T
+	asOf uint64
+}
+
+type balanceKey struct {
+	account ledger.ID
+	ts      uint64
+	index   uint32
+}
+
+var (
+	_ ledger.QueryStore  = (*MemQueryStore)(nil)
+	_ ledger.QueryReader = (*MemQueryStore)(nil)
+)
+
+// AppendQuery implements ledger.QueryStore.
+func (m *MemQueryStore) AppendQuery(entries []ledger.Entry, deltas []*ledger.QueryDelta) error {
+	m.qmu.Lock()
+	defer m.qmu.Unlock()
+	if len(entries) > 0 {
+		if err := m.MemStore.Append(entries); err != nil {
+			return err
+		}
+	}
+	if len(deltas) == 0 {
+		return nil
+	}
+	if m.accounts == nil {
+		m.accounts = map[ledger.ID]queryRow[ledger.Account]{}
+		m.transfers = map[ledger.ID]queryRow[ledger.HistoryTransfer]{}
+		m.balances = map[balanceKey]ledger.AccountBalance{}
+		m.records = map[string]queryRow[[]byte]{}
+	}
+	// The later of two rows of a key in one write wins, as of its
+	// delta's entry; then a row replaces a stored one of an earlier entry
+	// only.
+	accounts := map[ledger.ID]queryRow[ledger.Account]{}
+	transfers := map[ledger.ID]queryRow[ledger.HistoryTransfer]{}
+	records := map[string]queryRow[[]byte]{}
+	rows := 0
+	for _, d := range deltas {
+		for _, a := range d.Accounts {
+			accounts[a.ID] = queryRow[ledger.Account]{a, d.Through}
+		}
+		for _, t := range d.Transfers {
+			transfers[t.ID] = queryRow[ledger.HistoryTransfer]{t, d.Through}
+		}
+		for _, r := range d.Records {
+			records[string(r.Key)] = queryRow[[]byte]{bytes.Clone(r.Value), d.Through}
+		}
+		for _, b := range d.Balances {
+			k := balanceKey{b.Account, b.Timestamp, b.Index}
+			if _, ok := m.balances[k]; !ok {
+				m.balances[k] = b
+			}
+		}
+		m.through = max(m.through, d.Through)
+		rows += len(d.Accounts) + len(d.Transfers) + len(d.Balances) + len(d.Records)
+	}
+	for id, r := range accounts {
+		if old, ok := m.accounts[id]; !ok || old.asOf < r.asOf {
+			m.accounts[id] = r
+		}
+	}
+	for id, r := range transfers {
+		if old, ok := m.transfers[id]; !ok || old.asOf < r.asOf {
+			m.transfers[id] = r
+		}
+	}
+	for k, r := range records {
+		if old, ok := m.records[k]; !ok || old.asOf < r.asOf {
+			m.records[k] = r
+		}
+	}
+	m.Writes++
+	m.RowWrites = append(m.RowWrites, rows)
+	return nil
+}
+
+// Append implements ledger.Store, ordered with AppendQuery.
+func (m *MemQueryStore) Append(entries []ledger.Entry) error { return m.AppendQuery(entries, nil) }
+
+// QueryThrough implements ledger.QueryStore.
+func (m *MemQueryStore) QueryThrough() (uint64, error) {
+	m.qmu.Lock()
+	defer m.qmu.Unlock()
+	return m.through, nil
+}
+
+// ReadQuery implements ledger.QueryReader.
+func (m *MemQueryStore) ReadQuery() (*ledger.QueryDelta, error) {
+	m.qmu.Lock()
+	defer m.qmu.Unlock()
+	d := &ledger.QueryDelta{Through: m.through}
+	for _, r := range m.accounts {
+		d.Accounts = append(d.Accounts, r.row)
+	}
+	for _, r := range m.transfers {
+		d.Transfers = append(d.Transfers, r.row)
+	}
+	for _, b := range m.balances {
+		d.Balances = append(d.Balances, b)
+	}
+	for k, r := range m.records {
+		d.Records = append(d.Records, ledger.Record{Key: []byte(k), Value: r.row})
+	}
+	return d, nil
+}
+
+// ResetQuery empties the tables, as a database from before they existed.
+func (m *MemQueryStore) ResetQuery() {
+	m.qmu.Lock()
+	defer m.qmu.Unlock()
+	m.through, m.accounts, m.transfers, m.balances, m.records = 0, nil, nil, nil, nil
+	m.Writes, m.RowWrites = 0, nil
+}
