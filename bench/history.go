@@ -27,8 +27,11 @@ type HistoryConfig struct {
 	Accounts     int
 	BatchSize    int
 	Clients      int
-	Dir          string
-	Progress     io.Writer
+	// SnapshotEvents is the events between periodic snapshots; zero means
+	// ledger.SnapshotEventsIntervalDefault, as in astara serve.
+	SnapshotEvents int
+	Dir            string
+	Progress       io.Writer
 }
 
 // HistoryPoint is one measurement.
@@ -44,8 +47,12 @@ type HistoryPoint struct {
 	Rate float64
 	// Restart is how long recovery took from the files as a kill -9 at the
 	// checkpoint leaves them (the last periodic snapshot and the entries
-	// after it).
-	Restart time.Duration
+	// after it), and Replayed how many transfers it replayed. The kill
+	// comes just before the next periodic snapshot would have been taken
+	// (see RunHistory), the worst case, so that every checkpoint replays
+	// about a whole snapshot interval.
+	Restart  time.Duration
+	Replayed int
 }
 
 // noHistory hides a store's History, so that the engine keeps its whole
@@ -56,8 +63,9 @@ type noHistory struct{ ledger.Store }
 // kill -9 would.
 type killSwitch struct {
 	ledger.Store
-	history ledger.History
-	killed  atomic.Bool
+	history  ledger.History
+	killed   atomic.Bool
+	snapshot atomic.Uint64 // the last snapshot's entry
 }
 
 func (k *killSwitch) History() ledger.History { return k.history }
@@ -66,10 +74,20 @@ func (k *killSwitch) SaveSnapshot(seq uint64, write func(io.Writer) error) error
 	if k.killed.Load() {
 		return fmt.Errorf("bench: killed")
 	}
-	return k.Store.SaveSnapshot(seq, write)
+	err := k.Store.SaveSnapshot(seq, write)
+	if err == nil {
+		k.snapshot.Store(seq)
+	}
+	return err
 }
 
-// RunHistory runs the history benchmark and returns its points.
+// RunHistory runs the history benchmark and returns its points. At each
+// checkpoint, after measuring memory, it sends more transfers, one batch
+// at a time, until the next periodic snapshot is a few batches away, then
+// stops the node as a kill -9 would and measures its recovery, which
+// replays almost a whole snapshot interval (SnapshotEvents events): the
+// worst case, the same at every checkpoint. The recovered
+// node goes on to the next checkpoint.
 func RunHistory(ctx context.Context, cfg HistoryConfig) ([]HistoryPoint, error) {
 	if cfg.Accounts <= 1 {
 		cfg.Accounts = 10_000
@@ -79,6 +97,9 @@ func RunHistory(ctx context.Context, cfg HistoryConfig) ([]HistoryPoint, error) 
 	}
 	if cfg.Clients <= 0 {
 		cfg.Clients = 4
+	}
+	if cfg.SnapshotEvents <= 0 {
+		cfg.SnapshotEvents = ledger.SnapshotEventsIntervalDefault
 	}
 	var out []HistoryPoint
 	for _, mode := range []string{"history", "in memory"} {
@@ -118,7 +139,8 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 	if mode == "in memory" {
 		store = &killSwitch{Store: noHistory{st}}
 	}
-	svc, err := ledger.Open(store, ledger.ServiceOptions{})
+	opts := ledger.ServiceOptions{SnapshotEventsInterval: cfg.SnapshotEvents}
+	svc, err := ledger.Open(store, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -144,6 +166,7 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 	var sent atomic.Int64
 	last, lastTime := 0, time.Now()
 	for _, target := range checkpoints {
+		base := int(sent.Load()) // past the last checkpoint by what sendUntilSnapshotDue sent
 		var wg sync.WaitGroup
 		errs := make(chan error, cfg.Clients)
 		for c := 0; c < cfg.Clients; c++ {
@@ -179,7 +202,7 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 			}(c)
 		}
 		wg.Wait()
-		sent.Store(int64(target))
+		sent.Store(int64(max(target, base)))
 		select {
 		case err := <-errs:
 			svc.Close()
@@ -188,7 +211,7 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 		default:
 		}
 		now := time.Now()
-		p := HistoryPoint{Mode: mode, Transfers: target, Rate: float64(target-last) / now.Sub(lastTime).Seconds()}
+		p := HistoryPoint{Mode: mode, Transfers: max(target, base), Rate: float64(max(target, base)-last) / now.Sub(lastTime).Seconds()}
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -196,42 +219,80 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 		p.Resident = uint64(residentBytes())
 		svc.View(func(e *ledger.Engine) { p.InMemory = e.MemoryTransfersCount() })
 		points = append(points, p)
-		last, lastTime = target, time.Now()
+		ks := store.(*killSwitch)
+		if err := sendUntilSnapshotDue(ctx, svc, ks, accs, cfg.BatchSize, cfg.SnapshotEvents, &sent); err != nil {
+			svc.Close()
+			st.Close()
+			return points, err
+		}
+		// A kill -9 now: no snapshot at the end; recovery reads the last
+		// periodic one and replays the entries after it.
+		ks.killed.Store(true)
+		svc.Close()
+		ks.killed.Store(false)
+		replayed := int(ks.LastSeq()-ks.snapshot.Load()) * cfg.BatchSize
+		start := time.Now()
+		svc, err = ledger.Open(store, opts)
+		if err != nil {
+			st.Close()
+			return points, fmt.Errorf("recover: %w", err)
+		}
+		points[len(points)-1].Restart = time.Since(start)
+		points[len(points)-1].Replayed = replayed
+		var count int
+		svc.View(func(e *ledger.Engine) { count = e.TransfersCount() })
+		if want := int(sent.Load()); count != want {
+			svc.Close()
+			st.Close()
+			return points, fmt.Errorf("recovered %d transfers, sent %d", count, want)
+		}
+		last, lastTime = int(sent.Load()), time.Now()
 	}
 	bar.done()
-	// A kill -9 now: no snapshot at the end; recovery reads the last
-	// periodic one and replays the entries after it.
-	ks := store.(*killSwitch)
-	ks.killed.Store(true)
-	svc.Close()
-	ks.killed.Store(false)
-	start := time.Now()
-	svc, err = ledger.Open(store, ledger.ServiceOptions{SnapshotEventsInterval: -1})
-	if err != nil {
-		st.Close()
-		return points, fmt.Errorf("recover: %w", err)
-	}
-	points[len(points)-1].Restart = time.Since(start)
-	var count int
-	svc.View(func(e *ledger.Engine) { count = e.TransfersCount() })
 	svc.Close()
 	st.Close()
-	if count != checkpoints[len(checkpoints)-1] {
-		return points, fmt.Errorf("recovered %d transfers, sent %d", count, checkpoints[len(checkpoints)-1])
-	}
 	return points, nil
+}
+
+// sendUntilSnapshotDue sends batches one at a time until the next periodic
+// snapshot is at most two batches away. A distance of a whole interval or
+// more means one is being written (the applier writes it after answering):
+// it goes on until that one is saved.
+func sendUntilSnapshotDue(ctx context.Context, svc *ledger.Service, ks *killSwitch, accs []ledger.Account, size, interval int, sent *atomic.Int64) error {
+	rub := money.MustCode("RUB")
+	batch := make([]ledger.Transfer, size)
+	for {
+		d := int(ks.LastSeq()-ks.snapshot.Load()) * size
+		if d >= interval-2*size && d < interval {
+			return nil
+		}
+		first := sent.Add(int64(size)) - int64(size)
+		for i := range batch {
+			d := (int(first) + i) % len(accs)
+			batch[i] = ledger.Transfer{ID: ledger.IDFromUint64(1<<50 | uint64(first) + uint64(i) + 1),
+				DebitAccountID: accs[d].ID, CreditAccountID: accs[(d+1)%len(accs)].ID,
+				Amount: money.NewAmount(1), Currency: rub, Code: 1}
+		}
+		res, err := svc.CreateTransfers(ctx, batch)
+		if err == nil && countFailed(res) > 0 {
+			err = fmt.Errorf("%d transfers failed", countFailed(res))
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // WriteHistoryTable prints the points as a table.
 func WriteHistoryTable(w io.Writer, points []HistoryPoint) {
-	fmt.Fprintf(w, "%-10s %12s %10s %10s %14s %12s %12s %10s\n", "mode", "transfers", "resident", "heap", "heap/M transf", "in memory", "transfers/s", "restart")
+	fmt.Fprintf(w, "%-10s %12s %10s %10s %14s %12s %12s %10s %10s\n", "mode", "transfers", "resident", "heap", "heap/M transf", "in memory", "transfers/s", "restart", "replayed")
 	for _, p := range points {
 		restart := ""
 		if p.Restart > 0 {
 			restart = p.Restart.Round(10 * time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "%-10s %12d %9.0fM %9.0fM %13.1fM %12d %12.0f %10s\n", p.Mode, p.Transfers,
+		fmt.Fprintf(w, "%-10s %12d %9.0fM %9.0fM %13.1fM %12d %12.0f %10s %10d\n", p.Mode, p.Transfers,
 			float64(p.Resident)/(1<<20), float64(p.HeapInuse)/(1<<20), float64(p.HeapInuse)/(1<<20)/(float64(p.Transfers)/1e6),
-			p.InMemory, p.Rate, restart)
+			p.InMemory, p.Rate, restart, p.Replayed)
 	}
 }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -306,6 +307,9 @@ type Follower struct {
 	seq     uint64
 	started bool
 	query   *queryTrack // nil unless the store keeps query tables
+	// events counts the events applied since the snapshot the follower
+	// was restored from: the Service it starts snapshots that much sooner.
+	events int
 }
 
 // Refresher is a Store written by another process, which must look again
@@ -318,11 +322,11 @@ type Refresher interface {
 // the entries after it) and returns it as a Follower.
 func Follow(store Store, opts ServiceOptions) (*Follower, error) {
 	opts.defaults()
-	machine, seq, query, err := recoverMachine(store, opts.NewMachine, opts.RestoreMachine, true)
+	r, err := recoverMachine(store, opts.NewMachine, opts.RestoreMachine, true)
 	if err != nil {
 		return nil, err
 	}
-	return &Follower{store: store, opts: opts, machine: machine, seq: seq, query: query}, nil
+	return &Follower{store: store, opts: opts, machine: r.machine, seq: r.seq, query: r.query, events: r.events}, nil
 }
 
 // Seq returns the last entry the follower applied.
@@ -350,6 +354,7 @@ func (f *Follower) CatchUp() (int, error) {
 			return fmt.Errorf("follow entry %d: %w", e.Seq, err)
 		}
 		f.seq = e.Seq
+		f.events += entryEvents(e)
 		n++
 		if err := f.query.step(e.Seq); err != nil {
 			return fmt.Errorf("follow entry %d: write query tables: %w", e.Seq, err)
@@ -466,6 +471,10 @@ func (f *Follower) start() *Service {
 	}
 	s.lastSeq = f.seq
 	s.lastSnapshotSeq = f.seq
+	// A restart that replayed most of an interval would otherwise wait a
+	// whole interval more for its first snapshot, and a second crash
+	// would replay both.
+	s.eventsSinceSnap = f.events
 	s.nextSeq = f.seq + 1
 	s.nextTimestamp = f.machine.LastTimestamp() + 1
 	s.done.Add(3)
@@ -494,8 +503,25 @@ func Recover(store Store, opts Options) (*Engine, uint64, error) {
 // RecoverMachine rebuilds a machine from a store: the latest snapshot, then
 // every entry after it. It returns the machine and the last sequence number.
 func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Reader) (Machine, error)) (Machine, uint64, error) {
-	m, seq, _, err := recoverMachine(store, newMachine, restore, false)
-	return m, seq, err
+	r, err := recoverMachine(store, newMachine, restore, false)
+	return r.machine, r.seq, err
+}
+
+// recovered is what recoverMachine rebuilt.
+type recovered struct {
+	machine Machine
+	seq     uint64
+	query   *queryTrack // nil unless asked for on a QueryStore
+	events  int         // replayed after the snapshot (entryEvents)
+}
+
+// entryEvents is how many events an entry holds as the Service counts
+// them towards the next snapshot: a ledger batch's items, or one.
+func entryEvents(e Entry) int {
+	if (e.Op == OpCreateAccounts || e.Op == OpCreateTransfers) && len(e.Payload) >= 4 {
+		return max(int(binary.BigEndian.Uint32(e.Payload)), 1)
+	}
+	return 1
 }
 
 // recoverMachine is RecoverMachine; with query, on a QueryStore, it also
@@ -503,18 +529,19 @@ func RecoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 // tables lack) and returns the tracking to go on with. Query tables
 // behind the snapshot (a database from before they existed, or one
 // migrate-store filled) are filled by replaying the whole journal instead.
-func recoverMachine(store Store, newMachine func() Machine, restore func(io.Reader) (Machine, error), query bool) (Machine, uint64, *queryTrack, error) {
+func recoverMachine(store Store, newMachine func() Machine, restore func(io.Reader) (Machine, error), query bool) (recovered, error) {
 	var machine Machine
 	var seq uint64
+	events := 0
 	snapSeq, r, ok, err := store.LoadSnapshot()
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("load snapshot: %w", err)
+		return recovered{}, fmt.Errorf("load snapshot: %w", err)
 	}
 	if qs, isQS := store.(QueryStore); ok && query && isQS {
 		through, err := qs.QueryThrough()
 		if err != nil {
 			r.Close()
-			return nil, 0, nil, fmt.Errorf("read the query tables' position: %w", err)
+			return recovered{}, fmt.Errorf("read the query tables' position: %w", err)
 		}
 		if through < snapSeq {
 			r.Close()
@@ -525,7 +552,7 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		machine, err = restore(r)
 		r.Close()
 		if err != nil {
-			return nil, 0, nil, fmt.Errorf("restore snapshot %d: %w", snapSeq, err)
+			return recovered{}, fmt.Errorf("restore snapshot %d: %w", snapSeq, err)
 		}
 		seq = snapSeq
 	} else {
@@ -535,12 +562,12 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 	if hs, ok := store.(HistoryStore); ok && hs.History() != nil {
 		engine.SetHistory(hs.History())
 	} else if engine.HistoryExternal() {
-		return nil, 0, nil, fmt.Errorf("%w: snapshot %d keeps its history in a store that %T does not have", ErrCorruptSnapshot, snapSeq, store)
+		return recovered{}, fmt.Errorf("%w: snapshot %d keeps its history in a store that %T does not have", ErrCorruptSnapshot, snapSeq, store)
 	}
 	var track *queryTrack
 	if query {
 		if track, err = newQueryTrack(store, machine); err != nil {
-			return nil, 0, nil, fmt.Errorf("read the query tables' position: %w", err)
+			return recovered{}, fmt.Errorf("read the query tables' position: %w", err)
 		}
 	}
 	records := NewReplayRecords(machine)
@@ -567,6 +594,7 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 			return fmt.Errorf("replay entry %d: %w", e.Seq, err)
 		}
 		seq = e.Seq
+		events += entryEvents(e)
 		if err := track.step(e.Seq); err != nil {
 			return fmt.Errorf("replay entry %d: write query tables: %w", e.Seq, err)
 		}
@@ -587,9 +615,9 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		err = track.flush()
 	}
 	if err != nil {
-		return nil, 0, nil, err
+		return recovered{}, err
 	}
-	return machine, seq, track, nil
+	return recovered{machine: machine, seq: seq, query: track, events: events}, nil
 }
 
 // Replayer applies journal entries to an engine, reusing its buffers

@@ -14,6 +14,7 @@ import (
 	"astara/bench"
 	"astara/bench/pgledger"
 	"astara/internal/pgtest"
+	"astara/ledger"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -238,6 +239,7 @@ func runBenchHistory(ctx context.Context, args []string, stdout, stderr io.Write
 	inMemory := fs.Int("in-memory-up-to", 10_000_000, "also run with the whole history in memory, up to this many transfers (0: not)")
 	accounts := fs.Int("accounts", 10_000, "accounts, one in a hundred with its balance history")
 	clients := fs.Int("clients", 4, "concurrent clients, each sending batches of 8190")
+	snapshotEvents := fs.Int("snapshot-events", ledger.SnapshotEventsIntervalDefault, "events between periodic snapshots (each checkpoint's restart replays almost this many)")
 	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
@@ -249,7 +251,7 @@ func runBenchHistory(ctx context.Context, args []string, stdout, stderr io.Write
 	} else {
 		defer stop()
 	}
-	cfg := bench.HistoryConfig{InMemoryUpTo: *inMemory, Accounts: *accounts, Clients: *clients, Dir: *dir}
+	cfg := bench.HistoryConfig{InMemoryUpTo: *inMemory, Accounts: *accounts, Clients: *clients, Dir: *dir, SnapshotEvents: *snapshotEvents}
 	for _, c := range strings.Split(*checkpoints, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
 		if err != nil || n <= 0 || (len(cfg.Checkpoints) > 0 && n <= cfg.Checkpoints[len(cfg.Checkpoints)-1]) {

@@ -1,9 +1,13 @@
 package storetest_test
 
 import (
+	"errors"
+	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"astara/ledger"
 	"astara/ledger/storetest"
@@ -80,5 +84,67 @@ func TestQueryReplayWritesInChunks(t *testing.T) {
 	}
 	if len(got.Transfers) != batches*size || got.Through != st.LastSeq() {
 		t.Errorf("%d transfers through entry %d, want %d through %d", len(got.Transfers), got.Through, batches*size, st.LastSeq())
+	}
+}
+
+// noSnapshots refuses snapshots while set: a Close then leaves the store
+// as a kill -9 would.
+type noSnapshots struct {
+	*storetest.MemStore
+	refuse atomic.Bool
+}
+
+func (n *noSnapshots) SaveSnapshot(seq uint64, write func(io.Writer) error) error {
+	if n.refuse.Load() {
+		return errors.New("killed")
+	}
+	return n.MemStore.SaveSnapshot(seq, write)
+}
+
+// A restart that replayed events since the last snapshot counts them
+// towards the next one: a node that crashes again soon after replays one
+// interval, not two.
+func TestRecoveryCountsTowardsTheNextSnapshot(t *testing.T) {
+	st := &noSnapshots{MemStore: &storetest.MemStore{}}
+	opts := ledger.ServiceOptions{SnapshotEventsInterval: 100}
+	svc := storetest.MustOpenService(t, st, opts)
+	rub := money.MustCode("RUB")
+	storetest.MustCreateAccounts(t, svc, []ledger.Account{
+		{ID: ledger.IDFromUint64(1), Currency: rub, Code: 1},
+		{ID: ledger.IDFromUint64(2), Currency: rub, Code: 1},
+	})
+	next := uint64(100)
+	send := func(svc *ledger.Service, n int) {
+		batch := make([]ledger.Transfer, n)
+		for i := range batch {
+			batch[i] = ledger.Transfer{ID: ledger.IDFromUint64(next), DebitAccountID: ledger.IDFromUint64(1),
+				CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}
+			next++
+		}
+		storetest.MustCreateTransfers(t, svc, batch)
+	}
+	// The applier writes a snapshot after it answers: wait for it.
+	snapshotAt := func(want uint64) uint64 {
+		var seq uint64
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if seq, _, _ = storetest.MustLoadSnapshot(t, st); seq == want {
+				break
+			}
+		}
+		return seq
+	}
+	send(svc, 120) // 122 events with the accounts': a snapshot at entry 2
+	if seq := snapshotAt(2); seq != 2 {
+		t.Fatalf("snapshot at entry %d, want 2", seq)
+	}
+	send(svc, 70)
+	st.refuse.Store(true)
+	svc.Close()
+	st.refuse.Store(false)
+	svc = storetest.MustOpenService(t, st, opts) // replays entry 3, 70 events
+	defer svc.Close()
+	send(svc, 40) // 110 since the snapshot
+	if seq := snapshotAt(4); seq != 4 {
+		t.Errorf("the snapshot is at entry %d; want one at 4, 110 events after the one at 2", seq)
 	}
 }
