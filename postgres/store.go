@@ -470,7 +470,7 @@ func lostCatalogRace(err error) bool {
 // failed half way.
 func (s *Store) Discard() error {
 	return s.query(func(conn *pgx.Conn) error {
-		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots, ledger_transfers, ledger_balances, machine_records, history_external, query_accounts, query_transfers, query_balances, query_records"); err != nil {
+		if _, err := conn.Exec(context.Background(), "TRUNCATE journal, snapshots, ledger_transfers, ledger_balances, machine_records, history_external, query_accounts, query_transfers, query_balances, query_records, list_files"); err != nil {
 			return fmt.Errorf("postgres: discard: %w", err)
 		}
 		if _, err := conn.Exec(context.Background(), "UPDATE query_position SET seq = 0"); err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	nethttp "net/http"
 	"net/url"
 	"os"
@@ -20,6 +21,7 @@ import (
 
 	"astara/http"
 	"astara/payments"
+	"astara/postgres"
 	"astara/screening"
 )
 
@@ -64,10 +66,46 @@ func (s dirListStore) GetList(sum string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(s.dir, sum))
 }
 
+// dbListStore keeps list files in the PostgreSQL database that keeps the
+// journal, so that every node of the database reads the same ones. A file
+// not there is looked for in the data directory, where a node kept its
+// files before, and copied into the database.
+type dbListStore struct {
+	db  *postgres.Store
+	dir dirListStore
+}
+
+var _ http.ListStore = dbListStore{}
+
+// PutList implements http.ListStore.
+func (s dbListStore) PutList(sum string, data []byte) error { return s.db.PutList(sum, data) }
+
+// GetList implements http.ListStore.
+func (s dbListStore) GetList(sum string) ([]byte, error) {
+	data, err := s.db.GetList(sum)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return data, err
+	}
+	data, derr := s.dir.GetList(sum)
+	if derr != nil {
+		return nil, err
+	}
+	return data, s.db.PutList(sum, data)
+}
+
+// listStore is where the node's list files are: the database that keeps
+// the journal, or else the data directory.
+func listStore(st any, dataDir string) http.ListStore {
+	dir := dirListStore{dir: filepath.Join(dataDir, listsDir)}
+	if pg, ok := st.(*postgres.Store); ok {
+		return dbListStore{db: pg, dir: dir}
+	}
+	return dir
+}
+
 // verifyLists checks that every list version the journal records has its
-// file in the data directory, unaltered.
-func verifyLists(dataDir string, m *payments.Machine) (int, error) {
-	store := dirListStore{dir: filepath.Join(dataDir, listsDir)}
+// file in the store, unaltered.
+func verifyLists(store http.ListStore, m *payments.Machine) (int, error) {
 	n := 0
 	for _, cur := range m.Lists() {
 		for _, l := range m.ListVersions(cur.Name) {
@@ -76,8 +114,8 @@ func verifyLists(dataDir string, m *payments.Machine) (int, error) {
 				return n, fmt.Errorf("list %s@%d: %w", l.Name, l.Version, err)
 			}
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != l.SHA256 {
-				return n, fmt.Errorf("list %s@%d: %s does not hash to the SHA-256 the journal records: it was altered",
-					l.Name, l.Version, filepath.Join(store.dir, l.SHA256))
+				return n, fmt.Errorf("list %s@%d: its file %s does not hash to the SHA-256 the journal records: it was altered",
+					l.Name, l.Version, l.SHA256)
 			}
 			n++
 		}

@@ -10,6 +10,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"astara/internal/pgtest"
 )
 
 // testWatchList is a list in Astara's CSV format.
@@ -107,4 +111,80 @@ func TestListsOutliveARestart(t *testing.T) {
 	}
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	<-c.done
+}
+
+// TestListsKeptInPostgreSQL: on PostgreSQL a list's file is kept in the
+// database, so that another node of it, with a data directory of its own
+// (a standby taking over), screens against the same list, and `astara
+// verify --store` checks the file there.
+func TestListsKeptInPostgreSQL(t *testing.T) {
+	pgtest.Require(t)
+	cluster := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
+	if err := cluster.CreateDatabase(context.Background(), "astara"); err != nil {
+		t.Fatal(err)
+	}
+	dsn := cluster.DSN("astara")
+	file := filepath.Join(t.TempDir(), "watch.csv")
+	if err := os.WriteFile(file, []byte(testWatchList), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn)
+	run := func(args ...string) (string, int) {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), append([]string{"lists", "--server", c.url, "--token", testToken}, args...), &out, &errOut)
+		return out.String() + errOut.String(), code
+	}
+	if out, code := run("--list", "WATCH", "--quiet", "import", file); code != 0 || !strings.Contains(out, "WATCH@1 imported") {
+		t.Fatalf("import: exit %d\n%s", code, out)
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	<-c.done
+	c = startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn)
+	if out, code := run("search", "Касем Сулеймани"); code != 0 || !strings.Contains(out, "W-1") {
+		t.Fatalf("search on another node of the database: exit %d\n%s", code, out)
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	<-c.done
+	verify := func() (int, string) {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), []string{"verify", "--data", t.TempDir(), "--store", dsn}, &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	if code, out := verify(); code != 0 || !strings.Contains(out, "lists ok: 1 list versions") {
+		t.Fatalf("verify: exit %d\n%s", code, out)
+	}
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "UPDATE list_files SET data = convert_to(replace(convert_from(data, 'UTF8'), 'Qasem', 'Kasem'), 'UTF8')"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := verify(); code != 1 || !strings.Contains(out, "WATCH@1") || !strings.Contains(out, "altered") {
+		t.Errorf("verify of an altered list file: exit %d, want 1 naming WATCH@1\n%s", code, out)
+	}
+
+	// A node that kept its files in its data directory, before they were
+	// kept in the database: the file is read there and copied in.
+	if _, err := conn.Exec(context.Background(), "DELETE FROM list_files"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sum := sha256.Sum256([]byte(testWatchList))
+	if err := os.MkdirAll(filepath.Join(dir, listsDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, listsDir, hex.EncodeToString(sum[:])), []byte(testWatchList), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c = startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--store", dsn)
+	if out, code := run("search", "Касем Сулеймани"); code != 0 || !strings.Contains(out, "W-1") {
+		t.Fatalf("search on a node with the file in its data directory: exit %d\n%s", code, out)
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	<-c.done
+	if code, out := verify(); code != 0 || !strings.Contains(out, "lists ok: 1 list versions") {
+		t.Errorf("verify after the file was copied into the database: exit %d\n%s", code, out)
+	}
 }

@@ -232,7 +232,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	handler := http.NewServer(http.Config{Ledger: m.service, Metrics: m.metrics, AdminTokenHash: hash, Dashboard: web.Handler(),
 		Calendars: cals, RecordCalendarChange: m.recordCalendarChange, SwitchBIC: m.SwitchBIC, SettlementBankBIC: m.SettlementBankBIC,
-		Lists: dirListStore{dir: filepath.Join(m.DataDir, listsDir)}, Limits: m.Limits.API})
+		Lists: listStore(m.store, m.DataDir), Limits: m.Limits.API})
 	if err := handler.ScreeningErr(); err != nil {
 		// The node serves, so that the operator can look and mend, but
 		// takes no payment until the lists can be screened again.
@@ -504,7 +504,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if records > 0 {
 		fmt.Fprintf(stdout, "audit ok: %d operator actions, chained, head %s\n", records, head[:16])
 	}
-	lists, err := verifyLists(*data, machine)
+	lists, err := verifyLists(listStore(st, *data), machine)
 	if err != nil {
 		return fmt.Errorf("FAULT: %w", err)
 	}
