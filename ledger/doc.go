@@ -66,6 +66,18 @@
 // group durable stops the Service (fail-stop): nothing it has not answered
 // is assumed written or lost, and a restart recovers from what is on disk.
 //
+// # Query tables
+//
+// A QueryStore (PostgreSQL) keeps the current state as rows for SQL users
+// (query.go). The engine and a QueryMachine note what each entry changes;
+// the applier takes a group's rows after applying it and the committer
+// writes them in the next group's transaction (or alone, QueryFlushDelay
+// after an idle node's last group), so the tables always hold the state
+// after one entry. Rows carry the entry they are as of and never go back,
+// so recovery and a standby's catch-up may write theirs again; a snapshot
+// waits for its rows, and tables behind the snapshot are filled by
+// replaying the whole journal.
+//
 // # Limits
 //
 // A batch holds at most BatchEventsMax events; a pending transfer's timeout

@@ -451,6 +451,7 @@ func (f *idFilter) read(br *bufio.Reader, buf []byte, transfers uint64) error {
 	if total != transfers {
 		return fmt.Errorf("holds %d ids, not the %d transfers", total, transfers)
 	}
+	chunk := make([]byte, 64<<10)
 	for i := range f.segments {
 		s := newFilterSegment(f.segments[i].capacity)
 		s.count = f.segments[i].count
@@ -463,15 +464,22 @@ func (f *idFilter) read(br *bufio.Reader, buf []byte, transfers uint64) error {
 				return fmt.Errorf("segment %d: a bad run of blocks at %d", i, j)
 			}
 			j += zeros
-			for end := j + set; j < end; j++ {
-				if _, err := io.ReadFull(br, buf[:64]); err != nil {
+			// A run is read a chunk at a time, not a block at a time:
+			// a large filter is millions of blocks.
+			for end := j + set; j < end; {
+				n := min(end-j, len(chunk)/64)
+				if _, err := io.ReadFull(br, chunk[:n*64]); err != nil {
 					return err
 				}
-				for k := range s.blocks[j] {
-					s.blocks[j][k] = binary.BigEndian.Uint64(buf[k*8:])
-				}
-				if s.blocks[j] == ([8]uint64{}) {
-					return fmt.Errorf("segment %d: an empty block %d in a run of set ones", i, j)
+				for b := range n {
+					block := &s.blocks[j]
+					for k := range block {
+						block[k] = binary.BigEndian.Uint64(chunk[b*64+k*8:])
+					}
+					if *block == ([8]uint64{}) {
+						return fmt.Errorf("segment %d: an empty block %d in a run of set ones", i, j)
+					}
+					j++
 				}
 			}
 		}
