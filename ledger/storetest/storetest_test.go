@@ -14,38 +14,33 @@ import (
 	"astara/money"
 )
 
-// The suite holds for the reference store in memory, so that a backend
-// that fails it has a bug of its own, not the suite.
-func TestMemStore(t *testing.T) {
+// runInMemory runs the suite on in-memory stores newStore makes, one a
+// subtest, kept across the subtest's reopens as a store on disk is.
+func runInMemory[S ledger.Store](t *testing.T, newStore func() S) {
 	var mu sync.Mutex
-	stores := make(map[*testing.T]*storetest.MemStore)
+	stores := make(map[*testing.T]S)
 	storetest.Run(t, func(t *testing.T) ledger.Store {
 		mu.Lock()
 		defer mu.Unlock()
 		st, ok := stores[t]
 		if !ok {
-			st = &storetest.MemStore{}
+			st = newStore()
 			stores[t] = st
 		}
 		return st
 	})
 }
 
+// The suite holds for the reference store in memory, so that a backend
+// that fails it has a bug of its own, not the suite.
+func TestMemStore(t *testing.T) {
+	runInMemory(t, func() *storetest.MemStore { return &storetest.MemStore{} })
+}
+
 // The suite holds for the query tables' reference in memory too (the
 // query tables' test runs on it).
 func TestMemQueryStore(t *testing.T) {
-	var mu sync.Mutex
-	stores := make(map[*testing.T]*storetest.MemQueryStore)
-	storetest.Run(t, func(t *testing.T) ledger.Store {
-		mu.Lock()
-		defer mu.Unlock()
-		st, ok := stores[t]
-		if !ok {
-			st = &storetest.MemQueryStore{}
-			stores[t] = st
-		}
-		return st
-	})
+	runInMemory(t, func() *storetest.MemQueryStore { return &storetest.MemQueryStore{} })
 }
 
 // A replay writes the query tables' rows in chunks of about
