@@ -419,3 +419,19 @@ func (s *Store) ReadQuery() (*ledger.QueryDelta, error) {
 	}
 	return d, nil
 }
+
+// QueryBehind reports whether the query tables are behind the latest
+// snapshot, as in a database from before they existed or one that
+// migrate-store filled: the next recovery fills them by replaying the
+// whole journal. It returns their position and the snapshot's entry.
+func (s *Store) QueryBehind() (behind bool, through, snapshot uint64, err error) {
+	var t, snap int64
+	err = s.query(func(conn *pgx.Conn) error {
+		return conn.QueryRow(context.Background(),
+			"SELECT (SELECT seq FROM query_position WHERE id = 1), coalesce((SELECT max(seq) FROM snapshots), 0)").Scan(&t, &snap)
+	})
+	if err != nil {
+		return false, 0, 0, fmt.Errorf("postgres: read the query tables' position: %w", err)
+	}
+	return t < snap, uint64(t), uint64(snap), nil
+}

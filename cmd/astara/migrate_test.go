@@ -65,6 +65,9 @@ func TestMigrateStoreCopiesAStoppedNode(t *testing.T) {
 	}
 
 	c = startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--store", dsn)
+	if !strings.Contains(c.output(), "filling them by replaying the whole journal") {
+		t.Errorf("the first start on the copy does not say it fills the query tables:\n%s", c.output())
+	}
 	gotParts, gotTotals := state(c)
 	if !reflect.DeepEqual(gotParts, parts) || !reflect.DeepEqual(gotTotals, totals) {
 		t.Errorf("on PostgreSQL: participants %v, totals %v\nwant %v, %v", gotParts, gotTotals, parts, totals)

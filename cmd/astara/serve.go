@@ -198,6 +198,11 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.startServing(tlsConfig); err != nil {
 			return fail(err)
 		}
+		if behind, through, snap, err := pg.QueryBehind(); err != nil {
+			return fail(err)
+		} else if behind {
+			fmt.Fprintf(m.Stdout, "astara: the query tables hold entry %d, behind the snapshot at %d: filling them by replaying the whole journal\n", through, snap)
+		}
 		follower, err := ledger.Follow(m.store, opts)
 		if err != nil {
 			return fail(fmt.Errorf("recover the ledger: %w", err))
