@@ -133,17 +133,21 @@ func (e *Engine) TakeChanges(d *QueryDelta) {
 }
 
 // queryTrack takes the query rows of a replay (recovery, a standby's
-// catch-up) entry by entry and writes them every ReplayRecordsEntries
-// entries and at the end. A chunk whose rows the tables already hold
-// (QueryThrough at or past it: the node that wrote the journal wrote
-// them) is not written again.
+// catch-up) entry by entry, in chunks, and writes the chunks the tables
+// lack: a chunk they already hold (QueryThrough at or past it: the node
+// that wrote the journal wrote its rows) is dropped. Recovery writes the
+// rest as it goes and at its end; a standby holds them while the leader
+// is expected to write them, and writes what is left when it takes over.
 type queryTrack struct {
 	qs      QueryStore
 	machine Machine
 	qm      QueryMachine
-	delta   *QueryDelta
-	n       int
-	through uint64 // QueryThrough as last read
+	delta   *QueryDelta // the chunk being taken
+	n       int         // entries in it
+	held    []*QueryDelta
+	// heldRows counts the rows of held, the chunks taken and not written.
+	heldRows int
+	through  uint64 // QueryThrough as last read, or as last written
 }
 
 // newQueryTrack starts tracking machine's changes if store keeps query
@@ -184,8 +188,9 @@ func (d *QueryDelta) rows() int {
 	return len(d.Accounts) + len(d.Transfers) + len(d.Balances) + len(d.Records)
 }
 
-// step counts an entry applied and takes its changes, writing them every
-// ReplayRecordsEntries entries or QueryChunkRows rows.
+// step counts an entry applied and takes its changes; every
+// ReplayRecordsEntries entries or QueryChunkRows rows it seals them as a
+// chunk and settles (settle).
 func (t *queryTrack) step(seq uint64) error {
 	if t == nil {
 		return nil
@@ -194,31 +199,72 @@ func (t *queryTrack) step(seq uint64) error {
 	if t.n++; t.n < ReplayRecordsEntries && t.delta.rows() < QueryChunkRows {
 		return nil
 	}
-	return t.flush()
+	t.seal()
+	return t.settle(false)
 }
 
-// flush writes the rows taken, unless the tables are past them.
-func (t *queryTrack) flush() error {
-	if t == nil || t.n == 0 {
-		return nil
+// seal ends the chunk being taken.
+func (t *queryTrack) seal() {
+	if t.n == 0 {
+		return
 	}
-	d := t.delta
+	t.held = append(t.held, t.delta)
+	t.heldRows += t.delta.rows()
 	t.delta, t.n = &QueryDelta{}, 0
-	if d.Through <= t.through {
+}
+
+// settle drops the chunks the tables already hold (the node that wrote
+// the journal wrote them) and writes the rest once they reach
+// QueryChunkRows rows, or with force. A standby following a live leader
+// holds its chunks rather than write what the leader is about to; it
+// writes them when it takes over (or when they grow past a chunk: a
+// leader that far behind is not keeping up).
+func (t *queryTrack) settle(force bool) error {
+	if len(t.held) == 0 {
 		return nil
 	}
-	through, err := t.qs.QueryThrough()
-	if err != nil {
-		return err
+	if t.held[len(t.held)-1].Through > t.through {
+		through, err := t.qs.QueryThrough()
+		if err != nil {
+			return err
+		}
+		t.through = max(t.through, through)
 	}
-	if t.through = through; d.Through <= through {
+	k := 0
+	for k < len(t.held) && t.held[k].Through <= t.through {
+		t.heldRows -= t.held[k].rows()
+		k++
+	}
+	t.held = t.held[k:]
+	if len(t.held) == 0 || (!force && t.heldRows < QueryChunkRows) {
 		return nil
 	}
-	if err := t.qs.AppendQuery(nil, []*QueryDelta{d}); err != nil {
+	if err := t.qs.AppendQuery(nil, t.held); err != nil {
 		return err
 	}
-	t.through = d.Through
+	t.through = t.held[len(t.held)-1].Through
+	t.held, t.heldRows = nil, 0
 	return nil
+}
+
+// flush seals the chunk being taken and writes every chunk the tables
+// lack: at the end of a recovery, and when a standby takes over.
+func (t *queryTrack) flush() error {
+	if t == nil {
+		return nil
+	}
+	t.seal()
+	return t.settle(true)
+}
+
+// hold seals the chunk being taken and settles without forcing a write:
+// at the end of a standby's catch-up.
+func (t *queryTrack) hold() error {
+	if t == nil {
+		return nil
+	}
+	t.seal()
+	return t.settle(false)
 }
 
 // QueryReader is a QueryStore whose tables can be read back whole.

@@ -373,7 +373,9 @@ func (f *Follower) CatchUp() (int, error) {
 		err = records.Flush()
 	}
 	if err == nil {
-		err = f.query.flush()
+		// A standby leaves the rows to the leader, which writes them
+		// within a group or so; it writes what is left when it takes over.
+		err = f.query.hold()
 	}
 	return n, err
 }
@@ -442,6 +444,9 @@ func (f *Follower) Open() (*Service, int, error) {
 		return nil, 0, errors.New("ledger: follower already opened")
 	}
 	n, err := f.CatchUp()
+	if err == nil {
+		err = f.query.flush()
+	}
 	if err != nil {
 		return nil, n, err
 	}

@@ -143,3 +143,59 @@ func TestRecoveryCountsTowardsTheNextSnapshot(t *testing.T) {
 		t.Errorf("the snapshot is at entry %d; want one at 4, 110 events after the one at 2", seq)
 	}
 }
+
+// journalOnly hides a store's query tables: a leader on it writes the
+// journal alone, as a leader whose rows have not landed yet.
+type journalOnly struct{ ledger.Store }
+
+// A standby following the journal holds the rows the tables lack rather
+// than write what the leader is about to, and writes them when it takes
+// over: the tables are then the state after the last entry.
+func TestStandbyHoldsRowsUntilItTakesOver(t *testing.T) {
+	st := &storetest.MemQueryStore{}
+	rub := money.MustCode("RUB")
+	leader := storetest.MustOpenService(t, journalOnly{st}, ledger.ServiceOptions{SnapshotEventsInterval: -1})
+	storetest.MustCreateAccounts(t, leader, []ledger.Account{
+		{ID: ledger.IDFromUint64(1), Currency: rub, Code: 1},
+		{ID: ledger.IDFromUint64(2), Currency: rub, Code: 1, Flags: ledger.AccountHistory},
+	})
+	next := uint64(100)
+	send := func(n int) {
+		for range n {
+			storetest.MustCreateTransfers(t, leader, []ledger.Transfer{{ID: ledger.IDFromUint64(next), DebitAccountID: ledger.IDFromUint64(1),
+				CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(next), Currency: rub, Code: 1}})
+			next++
+		}
+	}
+	send(5)
+	f, err := ledger.Follow(st, ledger.ServiceOptions{}) // recovery writes what it replays
+	if err != nil {
+		t.Fatal(err)
+	}
+	if through, _ := st.QueryThrough(); through != st.LastSeq() {
+		t.Fatalf("after recovery the tables hold entry %d, want %d", through, st.LastSeq())
+	}
+	writes := st.Writes
+	send(5)
+	if n, err := f.CatchUp(); err != nil || n != 5 {
+		t.Fatalf("CatchUp() = %d, %v", n, err)
+	}
+	if st.Writes != writes {
+		t.Errorf("a standby's catch-up wrote the tables (%d writes), while the leader lives", st.Writes-writes)
+	}
+	leader.Close()
+	svc, _, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	got, err := st.ReadQuery()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Through != st.LastSeq() {
+		t.Fatalf("after the takeover the tables hold entry %d, want %d", got.Through, st.LastSeq())
+	}
+	storetest.CheckQueryReads(t, storetest.MustReplay(t, st, 0), func() ledger.Machine { return ledger.NewEngineMachine(ledger.Options{}) },
+		[]*ledger.QueryDelta{got})
+}
