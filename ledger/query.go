@@ -30,11 +30,6 @@ type QueryDelta struct {
 	Records []Record
 }
 
-// Empty reports whether the delta changes no row.
-func (d *QueryDelta) Empty() bool {
-	return len(d.Accounts) == 0 && len(d.Transfers) == 0 && len(d.Balances) == 0 && len(d.Records) == 0
-}
-
 // QueryStore is a Store that keeps query tables.
 type QueryStore interface {
 	Store

@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"astara/internal/pgtest"
 )
 
 // testWatchList is a list in Astara's CSV format.
@@ -118,12 +116,7 @@ func TestListsOutliveARestart(t *testing.T) {
 // (a standby taking over), screens against the same list, and `astara
 // verify --store` checks the file there.
 func TestListsKeptInPostgreSQL(t *testing.T) {
-	pgtest.Require(t)
-	cluster := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
-	if err := cluster.CreateDatabase(context.Background(), "astara"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := cluster.DSN("astara")
+	dsn := astaraDatabase(t)
 	file := filepath.Join(t.TempDir(), "watch.csv")
 	if err := os.WriteFile(file, []byte(testWatchList), 0o600); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"astara/internal/pgtest"
 	"astara/ledger"
 )
 
@@ -443,12 +442,7 @@ func TestCrashKillNineKeepsAcknowledgedPayments(t *testing.T) {
 // TestCrashKillNineKeepsAcknowledgedPaymentsOnPostgres is the same with
 // the journal and snapshots in a throwaway PostgreSQL cluster.
 func TestCrashKillNineKeepsAcknowledgedPaymentsOnPostgres(t *testing.T) {
-	pgtest.Require(t)
-	c := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
-	if err := c.CreateDatabase(context.Background(), "astara"); err != nil {
-		t.Fatal(err)
-	}
-	crashKillNinePayments(t, []string{"--store", c.DSN("astara")})
+	crashKillNinePayments(t, []string{"--store", astaraDatabase(t)})
 }
 
 func crashKillNinePayments(t *testing.T, store []string) {

@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"testing"
 
-	"astara/internal/pgtest"
-
 	"github.com/jackc/pgx/v5"
 )
 
@@ -18,11 +16,7 @@ import (
 // PostgreSQL: the same participants and totals, and a second copy into the
 // same database refused.
 func TestMigrateStoreCopiesAStoppedNode(t *testing.T) {
-	cluster := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
-	if err := cluster.CreateDatabase(context.Background(), "astara"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := cluster.DSN("astara")
+	dsn := astaraDatabase(t)
 	dir := t.TempDir()
 
 	c := startChild(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")

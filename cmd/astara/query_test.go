@@ -17,6 +17,18 @@ import (
 	"astara/postgres"
 )
 
+// astaraDatabase starts a throwaway PostgreSQL cluster for the test
+// (skipping, or failing with ASTARA_REQUIRE_ALL=1, where there is none)
+// and returns the URL of its empty database "astara".
+func astaraDatabase(t *testing.T) string {
+	t.Helper()
+	c := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
+	if err := c.CreateDatabase(context.Background(), "astara"); err != nil {
+		t.Fatal(err)
+	}
+	return c.DSN("astara")
+}
+
 // checkQueryTables checks the query tables of a stopped node's database:
 // they hold the state after the journal's last entry, row for row what a
 // replay of the journal makes, and the payments view names each
@@ -80,12 +92,7 @@ func checkQueryTables(t *testing.T, dsn string, want map[string]string) {
 // edited balance, a transfer or a payment's status changed behind the
 // node's back, is a fault naming the table.
 func TestVerifyChecksTheQueryTables(t *testing.T) {
-	pgtest.Require(t)
-	c := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
-	if err := c.CreateDatabase(context.Background(), "astara"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := c.DSN("astara")
+	dsn := astaraDatabase(t)
 	node := startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn)
 	var accs []map[string]any
 	for i := 1; i <= 3; i++ {

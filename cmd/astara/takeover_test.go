@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"astara/internal/pgtest"
 	"astara/ledger"
 )
 
@@ -26,11 +25,7 @@ import (
 func TestStandbyTakesOverFromAKilledLeader(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	cluster := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
-	if err := cluster.CreateDatabase(context.Background(), "astara"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := cluster.DSN("astara")
+	dsn := astaraDatabase(t)
 	const ttl = "1s"
 	a := startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn, "--node-name", "node-a", "--lease-ttl", ttl)
 	const accounts = 50
@@ -126,11 +121,7 @@ func TestStandbyTakesOverFromAKilledLeader(t *testing.T) {
 // standby to take over, then lets it run again: its lease is gone, its
 // writes are refused, and it stops with exit code 1 saying why.
 func TestAPausedLeaderIsFenced(t *testing.T) {
-	cluster := pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"})
-	if err := cluster.CreateDatabase(context.Background(), "astara"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := cluster.DSN("astara")
+	dsn := astaraDatabase(t)
 	a := startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn, "--node-name", "node-a", "--lease-ttl", "1s")
 	b, bURL := spawnChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn, "--node-name", "node-b", "--lease-ttl", "1s")
 	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(b.output(), "standby: node-a"); {

@@ -43,6 +43,38 @@ func TestMemQueryStore(t *testing.T) {
 	runInMemory(t, func() *storetest.MemQueryStore { return &storetest.MemQueryStore{} })
 }
 
+// pair opens two RUB accounts on svc, for the tests below to move money
+// between; with history, the second keeps its balance history.
+func pair(t *testing.T, svc *ledger.Service, history bool) {
+	t.Helper()
+	second := ledger.Account{ID: ledger.IDFromUint64(2), Currency: rub, Code: 1}
+	if history {
+		second.Flags = ledger.AccountHistory
+	}
+	storetest.MustCreateAccounts(t, svc, []ledger.Account{{ID: ledger.IDFromUint64(1), Currency: rub, Code: 1}, second})
+}
+
+var rub = money.MustCode("RUB")
+
+// sender sends batches of transfers of 1 from the pair's first account to
+// its second, each with an id of its own.
+type sender struct {
+	t    *testing.T
+	next uint64
+}
+
+// send sends one batch of n transfers to svc.
+func (s *sender) send(svc *ledger.Service, n int) {
+	s.t.Helper()
+	batch := make([]ledger.Transfer, n)
+	for i := range batch {
+		s.next++
+		batch[i] = ledger.Transfer{ID: ledger.IDFromUint64(1000 + s.next), DebitAccountID: ledger.IDFromUint64(1),
+			CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}
+	}
+	storetest.MustCreateTransfers(s.t, svc, batch)
+}
+
 // A replay writes the query tables' rows in chunks of about
 // QueryChunkRows, not all of its entries' rows at once: entries of
 // thousands of transfers would otherwise hold millions of rows.
@@ -50,21 +82,11 @@ func TestQueryReplayWritesInChunks(t *testing.T) {
 	st := &storetest.MemQueryStore{}
 	opts := ledger.ServiceOptions{SnapshotEventsInterval: -1}
 	svc := storetest.MustOpenService(t, st, opts)
-	rub := money.MustCode("RUB")
-	storetest.MustCreateAccounts(t, svc, []ledger.Account{
-		{ID: ledger.IDFromUint64(1), Currency: rub, Code: 1},
-		{ID: ledger.IDFromUint64(2), Currency: rub, Code: 1},
-	})
+	pair(t, svc, false)
 	const batches, size = 12, ledger.BatchEventsMax
-	next := uint64(1000)
+	s := &sender{t: t}
 	for range batches {
-		batch := make([]ledger.Transfer, size)
-		for i := range batch {
-			batch[i] = ledger.Transfer{ID: ledger.IDFromUint64(next), DebitAccountID: ledger.IDFromUint64(1),
-				CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}
-			next++
-		}
-		storetest.MustCreateTransfers(t, svc, batch)
+		s.send(svc, size)
 	}
 	svc.Close()
 	st.ResetQuery()
@@ -103,21 +125,8 @@ func TestRecoveryCountsTowardsTheNextSnapshot(t *testing.T) {
 	st := &noSnapshots{MemStore: &storetest.MemStore{}}
 	opts := ledger.ServiceOptions{SnapshotEventsInterval: 100}
 	svc := storetest.MustOpenService(t, st, opts)
-	rub := money.MustCode("RUB")
-	storetest.MustCreateAccounts(t, svc, []ledger.Account{
-		{ID: ledger.IDFromUint64(1), Currency: rub, Code: 1},
-		{ID: ledger.IDFromUint64(2), Currency: rub, Code: 1},
-	})
-	next := uint64(100)
-	send := func(svc *ledger.Service, n int) {
-		batch := make([]ledger.Transfer, n)
-		for i := range batch {
-			batch[i] = ledger.Transfer{ID: ledger.IDFromUint64(next), DebitAccountID: ledger.IDFromUint64(1),
-				CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}
-			next++
-		}
-		storetest.MustCreateTransfers(t, svc, batch)
-	}
+	pair(t, svc, false)
+	send := (&sender{t: t}).send
 	// The applier writes a snapshot after it answers: wait for it.
 	snapshotAt := func(want uint64) uint64 {
 		var seq uint64
@@ -153,18 +162,12 @@ type journalOnly struct{ ledger.Store }
 // over: the tables are then the state after the last entry.
 func TestStandbyHoldsRowsUntilItTakesOver(t *testing.T) {
 	st := &storetest.MemQueryStore{}
-	rub := money.MustCode("RUB")
 	leader := storetest.MustOpenService(t, journalOnly{st}, ledger.ServiceOptions{SnapshotEventsInterval: -1})
-	storetest.MustCreateAccounts(t, leader, []ledger.Account{
-		{ID: ledger.IDFromUint64(1), Currency: rub, Code: 1},
-		{ID: ledger.IDFromUint64(2), Currency: rub, Code: 1, Flags: ledger.AccountHistory},
-	})
-	next := uint64(100)
+	pair(t, leader, true)
+	s := &sender{t: t}
 	send := func(n int) {
 		for range n {
-			storetest.MustCreateTransfers(t, leader, []ledger.Transfer{{ID: ledger.IDFromUint64(next), DebitAccountID: ledger.IDFromUint64(1),
-				CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(next), Currency: rub, Code: 1}})
-			next++
+			s.send(leader, 1)
 		}
 	}
 	send(5)
