@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"astara/http"
@@ -29,6 +30,15 @@ const (
 	WorkloadHot     = "hot"     // 90% of transfers debit or credit one account
 )
 
+// The "http-single" mode's clients.
+const (
+	// SingleClientLoad is a load generator's HTTP/1.1 client, as wrk's:
+	// one connection and one goroutine a client.
+	SingleClientLoad = "load"
+	// SingleClientNetHTTP is Go's net/http client.
+	SingleClientNetHTTP = "net/http"
+)
+
 // Config is what to run.
 type Config struct {
 	Accounts  int      // accounts in the workload
@@ -41,6 +51,9 @@ type Config struct {
 	// many clients each send one transfer per request, that many in all.
 	SingleClients   int
 	SingleTransfers int
+	// SingleClient is the "http-single" mode's HTTP client:
+	// SingleClientLoad (the default, "") or SingleClientNetHTTP.
+	SingleClient string
 	Seed            uint64
 	Dir             string // where the journal runs keep their stores; "" is a temp dir
 	// NewPostgresDatabase, for the "postgres" mode, makes an empty
@@ -170,14 +183,14 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			case "postgres":
 				r, err = runPostgres(ctx, cfg, accs, batches, bar)
 			case "http":
-				r, err = runHTTP(ctx, cfg, accs, batches, bar)
+				r, err = runHTTP(ctx, cfg, accs, batches, bar, false)
 			case "http-single":
 				single := singles(batches, cfg.SingleTransfers)
 				bar.done()
 				bar = newProgress(cfg.Progress, fmt.Sprintf("%-8s %-8s", mode, w), len(single))
 				one := cfg
 				one.Clients = cfg.SingleClients
-				r, err = runHTTP(ctx, one, accs, single, bar)
+				r, err = runHTTP(ctx, one, accs, single, bar, cfg.SingleClient != SingleClientNetHTTP)
 			default:
 				err = fmt.Errorf("unknown mode %q (engine, journal, postgres, http, http-single)", mode)
 			}
@@ -250,37 +263,66 @@ func openService(dir string, obs ledger.Observer) (*journal.Store, *ledger.Servi
 
 // clients runs fn for every batch from cfg.Clients goroutines and returns
 // the per-batch latencies.
-func clients(ctx context.Context, n int, batches [][]ledger.Transfer, bar *progress, fn func(context.Context, []ledger.Transfer) (int, error)) ([]time.Duration, int, time.Duration, error) {
-	next := make(chan []ledger.Transfer)
+// A sender sends one batch and returns how many of its transfers failed.
+type sender func(context.Context, []ledger.Transfer) (int, error)
+
+// clients sends batches from n concurrent clients, each taking the next
+// batch as it is free, and returns each batch's latency, the failed
+// transfers and the elapsed time. newSender, when not nil, gives each
+// client its own sender (its own connection) and a function that closes
+// it; otherwise every client calls fn.
+func clients(ctx context.Context, n int, batches [][]ledger.Transfer, bar *progress, fn sender) ([]time.Duration, int, time.Duration, error) {
+	return clientsEach(ctx, n, batches, bar, func() (sender, func(), error) { return fn, func() {}, nil })
+}
+
+func clientsEach(ctx context.Context, n int, batches [][]ledger.Transfer, bar *progress, newSender func() (sender, func(), error)) ([]time.Duration, int, time.Duration, error) {
+	senders := make([]sender, n)
+	for i := range senders {
+		fn, closeFn, err := newSender()
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		defer closeFn()
+		senders[i] = fn
+	}
+	// Each client takes the next batch by an atomic counter, not from a
+	// channel fed by another goroutine: with one transfer a request, a
+	// hand-off per request would be a load the server never sees.
+	var next atomic.Int64
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, len(batches))
 	failed := 0
 	var firstErr error
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i := 0; i < n; i++ {
+	for _, fn := range senders {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range next {
-				t0 := time.Now()
-				f, err := fn(ctx, b)
-				d := time.Since(t0)
-				mu.Lock()
-				lat = append(lat, d)
-				failed += f
-				if err != nil && firstErr == nil {
-					firstErr = err
+			mine := make([]time.Duration, 0, len(batches)/n+1)
+			mineFailed := 0
+			var err error
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(batches)) || err != nil {
+					break
 				}
-				mu.Unlock()
+				t0 := time.Now()
+				var f int
+				f, err = fn(ctx, batches[i])
+				mine = append(mine, time.Since(t0))
+				mineFailed += f
 				bar.step()
 			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			failed += mineFailed
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			mu.Unlock()
 		}()
 	}
-	for _, b := range batches {
-		next <- b
-	}
-	close(next)
 	wg.Wait()
 	return lat, failed, time.Since(start), firstErr
 }
@@ -358,7 +400,9 @@ func total(batches [][]ledger.Transfer) int {
 
 // runHTTP starts the real HTTP server in-process on a loopback port and
 // posts pre-encoded JSON batches to it from cfg.Clients connections.
-func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
+// runHTTP sends the batches to a server over HTTP; with loadClients each
+// client is a loadClient, otherwise Go's net/http client.
+func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress, loadClients bool) (Result, error) {
 	dir, cleanup, err := tempDir(cfg)
 	if err != nil {
 		return Result{}, err
@@ -419,13 +463,55 @@ func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][
 	// The clients encode their requests and decode the answers on the
 	// clock, on the same two cores as the server: what a bank's system
 	// beside the switch would spend.
-	lat, failed, elapsed, err := clients(ctx, cfg.Clients, batches, bar, func(ctx context.Context, b []ledger.Transfer) (int, error) {
-		return post(ctx, "/v1/ledger/transfers", TransfersJSON(b))
-	})
+	var (
+		lat     []time.Duration
+		failed  int
+		elapsed time.Duration
+	)
+	if loadClients {
+		lat, failed, elapsed, err = clientsEach(ctx, cfg.Clients, batches, bar, func() (sender, func(), error) {
+			c, err := dialLoadClient(ln.Addr().String(), "/v1/ledger/transfers", token)
+			if err != nil {
+				return nil, nil, err
+			}
+			return func(_ context.Context, b []ledger.Transfer) (int, error) {
+				status, body, err := c.post(TransfersJSON(b))
+				if err != nil {
+					return 0, err
+				}
+				if status != 200 {
+					return 0, fmt.Errorf("/v1/ledger/transfers: %d: %s", status, body)
+				}
+				return countFailedJSON(body)
+			}, func() { c.Close() }, nil
+		})
+	} else {
+		lat, failed, elapsed, err = clients(ctx, cfg.Clients, batches, bar, func(ctx context.Context, b []ledger.Transfer) (int, error) {
+			return post(ctx, "/v1/ledger/transfers", TransfersJSON(b))
+		})
+	}
 	if err != nil {
 		return Result{}, err
 	}
 	return summarize(total(batches), failed, cfg.Clients, elapsed, lat), nil
+}
+
+// countFailedJSON counts the results of a POST /v1/ledger/transfers
+// answer that are not "ok".
+func countFailedJSON(body []byte) (int, error) {
+	var out struct {
+		Results []struct{ Result string } `json:"results"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return 0, err
+	}
+	failed := 0
+	for _, r := range out.Results {
+		if r.Result != "ok" {
+			failed++
+		}
+	}
+	return failed, nil
 }
 
 // singles returns the first n transfers of batches, one to a batch.

@@ -155,7 +155,11 @@ func batchCapacity(r *http.Request, itemBytes int) int {
 // the items of the first: an item could then keep fields that the client
 // sent only for the item it replaced.
 func decodeBatch(w http.ResponseWriter, r *http.Request, key string, v any) *Problem {
-	body := http.MaxBytesReader(w, r.Body, RequestBodyBytesMax)
+	return decodeBatchFrom(http.MaxBytesReader(w, r.Body, RequestBodyBytesMax), key, v)
+}
+
+// decodeBatchFrom is decodeBatch on a body already limited in size.
+func decodeBatchFrom(body io.Reader, key string, v any) *Problem {
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	tok, err := dec.Token()
@@ -405,7 +409,7 @@ func flagNames[F ~uint16](names []struct {
 
 func (s *Server) createTransfers(w http.ResponseWriter, r *http.Request) {
 	batch := make([]transferRequest, 0, batchCapacity(r, transferRequestBytesTypical))
-	if p := decodeBatch(w, r, "transfers", &batch); p != nil {
+	if p := decodeTransfers(w, r, &batch); p != nil {
 		writeProblem(w, p)
 		return
 	}

@@ -42,6 +42,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	modes := fs.String("modes", "engine,journal,http,http-single", "modes: engine, journal, postgres (the journal in PostgreSQL), http, http-single (one transfer per request)")
 	singleClients := fs.Int("single-clients", 64, "concurrent clients of the http-single mode")
 	singleTransfers := fs.Int("single-transfers", 100_000, "transfers per http-single run, one per request")
+	singleClient := fs.String("single-client", bench.SingleClientLoad, "the http-single clients' HTTP client: load (a load generator's, one connection and one goroutine a client, as wrk's) or net/http (Go's)")
 	postgres := fs.Bool("postgres", false, "also run the ledger on its PostgreSQL store beside the embedded journal, and the PostgreSQL ledger with row locks (pgbench), on a throwaway cluster")
 	pgSeconds := fs.Int("postgres-seconds", 10, "seconds per PostgreSQL run")
 	dir := fs.String("dir", "", "directory for the journal runs' stores (default: the system temp dir)")
@@ -49,6 +50,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if *singleClient != bench.SingleClientLoad && *singleClient != bench.SingleClientNetHTTP {
+		return usageError{fmt.Sprintf("bench ledger: --single-client is %q: it must be %s or %s", *singleClient, bench.SingleClientLoad, bench.SingleClientNetHTTP)}
 	}
 	if stop, err := startCPUProfile(*cpuProfile); err != nil {
 		return err
@@ -58,7 +62,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := bench.Config{
 		Accounts: *accounts, Transfers: *transfers, BatchSize: *batch, Clients: *clients,
 		Workloads: strings.Split(*workloads, ","), Modes: strings.Split(*modes, ","), Dir: *dir,
-		SingleClients: *singleClients, SingleTransfers: *singleTransfers,
+		SingleClients: *singleClients, SingleTransfers: *singleTransfers, SingleClient: *singleClient,
 	}
 	if !*quiet {
 		cfg.Progress = stderr
@@ -86,6 +90,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "astara bench ledger: %d accounts, %d transfers per run, batches of %d, %d clients; started %s\n",
 		cfg.Accounts, cfg.Transfers, cfg.BatchSize, cfg.Clients, time.Now().UTC().Format(time.RFC3339))
+	if slices.Contains(cfg.Modes, "http-single") {
+		fmt.Fprintf(stdout, "http-single: %d clients, one transfer a request, on the %s HTTP client\n", cfg.SingleClients, cfg.SingleClient)
+	}
 	results, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err
