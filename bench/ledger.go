@@ -54,8 +54,8 @@ type Config struct {
 	// SingleClient is the "http-single" mode's HTTP client:
 	// SingleClientLoad (the default, "") or SingleClientNetHTTP.
 	SingleClient string
-	Seed            uint64
-	Dir             string // where the journal runs keep their stores; "" is a temp dir
+	Seed         uint64
+	Dir          string // where the journal runs keep their stores; "" is a temp dir
 	// NewPostgresDatabase, for the "postgres" mode, makes an empty
 	// database and returns its URL; each run gets its own.
 	NewPostgresDatabase func(context.Context) (string, error)
@@ -470,12 +470,12 @@ func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][
 	)
 	if loadClients {
 		lat, failed, elapsed, err = clientsEach(ctx, cfg.Clients, batches, bar, func() (sender, func(), error) {
-			c, err := dialLoadClient(ln.Addr().String(), "/v1/ledger/transfers", token)
+			c, err := dialLoadClient(ln.Addr().String())
 			if err != nil {
 				return nil, nil, err
 			}
 			return func(_ context.Context, b []ledger.Transfer) (int, error) {
-				status, body, err := c.post(TransfersJSON(b))
+				status, body, err := c.post("/v1/ledger/transfers", token, "", TransfersJSON(b))
 				if err != nil {
 					return 0, err
 				}

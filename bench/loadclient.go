@@ -20,26 +20,34 @@ import (
 type loadClient struct {
 	conn net.Conn
 	r    *bufio.Reader
-	head []byte // the request up to the value of Content-Length
+	host string
 	req  []byte
 	body []byte
 }
 
-func dialLoadClient(addr, path, token string) (*loadClient, error) {
+func dialLoadClient(addr string) (*loadClient, error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	head := fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: ", path, addr, token)
-	return &loadClient{conn: conn, r: bufio.NewReaderSize(conn, 16<<10), head: head}, nil
+	return &loadClient{conn: conn, r: bufio.NewReaderSize(conn, 16<<10), host: addr}, nil
 }
 
 func (c *loadClient) Close() error { return c.conn.Close() }
 
-// post sends body and returns the answer's status and body; the body is
-// valid until the next call.
-func (c *loadClient) post(body []byte) (int, []byte, error) {
-	c.req = append(c.req[:0], c.head...)
+// post sends body to path with token and the header lines in extra
+// ("Name: value\r\n" each), and returns the answer's status and body;
+// the body is valid until the next call.
+func (c *loadClient) post(path, token, extra string, body []byte) (int, []byte, error) {
+	c.req = append(c.req[:0], "POST "...)
+	c.req = append(c.req, path...)
+	c.req = append(c.req, " HTTP/1.1\r\nHost: "...)
+	c.req = append(c.req, c.host...)
+	c.req = append(c.req, "\r\nAuthorization: Bearer "...)
+	c.req = append(c.req, token...)
+	c.req = append(c.req, "\r\n"...)
+	c.req = append(c.req, extra...)
+	c.req = append(c.req, "Content-Type: application/json\r\nContent-Length: "...)
 	c.req = strconv.AppendInt(c.req, int64(len(body)), 10)
 	c.req = append(c.req, "\r\n\r\n"...)
 	c.req = append(c.req, body...)

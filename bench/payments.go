@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -40,6 +41,9 @@ type PaymentsConfig struct {
 	// (postgres.Store, with its history and query tables) instead of the
 	// embedded journal in Dir.
 	Postgres string
+	// Client is the clients' HTTP client: SingleClientLoad (the default,
+	// "") or SingleClientNetHTTP.
+	Client string
 }
 
 // PaymentsResult is what a payments run measured. A payment is three
@@ -132,8 +136,21 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 	failed := 0
 	var firstErr error
 	var wg sync.WaitGroup
+	pays := make([]func(n int64) error, cfg.Clients)
+	for w := range pays {
+		if cfg.Client == SingleClientNetHTTP {
+			pays[w] = func(n int64) error { return onePayment(ctx, c, sender, receiver, n) }
+			continue
+		}
+		lc, err := dialLoadClient(ln.Addr().String())
+		if err != nil {
+			return PaymentsResult{}, err
+		}
+		defer lc.Close()
+		pays[w] = func(n int64) error { return onePaymentLoad(lc, sender, receiver, n) }
+	}
 	start := time.Now()
-	for w := 0; w < cfg.Clients; w++ {
+	for _, pay := range pays {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -143,7 +160,7 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 					return
 				}
 				t0 := time.Now()
-				err := onePayment(ctx, c, sender, receiver, n)
+				err := pay(n)
 				d := time.Since(t0)
 				mu.Lock()
 				lat = append(lat, d)
@@ -254,6 +271,62 @@ func onePayment(ctx context.Context, c *apiclient.Client, sender, receiver bench
 	}
 	_, err := c.Do(ctx, "POST", "/v1/payments/"+p.UETR+"/accept", receiver.key, nil, nil, nil)
 	return err
+}
+
+// onePaymentLoad is onePayment on a load generator's client: the same
+// three requests and bodies, encoded from typed values rather than maps.
+func onePaymentLoad(c *loadClient, sender, receiver benchBank, n int64) error {
+	type party struct {
+		Name     string `json:"name"`
+		Account  string `json:"account"`
+		BankCode string `json:"bank_code,omitempty"`
+	}
+	post := func(path, key, extra string, body any, out any) error {
+		var b []byte
+		if body != nil {
+			var err error
+			if b, err = json.Marshal(body); err != nil {
+				return err
+			}
+		}
+		status, answer, err := c.post(path, key, extra, b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if status/100 != 2 {
+			return fmt.Errorf("%s: %d: %s", path, status, answer)
+		}
+		if out == nil {
+			return nil
+		}
+		return json.Unmarshal(answer, out)
+	}
+	var q struct {
+		ID string `json:"id"`
+	}
+	amount := strconv.FormatInt(10_000+n%1_000_000, 10) + ".00"
+	if err := post("/v1/quotes", sender.key, "", struct {
+		Receiver string `json:"receiving_participant"`
+		Source   string `json:"source_currency"`
+		Target   string `json:"target_currency"`
+		Amount   string `json:"source_amount"`
+	}{receiver.id, "RUB", "IRR", amount}, &q); err != nil {
+		return err
+	}
+	var p struct {
+		UETR string `json:"uetr"`
+	}
+	if err := post("/v1/payments", sender.key, "Idempotency-Key: "+q.ID+"\r\n", struct {
+		QuoteID  string `json:"quote_id"`
+		Purpose  string `json:"purpose"`
+		Debtor   party  `json:"debtor"`
+		Creditor party  `json:"creditor"`
+	}{q.ID, "TRAD",
+		party{fmt.Sprintf("Sender Customer %06d", n), "40817810899910004312", "044525225"},
+		party{fmt.Sprintf("Receiver Customer %06d", n), "IR440960000000100324200001", ""}}, &p); err != nil {
+		return err
+	}
+	return post("/v1/payments/"+p.UETR+"/accept", receiver.key, "", nil, nil)
 }
 
 // WritePaymentsTable prints payments results, one row each.

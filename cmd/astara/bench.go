@@ -124,6 +124,7 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	screeningEntries := fs.Int("screening-entries", 0, "also run with a watch list of this many entries loaded, every party screened, and print both rows")
 	withPostgres := fs.Bool("postgres", false, "also run with the journal in PostgreSQL (its history and query tables too), on a throwaway cluster, and print both rows")
+	client := fs.String("client", bench.SingleClientLoad, "the clients' HTTP client: load (a load generator's, one connection and one goroutine a client, as wrk's) or net/http (Go's)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -133,7 +134,10 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	} else {
 		defer stop()
 	}
-	cfg := bench.PaymentsConfig{Payments: *n, Clients: *clients, Dir: *dir}
+	if *client != bench.SingleClientLoad && *client != bench.SingleClientNetHTTP {
+		return usageError{fmt.Sprintf("bench payments: --client is %q: it must be %s or %s", *client, bench.SingleClientLoad, bench.SingleClientNetHTTP)}
+	}
+	cfg := bench.PaymentsConfig{Payments: *n, Clients: *clients, Dir: *dir, Client: *client}
 	if !*quiet {
 		cfg.Progress = stderr
 	}
