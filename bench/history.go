@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -232,7 +234,12 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 		ks.killed.Store(false)
 		replayed := int(ks.LastSeq()-ks.snapshot.Load()) * cfg.BatchSize
 		start := time.Now()
-		svc, err = ledger.Open(store, opts)
+		// Labelled, so that a CPU profile of the run can be cut to the
+		// recoveries: go tool pprof -tagfocus phase=recovery (and
+		// transfers=N for one checkpoint's).
+		pprof.Do(ctx, pprof.Labels("phase", "recovery", "transfers", strconv.Itoa(max(target, base))), func(context.Context) {
+			svc, err = ledger.Open(store, opts)
+		})
 		if err != nil {
 			st.Close()
 			return points, fmt.Errorf("recover: %w", err)

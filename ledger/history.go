@@ -31,7 +31,9 @@ import (
 // is not there yet). So the same journal always yields the same answers.
 //
 // Writes need not be durable until Sync returns; the Service syncs before
-// it saves a snapshot, which leaves the moved records out.
+// it saves a snapshot, which leaves the moved records out. A History is
+// safe for use from several goroutines: recovery writes a move on one
+// while it reads, and writes a machine's records, on another.
 type History interface {
 	// Transfer returns the stored transfer with id, and its final state.
 	Transfer(id ID) (HistoryTransfer, bool, error)
@@ -325,6 +327,13 @@ func CheckRecordKey(key []byte) error {
 		return fmt.Errorf("ledger: history: record key of %d bytes; 1 to %d allowed", len(key), RecordKeyMax)
 	}
 	return nil
+}
+
+// Writes returns how many times Write was called.
+func (h *MemoryHistory) Writes() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.writes
 }
 
 // Reads returns how many times Transfer was called.

@@ -576,6 +576,7 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		}
 	}
 	records := NewReplayRecords(machine)
+	move := historyMover{engine: engine}
 	after := seq
 	if ok && seq > 0 {
 		// Read the snapshot's own entry too: a snapshot holds the state
@@ -603,16 +604,17 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		if err := track.step(e.Seq); err != nil {
 			return fmt.Errorf("replay entry %d: write query tables: %w", e.Seq, err)
 		}
-		if engine.HistoryDue() {
-			if _, err := engine.MoveHistory(false); err != nil {
-				return fmt.Errorf("replay entry %d: move history: %w", e.Seq, err)
-			}
+		if err := move.step(false); err != nil {
+			return fmt.Errorf("replay entry %d: move history: %w", e.Seq, err)
 		}
 		if err := records.Step(); err != nil {
 			return fmt.Errorf("replay entry %d: write records: %w", e.Seq, err)
 		}
 		return nil
 	})
+	if moveErr := move.step(true); err == nil && moveErr != nil {
+		err = fmt.Errorf("replay: move history: %w", moveErr)
+	}
 	if err == nil {
 		err = records.Flush()
 	}
@@ -623,6 +625,51 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		return recovered{}, err
 	}
 	return recovered{machine: machine, seq: seq, query: track, events: events}, nil
+}
+
+// historyMover moves a replay's history out of memory as the live
+// service does: the History is written on another goroutine while the
+// replay goes on, one move at a time, and the move is dropped from memory
+// once written. Written in line, the moves were a quarter of a restart's
+// time at 10 million transfers (`astara bench history`).
+type historyMover struct {
+	engine *Engine
+	move   *HistoryMove
+	done   chan error
+}
+
+// step drops a move that is written (with wait, waits for it) and, unless
+// wait, starts the next one if one is due.
+func (h *historyMover) step(wait bool) error {
+	if h.move != nil {
+		var err error
+		if wait {
+			err = <-h.done
+		} else {
+			select {
+			case err = <-h.done:
+			default:
+				return nil
+			}
+		}
+		m := h.move
+		h.move = nil
+		if err != nil {
+			return err
+		}
+		h.engine.DropHistory(m)
+	}
+	if wait || !h.engine.HistoryDue() {
+		return nil
+	}
+	if h.done == nil {
+		h.done = make(chan error, 1)
+	}
+	m := h.engine.PrepareHistory(false)
+	h.move = m
+	history := h.engine.History()
+	go func() { h.done <- m.Write(history) }()
+	return nil
 }
 
 // Replayer applies journal entries to an engine, reusing its buffers

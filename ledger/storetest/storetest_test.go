@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -202,3 +203,64 @@ func TestStandbyHoldsRowsUntilItTakesOver(t *testing.T) {
 	storetest.CheckQueryReads(t, storetest.MustReplay(t, st, 0), func() ledger.Machine { return ledger.NewEngineMachine(ledger.Options{}) },
 		[]*ledger.QueryDelta{got})
 }
+
+// Recovery moves the history out of memory while it replays, a move
+// written on another goroutine as the replay goes on, as the live node
+// does: the recovered engine holds the same state, byte for byte, as the
+// one that was killed, keeps only its hot window in memory, and finds
+// the ids it moved when they come back.
+func TestRecoveryMovesHistoryWhileItReplays(t *testing.T) {
+	history := ledger.NewMemoryHistory()
+	st := &withHistory{noSnapshots: &noSnapshots{MemStore: &storetest.MemStore{}}, h: history}
+	opts := ledger.ServiceOptions{SnapshotEventsInterval: -1, Engine: ledger.Options{HotTransfers: 64}}
+	svc := storetest.MustOpenService(t, st, opts)
+	pair(t, svc, true)
+	s := &sender{t: t}
+	for range 300 {
+		s.send(svc, 10)
+	}
+	state := func(svc *ledger.Service) (string, int) {
+		var b strings.Builder
+		var inMemory int
+		svc.View(func(e *ledger.Engine) {
+			if err := e.WriteState(&b); err != nil {
+				t.Fatal(err)
+			}
+			inMemory = e.MemoryTransfersCount()
+		})
+		return b.String(), inMemory
+	}
+	want, _ := state(svc)
+	st.refuse.Store(true)
+	svc.Close()
+	st.refuse.Store(false)
+	writes := history.Writes()
+	svc = storetest.MustOpenService(t, st, opts) // replays all 3,000 transfers
+	defer svc.Close()
+	got, inMemory := state(svc)
+	if got != want {
+		t.Fatal("the recovered engine's state differs from the killed one's")
+	}
+	if moved := history.Writes() - writes; moved < 10 {
+		t.Errorf("the replay wrote the history %d times; want a move every few hundred transfers", moved)
+	}
+	if inMemory > 1000 {
+		t.Errorf("%d transfers in memory after the replay, of 3,000, with a hot window of 64", inMemory)
+	}
+	// The first transfers, moved twice over, are found: sent again, each
+	// answers that it exists.
+	res, err := svc.CreateTransfers(t.Context(), []ledger.Transfer{{ID: ledger.IDFromUint64(1001), DebitAccountID: ledger.IDFromUint64(1),
+		CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}})
+	if err != nil || res[0] != ledger.ResultExists {
+		t.Errorf("the first transfer sent again: %v, %v; want exists", res, err)
+	}
+}
+
+// withHistory is a store with a History in memory that outlives a restart,
+// as a store on disk keeps its history.
+type withHistory struct {
+	*noSnapshots
+	h *ledger.MemoryHistory
+}
+
+func (w *withHistory) History() ledger.History { return w.h }
