@@ -612,7 +612,7 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		}
 		return nil
 	})
-	if moveErr := move.step(true); err == nil && moveErr != nil {
+	if moveErr := move.finish(err == nil); err == nil && moveErr != nil {
 		err = fmt.Errorf("replay: move history: %w", moveErr)
 	}
 	if err == nil {
@@ -670,6 +670,17 @@ func (h *historyMover) step(wait bool) error {
 	history := h.engine.History()
 	go func() { h.done <- m.Write(history) }()
 	return nil
+}
+
+// finish waits for the move in flight and, if more is due (with more),
+// moves it in line: the recovered node starts with its hot window, as a
+// node that moved every batch's history in line would.
+func (h *historyMover) finish(more bool) error {
+	if err := h.step(true); err != nil || !more || !h.engine.HistoryDue() {
+		return err
+	}
+	_, err := h.engine.MoveHistory(false)
+	return err
 }
 
 // Replayer applies journal entries to an engine, reusing its buffers

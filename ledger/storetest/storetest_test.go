@@ -241,10 +241,12 @@ func TestRecoveryMovesHistoryWhileItReplays(t *testing.T) {
 	if got != want {
 		t.Fatal("the recovered engine's state differs from the killed one's")
 	}
-	if moved := history.Writes() - writes; moved < 10 {
-		t.Errorf("the replay wrote the history %d times; want a move every few hundred transfers", moved)
+	// How many moves the replay made depends on how fast each was
+	// written; what it leaves in memory does not.
+	if moved := history.Writes() - writes; moved < 1 {
+		t.Error("the replay moved no history")
 	}
-	if inMemory > 1000 {
+	if inMemory > 128 {
 		t.Errorf("%d transfers in memory after the replay, of 3,000, with a hot window of 64", inMemory)
 	}
 	// The first transfers, moved twice over, are found: sent again, each
