@@ -46,7 +46,7 @@ type Config struct {
 	BatchSize int      // transfers per batch (at most ledger.BatchEventsMax)
 	Clients   int      // concurrent clients for the journal and HTTP runs
 	Workloads []string // WorkloadUniform, WorkloadHot
-	Modes     []string // "engine", "journal", "postgres", "http", "http-single"
+	Modes     []string // "engine", "journal", "postgres", "postgres-journal", "http", "http-single"
 	// SingleClients and SingleTransfers shape the "http-single" mode: that
 	// many clients each send one transfer per request, that many in all.
 	SingleClients   int
@@ -181,7 +181,9 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			case "journal":
 				r, err = runJournal(ctx, cfg, accs, batches, bar)
 			case "postgres":
-				r, err = runPostgres(ctx, cfg, accs, batches, bar)
+				r, err = runPostgres(ctx, cfg, accs, batches, bar, false)
+			case "postgres-journal":
+				r, err = runPostgres(ctx, cfg, accs, batches, bar, true)
 			case "http":
 				r, err = runHTTP(ctx, cfg, accs, batches, bar, false)
 			case "http-single":
@@ -192,7 +194,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 				one.Clients = cfg.SingleClients
 				r, err = runHTTP(ctx, one, accs, single, bar, cfg.SingleClient != SingleClientNetHTTP)
 			default:
-				err = fmt.Errorf("unknown mode %q (engine, journal, postgres, http, http-single)", mode)
+				err = fmt.Errorf("unknown mode %q (engine, journal, postgres, postgres-journal, http, http-single)", mode)
 			}
 			bar.done()
 			if err != nil {
@@ -338,11 +340,12 @@ func runJournal(ctx context.Context, cfg Config, accs []ledger.Account, batches 
 		return Result{}, err
 	}
 	defer st.Close()
-	return runStore(ctx, cfg, st, accs, batches, bar)
+	return runStore(ctx, cfg, st, accs, batches, bar, false)
 }
 
-// runPostgres is runJournal with the journal in PostgreSQL.
-func runPostgres(ctx context.Context, cfg Config, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
+// runPostgres is runJournal with the journal in PostgreSQL; with
+// queryOff, without its query tables (serve --query-tables=false).
+func runPostgres(ctx context.Context, cfg Config, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress, queryOff bool) (Result, error) {
 	if cfg.NewPostgresDatabase == nil {
 		return Result{}, fmt.Errorf("the postgres mode needs a database (astara bench ledger --postgres)")
 	}
@@ -355,12 +358,12 @@ func runPostgres(ctx context.Context, cfg Config, accs []ledger.Account, batches
 		return Result{}, err
 	}
 	defer st.Close()
-	return runStore(ctx, cfg, st, accs, batches, bar)
+	return runStore(ctx, cfg, st, accs, batches, bar, queryOff)
 }
 
 // runStore sends the batches from cfg.Clients clients to a Service on st.
-func runStore(ctx context.Context, cfg Config, st ledger.Store, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress) (Result, error) {
-	svc, err := ledger.Open(st, ledger.ServiceOptions{SnapshotEventsInterval: -1})
+func runStore(ctx context.Context, cfg Config, st ledger.Store, accs []ledger.Account, batches [][]ledger.Transfer, bar *progress, queryOff bool) (Result, error) {
+	svc, err := ledger.Open(st, ledger.ServiceOptions{SnapshotEventsInterval: -1, QueryTablesOff: queryOff})
 	if err != nil {
 		return Result{}, err
 	}
@@ -583,9 +586,9 @@ func summarize(transfers, failed, clients int, elapsed time.Duration, lat []time
 
 // WriteTable prints results as an aligned table.
 func WriteTable(w io.Writer, results []Result) {
-	fmt.Fprintf(w, "%-9s %-9s %6s %7s %10s %8s %14s %10s %10s\n", "mode", "workload", "batch", "clients", "transfers", "seconds", "transfers/s", "p50", "p99")
+	fmt.Fprintf(w, "%-16s %-9s %6s %7s %10s %8s %14s %10s %10s\n", "mode", "workload", "batch", "clients", "transfers", "seconds", "transfers/s", "p50", "p99")
 	for _, r := range results {
-		fmt.Fprintf(w, "%-9s %-9s %6d %7d %10d %8.2f %14.0f %10s %10s\n", r.Mode, r.Workload, r.BatchSize, r.Clients, r.Transfers,
+		fmt.Fprintf(w, "%-16s %-9s %6d %7d %10d %8.2f %14.0f %10s %10s\n", r.Mode, r.Workload, r.BatchSize, r.Clients, r.Transfers,
 			r.Elapsed.Seconds(), r.PerSecond(), roundDur(r.LatencyP50), roundDur(r.LatencyP99))
 	}
 }

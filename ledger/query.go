@@ -41,6 +41,16 @@ type QueryStore interface {
 	QueryThrough() (uint64, error)
 }
 
+// QueryClearer is a QueryStore whose tables can be emptied, for a node
+// that does not keep them (ServiceOptions.QueryTablesOff): rows left as
+// of an old entry would read as the switch's state.
+type QueryClearer interface {
+	QueryStore
+	// ClearQuery empties the query tables and sets QueryThrough to 0, as
+	// the store's writer.
+	ClearQuery() error
+}
+
 // QueryMachine is a Machine with rows of its own in the query tables.
 type QueryMachine interface {
 	Machine

@@ -171,6 +171,13 @@ type ServiceOptions struct {
 	SnapshotEventsInterval int
 	// PulseInterval is how often idle pending expiries are checked.
 	PulseInterval time.Duration
+	// QueryTablesOff keeps a QueryStore's query tables unwritten: the
+	// journal alone, at its full rate. When the node starts to write the
+	// journal it empties them (QueryClearer), so that no reader takes rows
+	// of an old entry for the current state. Every node of one store must
+	// say the same: a node that keeps them, started after one that did
+	// not, fills them by replaying the whole journal.
+	QueryTablesOff bool
 }
 
 // Defaults of ServiceOptions.
@@ -262,7 +269,24 @@ func Open(store Store, opts ServiceOptions) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := f.clearQuery(); err != nil {
+		return nil, err
+	}
 	return f.start(), nil
+}
+
+// clearQuery empties the store's query tables if the node keeps none, as
+// it becomes the store's writer.
+func (f *Follower) clearQuery() error {
+	if !f.opts.QueryTablesOff {
+		return nil
+	}
+	if qc, ok := f.store.(QueryClearer); ok {
+		if err := qc.ClearQuery(); err != nil {
+			return fmt.Errorf("empty the query tables: %w", err)
+		}
+	}
+	return nil
 }
 
 func (opts *ServiceOptions) defaults() {
@@ -322,7 +346,7 @@ type Refresher interface {
 // the entries after it) and returns it as a Follower.
 func Follow(store Store, opts ServiceOptions) (*Follower, error) {
 	opts.defaults()
-	r, err := recoverMachine(store, opts.NewMachine, opts.RestoreMachine, true)
+	r, err := recoverMachine(store, opts.NewMachine, opts.RestoreMachine, !opts.QueryTablesOff)
 	if err != nil {
 		return nil, err
 	}
@@ -446,6 +470,9 @@ func (f *Follower) Open() (*Service, int, error) {
 	n, err := f.CatchUp()
 	if err == nil {
 		err = f.query.flush()
+	}
+	if err == nil {
+		err = f.clearQuery()
 	}
 	if err != nil {
 		return nil, n, err

@@ -64,6 +64,9 @@ func TestLeaseFencesTheOldWriter(t *testing.T) {
 	if err := a.Renew(ctx, ttl); !errors.Is(err, postgres.ErrFenced) {
 		t.Fatalf("A renew after the takeover: %v, want ErrFenced", err)
 	}
+	if err := a.ClearQuery(); !errors.Is(err, postgres.ErrFenced) {
+		t.Fatalf("A empties the query tables after the takeover: %v, want ErrFenced", err)
+	}
 	if err := b.Append(entry(4)); err != nil {
 		t.Fatalf("B append 4: %v", err)
 	}

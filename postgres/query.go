@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -434,4 +435,30 @@ func (s *Store) QueryBehind() (behind bool, through, snapshot uint64, err error)
 		return false, 0, 0, fmt.Errorf("postgres: read the query tables' position: %w", err)
 	}
 	return t < snap, uint64(t), uint64(snap), nil
+}
+
+// ClearQuery implements ledger.QueryClearer: the tables emptied and the
+// position at 0, in one transaction of the lease's holder. A reader then
+// sees no rows rather than those of an old entry.
+func (s *Store) ClearQuery() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
+		return errClosed
+	}
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
+		if err := s.checkFence(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "TRUNCATE query_accounts, query_transfers, query_balances, query_records"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "UPDATE query_position SET seq = 0 WHERE id = 1")
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrFenced) {
+		return fmt.Errorf("postgres: empty the query tables: %w", err)
+	}
+	return err
 }

@@ -39,7 +39,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	batch := fs.Int("batch", 8190, "transfers per batch (at most 8190)")
 	clients := fs.Int("clients", 4, "concurrent clients for the journal and HTTP runs")
 	workloads := fs.String("workloads", "uniform,hot", "workloads: uniform, hot")
-	modes := fs.String("modes", "engine,journal,http,http-single", "modes: engine, journal, postgres (the journal in PostgreSQL), http, http-single (one transfer per request)")
+	modes := fs.String("modes", "engine,journal,http,http-single", "modes: engine, journal, postgres (the journal in PostgreSQL, with its query tables), postgres-journal (the same without them, as serve --query-tables=false), http, http-single (one transfer per request)")
 	singleClients := fs.Int("single-clients", 64, "concurrent clients of the http-single mode")
 	singleTransfers := fs.Int("single-transfers", 100_000, "transfers per http-single run, one per request")
 	singleClient := fs.String("single-client", bench.SingleClientLoad, "the http-single clients' HTTP client: load (a load generator's, one connection and one goroutine a client, as wrk's) or net/http (Go's)")

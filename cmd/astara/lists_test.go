@@ -138,11 +138,7 @@ func TestListsKeptInPostgreSQL(t *testing.T) {
 	}
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	<-c.done
-	verify := func() (int, string) {
-		var out, errOut bytes.Buffer
-		code := Run(context.Background(), []string{"verify", "--data", t.TempDir(), "--store", dsn}, &out, &errOut)
-		return code, out.String() + errOut.String()
-	}
+	verify := func() (int, string) { return verifyStore(t, dsn) }
 	if code, out := verify(); code != 0 || !strings.Contains(out, "lists ok: 1 list versions") {
 		t.Fatalf("verify: exit %d\n%s", code, out)
 	}

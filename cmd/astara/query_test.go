@@ -29,6 +29,14 @@ func astaraDatabase(t *testing.T) string {
 	return c.DSN("astara")
 }
 
+// verifyStore runs astara verify on the database at dsn and returns its
+// exit code and output.
+func verifyStore(t *testing.T, dsn string) (int, string) {
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"verify", "--data", t.TempDir(), "--store", dsn}, &out, &errOut)
+	return code, out.String() + errOut.String()
+}
+
 // checkQueryTables checks the query tables of a stopped node's database:
 // they hold the state after the journal's last entry, row for row what a
 // replay of the journal makes, and the payments view names each
@@ -110,11 +118,7 @@ func TestVerifyChecksTheQueryTables(t *testing.T) {
 	}
 	node.cmd.Process.Signal(syscall.SIGTERM)
 	<-node.done
-	verify := func() (int, string) {
-		var out, errOut bytes.Buffer
-		code := Run(context.Background(), []string{"verify", "--data", t.TempDir(), "--store", dsn}, &out, &errOut)
-		return code, out.String() + errOut.String()
-	}
+	verify := func() (int, string) { return verifyStore(t, dsn) }
 	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables ok: at entry 2, 3 accounts as replayed, 2 transfers (1 pending)") {
 		t.Fatalf("astara verify of a node's database: exit %d\n%s", code, out)
 	}
@@ -145,5 +149,82 @@ func TestVerifyChecksTheQueryTables(t *testing.T) {
 	}
 	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables: at entry 1, behind the journal's last, 2") {
 		t.Errorf("tables behind the journal: astara verify exit %d\n%s", code, out)
+	}
+}
+
+// serve --query-tables=false writes the journal alone: a node with the
+// tables off empties them when it leads, writes none, and verify says
+// so; a node that keeps them, started after it, fills them from the whole
+// journal.
+func TestServeWithoutQueryTables(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := Run(context.Background(), []string{"serve", "--data", t.TempDir(), "--query-tables=false"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--query-tables=false is for a PostgreSQL store") {
+		t.Errorf("--query-tables=false on the embedded store: exit %d\n%s", code, errOut.String())
+	}
+	dsn := astaraDatabase(t)
+	transfer := func(node *child, id uint64) {
+		t.Helper()
+		body := map[string]any{"transfers": []map[string]any{{"id": ledger.IDFromUint64(id).String(), "debit_account_id": ledger.IDFromUint64(1).String(),
+			"credit_account_id": ledger.IDFromUint64(2).String(), "amount": "5", "currency": "RUB", "code": 1}}}
+		if code, err := node.post("/v1/ledger/transfers", body, &results{}); code != 200 || err != nil {
+			t.Fatalf("transfer %d: %d %v\n%s", id, code, err, node.output())
+		}
+	}
+	stop := func(node *child) {
+		node.cmd.Process.Signal(syscall.SIGTERM)
+		<-node.done
+	}
+	verify := func() (int, string) { return verifyStore(t, dsn) }
+	count := func(conn *pgx.Conn) (position, transfers int64) {
+		t.Helper()
+		if err := conn.QueryRow(context.Background(), "SELECT (SELECT seq FROM query_position), (SELECT count(*) FROM query_transfers)").Scan(&position, &transfers); err != nil {
+			t.Fatal(err)
+		}
+		return position, transfers
+	}
+
+	node := startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn)
+	accs := []map[string]any{{"id": ledger.IDFromUint64(1).String(), "currency": "RUB", "code": 1}, {"id": ledger.IDFromUint64(2).String(), "currency": "RUB", "code": 1}}
+	if code, err := node.post("/v1/ledger/accounts", map[string]any{"accounts": accs}, &results{}); code != 200 || err != nil {
+		t.Fatalf("create accounts: %d %v\n%s", code, err, node.output())
+	}
+	transfer(node, 100)
+	stop(node)
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if pos, n := count(conn); pos != 2 || n != 1 {
+		t.Fatalf("with the tables on: position %d, %d transfers; want 2 and 1", pos, n)
+	}
+
+	node = startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn, "--query-tables=false")
+	transfer(node, 101)
+	transfer(node, 102)
+	stop(node)
+	if !strings.Contains(node.output(), "the query tables are off (--query-tables=false)") {
+		t.Errorf("serve --query-tables=false did not say so:\n%s", node.output())
+	}
+	if pos, n := count(conn); pos != 0 || n != 0 {
+		t.Errorf("with the tables off: position %d, %d transfers; want them empty at 0", pos, n)
+	}
+	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables: empty (position 0)") {
+		t.Errorf("verify with the tables off: exit %d\n%s", code, out)
+	}
+
+	node = startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn)
+	transfer(node, 103)
+	stop(node)
+	checkQueryTables(t, dsn, nil)
+	if pos, n := count(conn); pos != 5 || n != 4 {
+		t.Errorf("with the tables on again: position %d, %d transfers; want 5 and 4", pos, n)
+	}
+	// Rows at position 0 are not what any node leaves.
+	if _, err := conn.Exec(context.Background(), "UPDATE query_position SET seq = 0"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := verify(); code != 1 || !strings.Contains(out, "at position 0") {
+		t.Errorf("rows at position 0: verify exit %d, want 1\n%s", code, out)
 	}
 }

@@ -49,8 +49,11 @@ type Main struct {
 	// before it moves the oldest closed ones to the store
 	// (ledger.HotTransfersDefault when zero).
 	HotTransfers int
-	Demo         bool
-	Stdout       io.Writer
+	// QueryTablesOff keeps a PostgreSQL store's query tables unwritten
+	// (--query-tables=false), and empties them when the node leads.
+	QueryTablesOff bool
+	Demo           bool
+	Stdout         io.Writer
 	// Settlement is when settlement windows close by themselves.
 	Settlement http.SettlementSchedule
 	// SwitchBIC and SettlementBankBIC name the switch and the bank that
@@ -185,7 +188,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.metrics = http.NewMetrics()
 	engineOpts := ledger.Options{HotTransfers: m.HotTransfers}
-	opts := ledger.ServiceOptions{Observer: m.metrics,
+	opts := ledger.ServiceOptions{Observer: m.metrics, QueryTablesOff: m.QueryTablesOff,
 		NewMachine: func() ledger.Machine { return payments.NewMachine(engineOpts) },
 		RestoreMachine: func(r io.Reader) (ledger.Machine, error) {
 			return payments.RestoreMachine(r, engineOpts)
@@ -198,7 +201,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.startServing(tlsConfig); err != nil {
 			return fail(err)
 		}
-		if behind, through, snap, err := pg.QueryBehind(); err != nil {
+		if m.QueryTablesOff {
+			fmt.Fprintln(m.Stdout, "astara: the query tables are off (--query-tables=false): emptied when this node leads, and not written")
+		} else if behind, through, snap, err := pg.QueryBehind(); err != nil {
 			return fail(err)
 		} else if behind {
 			fmt.Fprintf(m.Stdout, "astara: the query tables hold entry %d, behind the snapshot at %d: filling them by replaying the whole journal\n", through, snap)
@@ -371,6 +376,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	advertise := fs.String("advertise", "", "the URL clients reach this node at, which a standby names when it answers them (default: the address listened on)")
 	leaseTTL := fs.Duration("lease-ttl", LeaseTTLDefault, "the writer's lease on a PostgreSQL store: a standby takes over this long after the leader's last renewal")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	queryTables := fs.Bool("query-tables", true, "with --store, keep the query tables (query_accounts, query_transfers, query_balances, query_payments) in the journal's transactions; false writes the journal alone, faster, and empties them")
 	hot := fs.Int("hot-transfers", ledger.HotTransfersDefault, "recent transfers the ledger keeps in memory; older closed ones and balance history live in the store")
 	everyDefault := time.Duration(0)
 	if demo {
@@ -407,6 +413,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if err := checkStoreURL(*store); err != nil {
 		return err
 	}
+	if !*queryTables && *store == "" {
+		return usageError{"--query-tables=false is for a PostgreSQL store (--store): the embedded store keeps no query tables"}
+	}
 	for _, b := range []struct{ flag, value string }{{"bic", *switchBIC}, {"settlement-bank-bic", *settlementBIC}} {
 		if b.value != "" && !iso20022.IsBIC(b.value) {
 			return usageError{fmt.Sprintf("--%s %q is not a BIC (8 or 11 letters and digits)", b.flag, b.value)}
@@ -418,7 +427,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if *leaseTTL < 300*time.Millisecond {
 		return usageError{fmt.Sprintf("--lease-ttl %s: at least 300ms", *leaseTTL)}
 	}
-	m := &Main{DataDir: *data, Store: *store, NodeName: *nodeName, LeaseTTL: *leaseTTL, Advertise: *advertise, Listen: *listen, HotTransfers: *hot, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
+	m := &Main{DataDir: *data, Store: *store, NodeName: *nodeName, LeaseTTL: *leaseTTL, Advertise: *advertise, Listen: *listen, HotTransfers: *hot, QueryTablesOff: !*queryTables, Demo: demo, Stdout: stdout, SwitchBIC: *switchBIC, SettlementBankBIC: *settlementBIC, Limits: lim,
 		// The demo plays the settlement bank too: it confirms each window as
 		// soon as it closes.
 		Settlement: http.SettlementSchedule{Every: *closeEvery, AtBusinessDayEnd: *closeDayEnd, Settle: demo}}

@@ -193,6 +193,7 @@ type MemQueryStore struct {
 	// of each.
 	Writes    int
 	RowWrites []int
+	Clears    int // ClearQuery calls
 }
 
 type queryRow[T any] struct {
@@ -303,6 +304,15 @@ func (m *MemQueryStore) ReadQuery() (*ledger.QueryDelta, error) {
 		d.Records = append(d.Records, ledger.Record{Key: []byte(k), Value: r.row})
 	}
 	return d, nil
+}
+
+// ClearQuery implements ledger.QueryClearer.
+func (m *MemQueryStore) ClearQuery() error {
+	m.qmu.Lock()
+	defer m.qmu.Unlock()
+	m.through, m.accounts, m.transfers, m.balances, m.records = 0, nil, nil, nil, nil
+	m.Clears++
+	return nil
 }
 
 // ResetQuery empties the tables, as a database from before they existed.

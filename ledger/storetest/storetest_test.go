@@ -266,3 +266,52 @@ type withHistory struct {
 }
 
 func (w *withHistory) History() ledger.History { return w.h }
+
+// A node that keeps no query tables (QueryTablesOff) empties them when it
+// starts to write, writes no row, and leaves the journal whole: a node
+// that keeps them, started after it, fills them from the whole journal.
+func TestQueryTablesOff(t *testing.T) {
+	st := &storetest.MemQueryStore{}
+	on := ledger.ServiceOptions{SnapshotEventsInterval: 100}
+	off := on
+	off.QueryTablesOff = true
+	svc := storetest.MustOpenService(t, st, on)
+	pair(t, svc, true)
+	s := &sender{t: t}
+	for range 5 {
+		s.send(svc, 30)
+	}
+	svc.Close()
+	if through, _ := st.QueryThrough(); through != st.LastSeq() {
+		t.Fatalf("with the tables on they hold entry %d, want %d", through, st.LastSeq())
+	}
+
+	svc = storetest.MustOpenService(t, st, off)
+	got, err := st.ReadQuery()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Through != 0 || len(got.Accounts) != 0 || len(got.Transfers) != 0 {
+		t.Fatalf("with the tables off they hold entry %d, %d accounts, %d transfers; want them empty", got.Through, len(got.Accounts), len(got.Transfers))
+	}
+	writes := st.Writes
+	for range 5 { // past a snapshot, which waits for no rows
+		s.send(svc, 30)
+	}
+	svc.Close()
+	if st.Writes != writes {
+		t.Errorf("with the tables off the node wrote rows %d times", st.Writes-writes)
+	}
+	if got, _ := st.ReadQuery(); got.Through != 0 || len(got.Transfers) != 0 {
+		t.Errorf("with the tables off they came to hold entry %d, %d transfers", got.Through, len(got.Transfers))
+	}
+
+	svc = storetest.MustOpenService(t, st, on) // fills them from the whole journal
+	defer svc.Close()
+	if got, _ := st.ReadQuery(); got.Through != st.LastSeq() || len(got.Transfers) != 300 {
+		t.Errorf("with the tables on again they hold entry %d and %d transfers; want %d and 300", got.Through, len(got.Transfers), st.LastSeq())
+	}
+	if st.Clears != 1 {
+		t.Errorf("%d clears; want 1, by the node with the tables off", st.Clears)
+	}
+}
