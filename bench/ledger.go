@@ -10,6 +10,7 @@ import (
 	"net"
 	nethttp "net/http"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,8 +55,14 @@ type Config struct {
 	// SingleClient is the "http-single" mode's HTTP client:
 	// SingleClientLoad (the default, "") or SingleClientNetHTTP.
 	SingleClient string
-	Seed         uint64
-	Dir          string // where the journal runs keep their stores; "" is a temp dir
+	// SingleHistory runs the "http-single" mode once for each of these
+	// counts of transfers sent to the node first (none: once, on a fresh
+	// node), to see whether one transfer a request stays as fast as the
+	// history grows.
+	SingleHistory []int
+	history       int // transfers sent before a run, in batches
+	Seed          uint64
+	Dir           string // where the journal runs keep their stores; "" is a temp dir
 	// NewPostgresDatabase, for the "postgres" mode, makes an empty
 	// database and returns its URL; each run gets its own.
 	NewPostgresDatabase func(context.Context) (string, error)
@@ -189,10 +196,25 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			case "http-single":
 				single := singles(batches, cfg.SingleTransfers)
 				bar.done()
-				bar = newProgress(cfg.Progress, fmt.Sprintf("%-8s %-8s", mode, w), len(single))
 				one := cfg
 				one.Clients = cfg.SingleClients
-				r, err = runHTTP(ctx, one, accs, single, bar, cfg.SingleClient != SingleClientNetHTTP)
+				histories := cfg.SingleHistory
+				if len(histories) == 0 {
+					histories = []int{0}
+				}
+				for i, h := range histories {
+					bar = newProgress(cfg.Progress, fmt.Sprintf("%-8s %-8s", mode, w), len(single))
+					one.history = h
+					if r, err = runHTTP(ctx, one, accs, single, bar, cfg.SingleClient != SingleClientNetHTTP); err != nil {
+						break
+					}
+					if i < len(histories)-1 {
+						bar.done()
+						r.Mode, r.Workload, r.BatchSize = singleMode(h), w, 1
+						out = append(out, r)
+					}
+				}
+				mode = singleMode(histories[len(histories)-1])
 			default:
 				err = fmt.Errorf("unknown mode %q (engine, journal, postgres, postgres-journal, http, http-single)", mode)
 			}
@@ -201,7 +223,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 				return out, fmt.Errorf("%s %s: %w", mode, w, err)
 			}
 			r.Mode, r.Workload, r.BatchSize = mode, w, cfg.BatchSize
-			if mode == "http-single" {
+			if strings.HasPrefix(mode, "http-single") {
 				r.BatchSize = 1
 			}
 			out = append(out, r)
@@ -263,8 +285,6 @@ func openService(dir string, obs ledger.Observer) (*journal.Store, *ledger.Servi
 	return st, svc, nil
 }
 
-// clients runs fn for every batch from cfg.Clients goroutines and returns
-// the per-batch latencies.
 // A sender sends one batch and returns how many of its transfers failed.
 type sender func(context.Context, []ledger.Transfer) (int, error)
 
@@ -463,6 +483,9 @@ func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][
 			return Result{}, err
 		}
 	}
+	if err := preload(ctx, svc, accs, cfg.history); err != nil {
+		return Result{}, err
+	}
 	// The clients encode their requests and decode the answers on the
 	// clock, on the same two cores as the server: what a bank's system
 	// beside the switch would spend.
@@ -515,6 +538,65 @@ func countFailedJSON(body []byte) (int, error) {
 		}
 	}
 	return failed, nil
+}
+
+// singleMode names an http-single run over a history of n transfers.
+func singleMode(n int) string {
+	if n == 0 {
+		return "http-single"
+	}
+	return fmt.Sprintf("http-single+%gM", float64(n)/1e6)
+}
+
+// preload sends n transfers between accs to svc in process, in batches of
+// ledger.BatchEventsMax from four goroutines: a history, moving out of
+// memory as on a serving node, for a run to go on from. Their ids are of
+// a range of their own.
+func preload(ctx context.Context, svc *ledger.Service, accs []ledger.Account, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	var next atomic.Int64
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			batch := make([]ledger.Transfer, ledger.BatchEventsMax)
+			r := uint64(next.Load()) + 1
+			for {
+				first := next.Add(ledger.BatchEventsMax) - ledger.BatchEventsMax
+				if first >= int64(n) {
+					errs <- nil
+					return
+				}
+				b := batch[:min(ledger.BatchEventsMax, n-int(first))]
+				for i := range b {
+					r = r*6364136223846793005 + 1442695040888963407
+					d := int(r>>33) % len(accs)
+					c := (d + 1 + int(r>>13)%(len(accs)-1)) % len(accs)
+					id := ledger.IDFromUint64(uint64(first) + uint64(i) + 1)
+					id[0] = 0xb1 // Generate's ids begin with a zero byte
+					b[i] = ledger.Transfer{ID: id,
+						DebitAccountID: accs[d].ID, CreditAccountID: accs[c].ID, Amount: money.NewAmount(1), Currency: accs[d].Currency, Code: 1}
+				}
+				res, err := svc.CreateTransfers(ctx, b)
+				if err == nil && countFailed(res) > 0 {
+					err = fmt.Errorf("preload: %d transfers failed", countFailed(res))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for range 4 {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	runtime.GC()
+	return first
 }
 
 // singles returns the first n transfers of batches, one to a batch.

@@ -42,6 +42,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	modes := fs.String("modes", "engine,journal,http,http-single", "modes: engine, journal, postgres (the journal in PostgreSQL, with its query tables), postgres-journal (the same without them, as serve --query-tables=false), http, http-single (one transfer per request)")
 	singleClients := fs.Int("single-clients", 64, "concurrent clients of the http-single mode")
 	singleTransfers := fs.Int("single-transfers", 100_000, "transfers per http-single run, one per request")
+	singleHistory := fs.String("single-history", "0", "run http-single once for each of these counts of transfers sent to the node first, in batches (comma-separated), to see it stay as fast as the history grows")
 	singleClient := fs.String("single-client", bench.SingleClientLoad, "the http-single clients' HTTP client: load (a load generator's, one connection and one goroutine a client, as wrk's) or net/http (Go's)")
 	postgres := fs.Bool("postgres", false, "also run the ledger on its PostgreSQL store beside the embedded journal, and the PostgreSQL ledger with row locks (pgbench), on a throwaway cluster")
 	pgSeconds := fs.Int("postgres-seconds", 10, "seconds per PostgreSQL run")
@@ -54,6 +55,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *singleClient != bench.SingleClientLoad && *singleClient != bench.SingleClientNetHTTP {
 		return usageError{fmt.Sprintf("bench ledger: --single-client is %q: it must be %s or %s", *singleClient, bench.SingleClientLoad, bench.SingleClientNetHTTP)}
 	}
+	var histories []int
+	for _, f := range strings.Split(*singleHistory, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 0 {
+			return usageError{fmt.Sprintf("bench ledger: --single-history %q: a comma-separated list of transfer counts, 0 or more", *singleHistory)}
+		}
+		histories = append(histories, n)
+	}
 	if stop, err := startCPUProfile(*cpuProfile); err != nil {
 		return err
 	} else {
@@ -62,7 +71,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := bench.Config{
 		Accounts: *accounts, Transfers: *transfers, BatchSize: *batch, Clients: *clients,
 		Workloads: strings.Split(*workloads, ","), Modes: strings.Split(*modes, ","), Dir: *dir,
-		SingleClients: *singleClients, SingleTransfers: *singleTransfers, SingleClient: *singleClient,
+		SingleClients: *singleClients, SingleTransfers: *singleTransfers, SingleClient: *singleClient, SingleHistory: histories,
 	}
 	if !*quiet {
 		cfg.Progress = stderr
