@@ -216,6 +216,9 @@ func TestServeWithoutQueryTables(t *testing.T) {
 	node = startChild(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn)
 	transfer(node, 103)
 	stop(node)
+	if !strings.Contains(node.output(), "every node of a database must say the same") {
+		t.Errorf("a node that keeps the tables, after one that did not, did not say they must agree:\n%s", node.output())
+	}
 	checkQueryTables(t, dsn, nil)
 	if pos, n := count(conn); pos != 5 || n != 4 {
 		t.Errorf("with the tables on again: position %d, %d transfers; want 5 and 4", pos, n)

@@ -207,6 +207,11 @@ func (m *Main) Open(ctx context.Context) error {
 			return fail(err)
 		} else if behind {
 			fmt.Fprintf(m.Stdout, "astara: the query tables hold entry %d, behind the snapshot at %d: filling them by replaying the whole journal\n", through, snap)
+			if through == 0 {
+				// Empty tables are also what a leader with the tables off
+				// leaves, and this node would then fill them in vain.
+				fmt.Fprintln(m.Stdout, "astara: (empty tables at position 0 are also what a node with --query-tables=false leaves: every node of a database must say the same)")
+			}
 		}
 		follower, err := ledger.Follow(m.store, opts)
 		if err != nil {
