@@ -44,6 +44,9 @@ type PaymentsConfig struct {
 	// Client is the clients' HTTP client: SingleClientLoad (the default,
 	// "") or SingleClientNetHTTP.
 	Client string
+	// QueryTablesOff runs the PostgreSQL store without its query tables
+	// (serve --query-tables=false).
+	QueryTablesOff bool
 }
 
 // PaymentsResult is what a payments run measured. A payment is three
@@ -87,6 +90,9 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 	storeName := "journal"
 	if cfg.Postgres != "" {
 		storeName = "postgres"
+		if cfg.QueryTablesOff {
+			storeName = "pg-journal"
+		}
 		st, err = postgres.Open(ctx, cfg.Postgres)
 	} else {
 		st, err = journal.Open(dir, journal.Options{})
@@ -96,7 +102,7 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 	}
 	defer st.Close()
 	metrics := http.NewMetrics()
-	svc, err := ledger.Open(st, ledger.ServiceOptions{Observer: metrics, SnapshotEventsInterval: -1,
+	svc, err := ledger.Open(st, ledger.ServiceOptions{Observer: metrics, SnapshotEventsInterval: -1, QueryTablesOff: cfg.QueryTablesOff,
 		NewMachine: func() ledger.Machine { return payments.NewMachine(ledger.Options{}) },
 		RestoreMachine: func(r io.Reader) (ledger.Machine, error) {
 			return payments.RestoreMachine(r, ledger.Options{})
@@ -331,13 +337,13 @@ func onePaymentLoad(c *loadClient, sender, receiver benchBank, n int64) error {
 
 // WritePaymentsTable prints payments results, one row each.
 func WritePaymentsTable(w io.Writer, rs ...PaymentsResult) {
-	fmt.Fprintf(w, "%-18s %-9s %10s %7s %9s %8s %12s %10s %10s %10s\n", "flow", "store", "screening", "clients", "payments", "seconds", "payments/s", "p50", "p99", ">1s")
+	fmt.Fprintf(w, "%-18s %-10s %10s %7s %9s %8s %12s %10s %10s %10s\n", "flow", "store", "screening", "clients", "payments", "seconds", "payments/s", "p50", "p99", ">1s")
 	for _, r := range rs {
 		screened := "none"
 		if r.Screening > 0 {
 			screened = fmt.Sprintf("%d", r.Screening)
 		}
-		fmt.Fprintf(w, "%-18s %-9s %10s %7d %9d %8.2f %12.0f %10s %10s %9.2f%%\n", "quote+pay+accept", r.Store, screened, r.Clients, r.Payments, r.Elapsed.Seconds(),
+		fmt.Fprintf(w, "%-18s %-10s %10s %7d %9d %8.2f %12.0f %10s %10s %9.2f%%\n", "quote+pay+accept", r.Store, screened, r.Clients, r.Payments, r.Elapsed.Seconds(),
 			r.PerSecond(), roundDur(r.LatencyP50), roundDur(r.LatencyP99), 100*float64(r.OverOneSec)/float64(max(r.Payments, 1)))
 	}
 }

@@ -94,7 +94,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return cluster.DSN(name), nil
 		}
 		if i := slices.Index(cfg.Modes, "journal"); i >= 0 && !slices.Contains(cfg.Modes, "postgres") {
-			cfg.Modes = slices.Insert(cfg.Modes, i+1, "postgres")
+			cfg.Modes = slices.Insert(cfg.Modes, i+1, "postgres", "postgres-journal")
 		}
 	}
 	fmt.Fprintf(stdout, "astara bench ledger: %d accounts, %d transfers per run, batches of %d, %d clients; started %s\n",
@@ -132,7 +132,7 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	screeningEntries := fs.Int("screening-entries", 0, "also run with a watch list of this many entries loaded, every party screened, and print both rows")
-	withPostgres := fs.Bool("postgres", false, "also run with the journal in PostgreSQL (its history and query tables too), on a throwaway cluster, and print both rows")
+	withPostgres := fs.Bool("postgres", false, "also run with the journal in PostgreSQL (its history and query tables too), and again without the query tables (store pg-journal), on a throwaway cluster, and print every row")
 	client := fs.String("client", bench.SingleClientLoad, "the clients' HTTP client: load (a load generator's, one connection and one goroutine a client, as wrk's) or net/http (Go's)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
@@ -155,6 +155,7 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	type run struct {
 		screening int
 		postgres  bool
+		queryOff  bool
 	}
 	runs := []run{{}}
 	if *screeningEntries > 0 {
@@ -162,7 +163,7 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	var newDatabase func() (string, error)
 	if *withPostgres {
-		runs = append(runs, run{postgres: true})
+		runs = append(runs, run{postgres: true}, run{postgres: true, queryOff: true})
 		cluster, err := pgtest.Start(ctx, pgtest.Options{})
 		if err != nil {
 			return fmt.Errorf("postgres: %w", err)
@@ -180,7 +181,7 @@ func runBenchPayments(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	var rows []bench.PaymentsResult
 	for _, x := range runs {
-		cfg.ScreeningEntries, cfg.Postgres = x.screening, ""
+		cfg.ScreeningEntries, cfg.Postgres, cfg.QueryTablesOff = x.screening, "", x.queryOff
 		if x.postgres {
 			url, err := newDatabase()
 			if err != nil {
