@@ -46,7 +46,7 @@ type HistoryPoint struct {
 	// InMemory is the transfers the engine holds in memory.
 	InMemory int
 	// Rate is transfers a second since the checkpoint before.
-	Rate float64
+	Rate int64
 	// Restart is how long recovery took from the files as a kill -9 at the
 	// checkpoint leaves them (the last periodic snapshot and the entries
 	// after it), and Replayed how many transfers it replayed. The kill
@@ -169,51 +169,15 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 	last, lastTime := 0, time.Now()
 	for _, target := range checkpoints {
 		base := int(sent.Load()) // past the last checkpoint by what sendUntilSnapshotDue sent
-		var wg sync.WaitGroup
-		errs := make(chan error, cfg.Clients)
-		for c := 0; c < cfg.Clients; c++ {
-			wg.Add(1)
-			go func(c int) {
-				defer wg.Done()
-				r := uint64(c+1) * 0x9e3779b97f4a7c15
-				batch := make([]ledger.Transfer, cfg.BatchSize)
-				for {
-					first := sent.Add(int64(cfg.BatchSize)) - int64(cfg.BatchSize)
-					if first >= int64(target) {
-						return
-					}
-					n := min(cfg.BatchSize, target-int(first))
-					for i := range batch[:n] {
-						r = r*6364136223846793005 + 1442695040888963407
-						d := int(r>>33) % len(accs)
-						cr := (d + 1 + int(r>>13)%(len(accs)-1)) % len(accs)
-						batch[i] = ledger.Transfer{ID: ledger.IDFromUint64(1<<50 | uint64(first) + uint64(i) + 1),
-							DebitAccountID: accs[d].ID, CreditAccountID: accs[cr].ID,
-							Amount: money.NewAmount(1 + r>>54), Currency: rub, Code: 1}
-					}
-					res, err := svc.CreateTransfers(ctx, batch[:n])
-					if err == nil && countFailed(res) > 0 {
-						err = fmt.Errorf("%d transfers failed", countFailed(res))
-					}
-					if err != nil {
-						errs <- err
-						return
-					}
-					bar.step()
-				}
-			}(c)
-		}
-		wg.Wait()
+		err := sendTransfers(ctx, svc, accs, &sent, target, cfg.Clients, cfg.BatchSize, historyID, bar.step)
 		sent.Store(int64(max(target, base)))
-		select {
-		case err := <-errs:
+		if err != nil {
 			svc.Close()
 			st.Close()
 			return points, err
-		default:
 		}
 		now := time.Now()
-		p := HistoryPoint{Mode: mode, Transfers: max(target, base), Rate: float64(max(target, base)-last) / now.Sub(lastTime).Seconds()}
+		p := HistoryPoint{Mode: mode, Transfers: max(target, base), Rate: perSecond(max(target, base)-last, now.Sub(lastTime))}
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -290,6 +254,67 @@ func sendUntilSnapshotDue(ctx context.Context, svc *ledger.Service, ks *killSwit
 	}
 }
 
+// historyID is the id of the history run's nth transfer.
+func historyID(n uint64) ledger.ID { return ledger.IDFromUint64(1<<50 | n) }
+
+// sendTransfers sends transfers to svc from clients goroutines, each
+// taking the next batch of size by sent until sent reaches target: pairs
+// of accs drawn at random, amounts of 1 to 1024 minor units, the nth
+// transfer of the run with the id id(n). step, if not nil, is called
+// after each batch. It returns the first error.
+func sendTransfers(ctx context.Context, svc *ledger.Service, accs []ledger.Account, sent *atomic.Int64, target, clients, size int, id func(uint64) ledger.ID, step func()) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := uint64(c+1) * 0x9e3779b97f4a7c15
+			batch := make([]ledger.Transfer, size)
+			for {
+				first := sent.Add(int64(size)) - int64(size)
+				if first >= int64(target) {
+					return
+				}
+				b := batch[:min(size, target-int(first))]
+				for i := range b {
+					r = r*6364136223846793005 + 1442695040888963407
+					d := int(r>>33) % len(accs)
+					cr := (d + 1 + int(r>>13)%(len(accs)-1)) % len(accs)
+					b[i] = ledger.Transfer{ID: id(uint64(first) + uint64(i) + 1), DebitAccountID: accs[d].ID, CreditAccountID: accs[cr].ID,
+						Amount: money.NewAmount(1 + r>>54), Currency: accs[d].Currency, Code: 1}
+				}
+				res, err := svc.CreateTransfers(ctx, b)
+				if err == nil && countFailed(res) > 0 {
+					err = fmt.Errorf("%d transfers failed", countFailed(res))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				if step != nil {
+					step()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// perSecond returns n events over d as whole events a second.
+func perSecond(n int, d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64(n) * int64(time.Second) / int64(d)
+}
+
 // WriteHistoryTable prints the points as a table.
 func WriteHistoryTable(w io.Writer, points []HistoryPoint) {
 	fmt.Fprintf(w, "%-10s %12s %10s %10s %14s %12s %12s %10s %10s\n", "mode", "transfers", "resident", "heap", "heap/M transf", "in memory", "transfers/s", "restart", "replayed")
@@ -298,7 +323,7 @@ func WriteHistoryTable(w io.Writer, points []HistoryPoint) {
 		if p.Restart > 0 {
 			restart = p.Restart.Round(10 * time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "%-10s %12d %9.0fM %9.0fM %13.1fM %12d %12.0f %10s %10d\n", p.Mode, p.Transfers,
+		fmt.Fprintf(w, "%-10s %12d %9.0fM %9.0fM %13.1fM %12d %12d %10s %10d\n", p.Mode, p.Transfers,
 			float64(p.Resident)/(1<<20), float64(p.HeapInuse)/(1<<20), float64(p.HeapInuse)/(1<<20)/(float64(p.Transfers)/1e6),
 			p.InMemory, p.Rate, restart, p.Replayed)
 	}

@@ -460,23 +460,14 @@ func runHTTP(ctx context.Context, cfg Config, accs []ledger.Account, batches [][
 			return 0, err
 		}
 		defer resp.Body.Close()
-		var out struct {
-			Results []struct{ Result string } `json:"results"`
-		}
-		if resp.StatusCode != 200 {
-			b, _ := io.ReadAll(resp.Body)
-			return 0, fmt.Errorf("%s: %s: %s", path, resp.Status, b)
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
 			return 0, err
 		}
-		failed := 0
-		for _, r := range out.Results {
-			if r.Result != "ok" {
-				failed++
-			}
+		if resp.StatusCode != 200 {
+			return 0, fmt.Errorf("%s: %s: %s", path, resp.Status, b)
 		}
-		return failed, nil
+		return countFailedJSON(b)
 	}
 	for i := 0; i < len(accs); i += ledger.BatchEventsMax {
 		if _, err := post(ctx, "/v1/ledger/accounts", AccountsJSON(accs[i:min(i+ledger.BatchEventsMax, len(accs))])); err != nil {
@@ -542,10 +533,13 @@ func countFailedJSON(body []byte) (int, error) {
 
 // singleMode names an http-single run over a history of n transfers.
 func singleMode(n int) string {
-	if n == 0 {
+	switch {
+	case n == 0:
 		return "http-single"
+	case n%1_000_000 == 0:
+		return fmt.Sprintf("http-single+%dM", n/1_000_000)
 	}
-	return fmt.Sprintf("http-single+%gM", float64(n)/1e6)
+	return fmt.Sprintf("http-single+%d", n)
 }
 
 // preload sends n transfers between accs to svc in process, in batches of
@@ -556,47 +550,17 @@ func preload(ctx context.Context, svc *ledger.Service, accs []ledger.Account, n 
 	if n <= 0 {
 		return nil
 	}
-	var next atomic.Int64
-	errs := make(chan error, 4)
-	for range 4 {
-		go func() {
-			batch := make([]ledger.Transfer, ledger.BatchEventsMax)
-			r := uint64(next.Load()) + 1
-			for {
-				first := next.Add(ledger.BatchEventsMax) - ledger.BatchEventsMax
-				if first >= int64(n) {
-					errs <- nil
-					return
-				}
-				b := batch[:min(ledger.BatchEventsMax, n-int(first))]
-				for i := range b {
-					r = r*6364136223846793005 + 1442695040888963407
-					d := int(r>>33) % len(accs)
-					c := (d + 1 + int(r>>13)%(len(accs)-1)) % len(accs)
-					id := ledger.IDFromUint64(uint64(first) + uint64(i) + 1)
-					id[0] = 0xb1 // Generate's ids begin with a zero byte
-					b[i] = ledger.Transfer{ID: id,
-						DebitAccountID: accs[d].ID, CreditAccountID: accs[c].ID, Amount: money.NewAmount(1), Currency: accs[d].Currency, Code: 1}
-				}
-				res, err := svc.CreateTransfers(ctx, b)
-				if err == nil && countFailed(res) > 0 {
-					err = fmt.Errorf("preload: %d transfers failed", countFailed(res))
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	var first error
-	for range 4 {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
+	var sent atomic.Int64
+	err := sendTransfers(ctx, svc, accs, &sent, n, 4, ledger.BatchEventsMax, func(n uint64) ledger.ID {
+		id := ledger.IDFromUint64(n)
+		id[0] = 0xb1 // Generate's ids begin with a zero byte
+		return id
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("preload: %w", err)
 	}
 	runtime.GC()
-	return first
+	return nil
 }
 
 // singles returns the first n transfers of batches, one to a batch.

@@ -145,7 +145,8 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 	pays := make([]func(n int64) error, cfg.Clients)
 	for w := range pays {
 		if cfg.Client == SingleClientNetHTTP {
-			pays[w] = func(n int64) error { return onePayment(ctx, c, sender, receiver, n) }
+			post := netHTTPPoster(ctx, c)
+			pays[w] = func(n int64) error { return onePayment(post, sender, receiver, n) }
 			continue
 		}
 		lc, err := dialLoadClient(ln.Addr().String())
@@ -153,7 +154,8 @@ func RunPayments(ctx context.Context, cfg PaymentsConfig) (PaymentsResult, error
 			return PaymentsResult{}, err
 		}
 		defer lc.Close()
-		pays[w] = func(n int64) error { return onePaymentLoad(lc, sender, receiver, n) }
+		post := loadPoster(lc)
+		pays[w] = func(n int64) error { return onePayment(post, sender, receiver, n) }
 	}
 	start := time.Now()
 	for _, pay := range pays {
@@ -255,45 +257,36 @@ func setUpPaymentsNetwork(ctx context.Context, c *apiclient.Client, admin string
 	return benchBank{"BENCRUMM", s.APIKey}, benchBank{"BENCIRTH", r.APIKey}, nil
 }
 
-func onePayment(ctx context.Context, c *apiclient.Client, sender, receiver benchBank, n int64) error {
-	var q struct {
-		ID string `json:"id"`
-	}
-	amount := strconv.FormatInt(10_000+n%1_000_000, 10) + ".00"
-	if _, err := c.Do(ctx, "POST", "/v1/quotes", sender.key, map[string]string{"receiving_participant": receiver.id,
-		"source_currency": "RUB", "target_currency": "IRR", "source_amount": amount}, nil, &q); err != nil {
+// poster posts body (nil for none) to path as the bank whose key it is,
+// with an Idempotency-Key if idem is not empty, and decodes the answer
+// into out (nil to drop it); an answer other than 2xx is an error.
+type poster func(path, key, idem string, body, out any) error
+
+// netHTTPPoster posts through Go's net/http client.
+func netHTTPPoster(ctx context.Context, c *apiclient.Client) poster {
+	return func(path, key, idem string, body, out any) error {
+		var header map[string]string
+		if idem != "" {
+			header = map[string]string{"Idempotency-Key": idem}
+		}
+		_, err := c.Do(ctx, "POST", path, key, body, header, out)
 		return err
 	}
-	var p struct {
-		UETR string `json:"uetr"`
-	}
-	// Names of no one, so that with a watch list loaded every party is
-	// searched and the payment passes, as nearly all payments do.
-	body := map[string]any{"quote_id": q.ID, "purpose": "TRAD",
-		"debtor":   map[string]string{"name": fmt.Sprintf("Sender Customer %06d", n), "account": "40817810899910004312", "bank_code": "044525225"},
-		"creditor": map[string]string{"name": fmt.Sprintf("Receiver Customer %06d", n), "account": "IR440960000000100324200001"}}
-	if _, err := c.Do(ctx, "POST", "/v1/payments", sender.key, body, map[string]string{"Idempotency-Key": q.ID}, &p); err != nil {
-		return err
-	}
-	_, err := c.Do(ctx, "POST", "/v1/payments/"+p.UETR+"/accept", receiver.key, nil, nil, nil)
-	return err
 }
 
-// onePaymentLoad is onePayment on a load generator's client: the same
-// three requests and bodies, encoded from typed values rather than maps.
-func onePaymentLoad(c *loadClient, sender, receiver benchBank, n int64) error {
-	type party struct {
-		Name     string `json:"name"`
-		Account  string `json:"account"`
-		BankCode string `json:"bank_code,omitempty"`
-	}
-	post := func(path, key, extra string, body any, out any) error {
+// loadPoster posts through a load generator's client.
+func loadPoster(c *loadClient) poster {
+	return func(path, key, idem string, body, out any) error {
 		var b []byte
 		if body != nil {
 			var err error
 			if b, err = json.Marshal(body); err != nil {
 				return err
 			}
+		}
+		var extra string
+		if idem != "" {
+			extra = "Idempotency-Key: " + idem + "\r\n"
 		}
 		status, answer, err := c.post(path, key, extra, b)
 		if err != nil {
@@ -306,6 +299,16 @@ func onePaymentLoad(c *loadClient, sender, receiver benchBank, n int64) error {
 			return nil
 		}
 		return json.Unmarshal(answer, out)
+	}
+}
+
+// onePayment sends one payment end to end: the quote, the payment and
+// the receiving bank's acceptance.
+func onePayment(post poster, sender, receiver benchBank, n int64) error {
+	type party struct {
+		Name     string `json:"name"`
+		Account  string `json:"account"`
+		BankCode string `json:"bank_code,omitempty"`
 	}
 	var q struct {
 		ID string `json:"id"`
@@ -322,7 +325,9 @@ func onePaymentLoad(c *loadClient, sender, receiver benchBank, n int64) error {
 	var p struct {
 		UETR string `json:"uetr"`
 	}
-	if err := post("/v1/payments", sender.key, "Idempotency-Key: "+q.ID+"\r\n", struct {
+	// Names of no one, so that with a watch list loaded every party is
+	// searched and the payment passes, as nearly all payments do.
+	if err := post("/v1/payments", sender.key, q.ID, struct {
 		QuoteID  string `json:"quote_id"`
 		Purpose  string `json:"purpose"`
 		Debtor   party  `json:"debtor"`

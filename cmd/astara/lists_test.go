@@ -138,8 +138,7 @@ func TestListsKeptInPostgreSQL(t *testing.T) {
 	}
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	<-c.done
-	verify := func() (int, string) { return verifyStore(t, dsn) }
-	if code, out := verify(); code != 0 || !strings.Contains(out, "lists ok: 1 list versions") {
+	if code, out := verifyStore(t, dsn); code != 0 || !strings.Contains(out, "lists ok: 1 list versions") {
 		t.Fatalf("verify: exit %d\n%s", code, out)
 	}
 	conn, err := pgx.Connect(context.Background(), dsn)
@@ -150,7 +149,7 @@ func TestListsKeptInPostgreSQL(t *testing.T) {
 	if _, err := conn.Exec(context.Background(), "UPDATE list_files SET data = convert_to(replace(convert_from(data, 'UTF8'), 'Qasem', 'Kasem'), 'UTF8')"); err != nil {
 		t.Fatal(err)
 	}
-	if code, out := verify(); code != 1 || !strings.Contains(out, "WATCH@1") || !strings.Contains(out, "altered") {
+	if code, out := verifyStore(t, dsn); code != 1 || !strings.Contains(out, "WATCH@1") || !strings.Contains(out, "altered") {
 		t.Errorf("verify of an altered list file: exit %d, want 1 naming WATCH@1\n%s", code, out)
 	}
 
@@ -173,7 +172,7 @@ func TestListsKeptInPostgreSQL(t *testing.T) {
 	}
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	<-c.done
-	if code, out := verify(); code != 0 || !strings.Contains(out, "lists ok: 1 list versions") {
+	if code, out := verifyStore(t, dsn); code != 0 || !strings.Contains(out, "lists ok: 1 list versions") {
 		t.Errorf("verify after the file was copied into the database: exit %d\n%s", code, out)
 	}
 }

@@ -118,8 +118,7 @@ func TestVerifyChecksTheQueryTables(t *testing.T) {
 	}
 	node.cmd.Process.Signal(syscall.SIGTERM)
 	<-node.done
-	verify := func() (int, string) { return verifyStore(t, dsn) }
-	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables ok: at entry 2, 3 accounts as replayed, 2 transfers (1 pending)") {
+	if code, out := verifyStore(t, dsn); code != 0 || !strings.Contains(out, "query tables ok: at entry 2, 3 accounts as replayed, 2 transfers (1 pending)") {
 		t.Fatalf("astara verify of a node's database: exit %d\n%s", code, out)
 	}
 	conn, err := pgx.Connect(context.Background(), dsn)
@@ -137,7 +136,7 @@ func TestVerifyChecksTheQueryTables(t *testing.T) {
 		if _, err := conn.Exec(context.Background(), edit.sql); err != nil {
 			t.Fatal(err)
 		}
-		if code, out := verify(); code != 1 || !strings.Contains(out, "FAULT") || !strings.Contains(out, edit.fault) {
+		if code, out := verifyStore(t, dsn); code != 1 || !strings.Contains(out, "FAULT") || !strings.Contains(out, edit.fault) {
 			t.Errorf("after %q: astara verify exit %d, want 1 naming %q\n%s", edit.sql, code, edit.fault, out)
 		}
 		if _, err := conn.Exec(context.Background(), edit.undo); err != nil {
@@ -147,7 +146,7 @@ func TestVerifyChecksTheQueryTables(t *testing.T) {
 	if _, err := conn.Exec(context.Background(), "UPDATE query_position SET seq = 1"); err != nil {
 		t.Fatal(err)
 	}
-	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables: at entry 1, behind the journal's last, 2") {
+	if code, out := verifyStore(t, dsn); code != 0 || !strings.Contains(out, "query tables: at entry 1, behind the journal's last, 2") {
 		t.Errorf("tables behind the journal: astara verify exit %d\n%s", code, out)
 	}
 }
@@ -174,7 +173,6 @@ func TestServeWithoutQueryTables(t *testing.T) {
 		node.cmd.Process.Signal(syscall.SIGTERM)
 		<-node.done
 	}
-	verify := func() (int, string) { return verifyStore(t, dsn) }
 	count := func(conn *pgx.Conn) (position, transfers int64) {
 		t.Helper()
 		if err := conn.QueryRow(context.Background(), "SELECT (SELECT seq FROM query_position), (SELECT count(*) FROM query_transfers)").Scan(&position, &transfers); err != nil {
@@ -209,7 +207,7 @@ func TestServeWithoutQueryTables(t *testing.T) {
 	if pos, n := count(conn); pos != 0 || n != 0 {
 		t.Errorf("with the tables off: position %d, %d transfers; want them empty at 0", pos, n)
 	}
-	if code, out := verify(); code != 0 || !strings.Contains(out, "query tables: empty (position 0)") {
+	if code, out := verifyStore(t, dsn); code != 0 || !strings.Contains(out, "query tables: empty (position 0)") {
 		t.Errorf("verify with the tables off: exit %d\n%s", code, out)
 	}
 
@@ -227,7 +225,7 @@ func TestServeWithoutQueryTables(t *testing.T) {
 	if _, err := conn.Exec(context.Background(), "UPDATE query_position SET seq = 0"); err != nil {
 		t.Fatal(err)
 	}
-	if code, out := verify(); code != 1 || !strings.Contains(out, "at position 0") {
+	if code, out := verifyStore(t, dsn); code != 1 || !strings.Contains(out, "at position 0") {
 		t.Errorf("rows at position 0: verify exit %d, want 1\n%s", code, out)
 	}
 }
