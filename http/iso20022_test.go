@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"os"
@@ -328,4 +329,165 @@ func benchNetwork(b *testing.B) *network {
 	n.Fund(b, volga, "RUB", "100000000000000.00")
 	n.Fund(b, fxp, "IRR", "100000000000000000")
 	return n
+}
+
+// camt053 is what TestStatementDays reads of a camt.053: the booked
+// balances and each entry's direction, amount, reference and UETR.
+type camt053 struct {
+	Balances []struct {
+		Code   string `xml:"Tp>CdOrPrtry>Cd"`
+		Amount string `xml:"Amt"`
+		Sign   string `xml:"CdtDbtInd"`
+	} `xml:"BkToCstmrStmt>Stmt>Bal"`
+	Entries []struct {
+		Amount string `xml:"Amt"`
+		Sign   string `xml:"CdtDbtInd"`
+		Ref    string `xml:"AcctSvcrRef"`
+		UETR   string `xml:"NtryDtls>TxDtls>Refs>UETR"`
+	} `xml:"BkToCstmrStmt>Stmt>Ntry"`
+}
+
+// balance returns the balance of type code ("OPBD", "CLBD") as the
+// positions API writes it: a debit balance with a minus sign.
+func (c camt053) balance(tb testing.TB, code string) string {
+	tb.Helper()
+	for _, b := range c.Balances {
+		if b.Code == code {
+			if b.Sign == "DBIT" {
+				return "-" + b.Amount
+			}
+			return b.Amount
+		}
+	}
+	tb.Fatalf("no %s balance in %+v", code, c.Balances)
+	return ""
+}
+
+// uetrs returns the entries' UETRs, each with its directions in order
+// ("+" a credit, "-" a debit); entries of no payment are left out.
+func (c camt053) uetrs() map[string]string {
+	out := map[string]string{}
+	for _, e := range c.Entries {
+		if e.UETR == "" {
+			continue // the funding of a position: no payment's
+		}
+		if e.Sign == "CRDT" {
+			out[e.UETR] += "+"
+		} else {
+			out[e.UETR] += "-"
+		}
+	}
+	return out
+}
+
+// TestStatementDays runs payments over three business days, with a
+// return on the second of a payment completed on the first, and reads
+// each bank's camt.053 of each day, long after the payments left memory:
+// every day names exactly the payments booked that day, in the direction
+// they moved its money, and each day opens where the day before closed.
+func TestStatementDays(t *testing.T) {
+	n := newNetwork(t)
+	a := n.SendRUB(t, "100000.00")
+	n.MustAnswer(t, caspian, a.UETR, "accept", "")
+	b := n.SendRUB(t, "200000.00")
+	n.MustAnswer(t, caspian, b.UETR, "accept", "")
+	day1 := t0.Format(time.DateOnly)
+
+	n.Clock.Advance(24 * time.Hour)
+	n.SetRate(t, rateRUBIRR)
+	c := n.SendRUB(t, "300000.00")
+	n.MustAnswer(t, caspian, c.UETR, "accept", "")
+	d := n.SendRUB(t, "400000.00") // reserved all day: no booked money moves
+	n.MustAnswer(t, caspian, a.UETR, "return", "AC04")
+	day2 := t0.AddDate(0, 0, 1).Format(time.DateOnly)
+
+	n.Clock.Advance(24 * time.Hour)
+	n.SetRate(t, rateRUBIRR)
+	e := n.SendRUB(t, "500000.00")
+	n.MustAnswer(t, caspian, e.UETR, "accept", "")
+	n.MustAnswer(t, caspian, d.UETR, "reject", "AC04")
+	day3 := t0.AddDate(0, 0, 2).Format(time.DateOnly)
+	// Older payments at an end are out of memory by now (the test
+	// servers keep two): the statements read them back.
+	n.SendRUB(t, "1000.00")
+	n.SendRUB(t, "1000.00")
+
+	statement := func(bank, currency, day string) camt053 {
+		t.Helper()
+		resp := n.As(t, bank, "GET", "/iso20022/camt.053?date="+day+"&currency="+currency, nil)
+		if resp.Status != http.StatusOK {
+			t.Fatalf("%s camt.053 %s of %s: %d %s", bank, currency, day, resp.Status, resp.Body)
+		}
+		doc, err := iso20022.DocumentOf(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st camt053
+		if err := xml.Unmarshal(doc, &st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	for _, tc := range []struct {
+		bank, currency string
+		// want names each day's payments and their entries' directions.
+		want [3]map[string]string
+	}{
+		// The sender's position is debited the source amount and the fee
+		// apart; a return credits back what its receiver sends back.
+		{volga, "RUB", [3]map[string]string{
+			{a.UETR: "--", b.UETR: "--"},
+			{c.UETR: "--", a.UETR: "+"},
+			{e.UETR: "--"}}},
+		{caspian, "IRR", [3]map[string]string{
+			{a.UETR: "+", b.UETR: "+"},
+			{c.UETR: "+", a.UETR: "-"},
+			{e.UETR: "+"}}},
+		// The FX provider buys the source amount; the fee is the switch's.
+		{fxp, "RUB", [3]map[string]string{
+			{a.UETR: "+", b.UETR: "+"},
+			{c.UETR: "+", a.UETR: "-"},
+			{e.UETR: "+"}}},
+		{fxp, "IRR", [3]map[string]string{
+			{a.UETR: "-", b.UETR: "-"},
+			{c.UETR: "-", a.UETR: "+"},
+			{e.UETR: "-"}}},
+	} {
+		t.Run(tc.bank+" "+tc.currency, func(t *testing.T) {
+			day0 := statement(tc.bank, tc.currency, t0.AddDate(0, 0, -1).Format(time.DateOnly))
+			if len(day0.Entries) != 0 || strings.Trim(day0.balance(t, "OPBD")+day0.balance(t, "CLBD"), "0.") != "" {
+				t.Errorf("the day before the positions were funded: %+v", day0)
+			}
+			closed := day0.balance(t, "CLBD")
+			for i, day := range []string{day1, day2, day3} {
+				st := statement(tc.bank, tc.currency, day)
+				if got := st.uetrs(); fmt.Sprint(got) != fmt.Sprint(tc.want[i]) {
+					t.Errorf("%s: entries by UETR %v, want %v", day, got, tc.want[i])
+				}
+				for _, e := range st.Entries {
+					if e.Ref == "" {
+						t.Errorf("%s: an entry without the switch's reference: %+v", day, e)
+					}
+				}
+				opening := st.balance(t, "OPBD")
+				if opening != closed {
+					t.Errorf("%s opens at %s, the day before closed at %s", day, opening, closed)
+				}
+				closed = st.balance(t, "CLBD")
+			}
+			var booked string
+			n.Service.View(func(e *ledger.Engine) {
+				acc, _ := e.LookupAccount(ledger.MustParseID(n.participants[tc.bank].Accounts[tc.currency].Position))
+				cur := money.MustCurrency(tc.currency)
+				if d, ok := acc.CreditsPosted.Sub(acc.DebitsPosted); ok {
+					booked = money.FormatAmount(d, cur)
+				} else {
+					booked = "-" + money.FormatAmount(acc.DebitsPosted.MustSub(acc.CreditsPosted), cur)
+				}
+			})
+			if closed != booked {
+				t.Errorf("the last day closes at %s; the position account's booked balance is %s", closed, booked)
+			}
+		})
+	}
 }
