@@ -679,63 +679,74 @@ func (s *Server) outboundCamt053(w http.ResponseWriter, r *http.Request, who *pa
 	account := payments.AccountID(who.ID, cur.Code, payments.AccountPosition)
 	st.Account = accountRef(account)
 	var failure *Problem
+	// Reads bounded by the day, not by the account's history: the
+	// opening balance is one search, the day's balances a range, and
+	// their payments are found by their postings.
 	s.paymentsView(func(m *payments.Machine) {
-		owners := map[ledger.ID]*payments.Payment{}
-		m.Payments(0, func(_ int, p *payments.Payment) bool {
-			if p.Sender == who.ID || p.Receiver == who.ID || p.FXProvider == who.ID {
-				for _, id := range p.PostingIDs() {
-					owners[id] = p
-				}
-			}
-			return true
-		})
 		var opening, closing [2]money.Amount // credits, debits posted
-		after := uint64(0)
+		from := uint64(0)                    // the day's first nanosecond
+		if ns := start.UnixNano(); ns > 0 {
+			from = uint64(ns)
+		}
+		before, found, ok := m.Ledger.AccountBalanceBefore(account, from)
+		if !ok {
+			failure = problem(http.StatusNotFound, "account_not_found", "currency", "no %s position of %s", cur.Code, who.ID)
+			return
+		}
+		if found {
+			opening = [2]money.Amount{before.CreditsPosted, before.DebitsPosted}
+		}
+		closing = opening
+		var ids []ledger.ID
+		after := from - 1
+		if from == 0 {
+			after = 0
+		}
+	pages:
 		for {
-			page, ok := m.Ledger.AccountBalances(account, after, ListLimitMax)
-			if !ok {
-				failure = problem(http.StatusNotFound, "account_not_found", "currency", "no %s position of %s", cur.Code, who.ID)
-				return
-			}
+			page, _ := m.Ledger.AccountBalances(account, after, ListLimitMax)
 			for _, b := range page {
 				at := time.Unix(0, int64(b.Timestamp))
-				switch {
-				case at.Before(start):
-					opening = [2]money.Amount{b.CreditsPosted, b.DebitsPosted}
-					closing = opening
-				case at.Before(end):
-					t, _, _ := m.Ledger.LookupTransfer(b.TransferID)
-					moved := money.Amount{}
-					credit := false
-					if d, ok := b.CreditsPosted.Sub(closing[0]); ok && !d.IsZero() {
-						moved, credit = d, true
-					} else if d, ok := b.DebitsPosted.Sub(closing[1]); ok && !d.IsZero() {
-						moved = d
-					}
-					closing = [2]money.Amount{b.CreditsPosted, b.DebitsPosted}
-					if moved.IsZero() {
-						continue // a reservation: no booked money moved
-					}
-					e := iso20022.Entry{Amount: moved, Credit: credit, Status: "BOOK", BookingDate: day.String(), ValueDate: day.String(),
-						Ref: accountRef(t.ID), Time: at.UTC()}
-					if p := owners[t.ID]; p != nil {
-						e.UETR, e.Purpose = p.UETR, p.Purpose
-						// The banks' customers and what they wrote to each
-						// other are the sending and receiving banks' to read;
-						// the FX provider, whose position the payment moved
-						// too, reconciles by UETR alone.
-						if p.Sender == who.ID || p.Receiver == who.ID {
-							e.EndToEndID, e.InstrID, e.Debtor, e.Creditor, e.Remittance =
-								p.EndToEndID, p.InstructionID, p.Debtor, p.Creditor, p.Remittance
-						}
-					}
-					st.Entries = append(st.Entries, e)
+				if !at.Before(end) {
+					break pages
 				}
+				t, _, _ := m.Ledger.LookupTransfer(b.TransferID)
+				moved := money.Amount{}
+				credit := false
+				if d, ok := b.CreditsPosted.Sub(closing[0]); ok && !d.IsZero() {
+					moved, credit = d, true
+				} else if d, ok := b.DebitsPosted.Sub(closing[1]); ok && !d.IsZero() {
+					moved = d
+				}
+				closing = [2]money.Amount{b.CreditsPosted, b.DebitsPosted}
+				if moved.IsZero() {
+					continue // a reservation: no booked money moved
+				}
+				st.Entries = append(st.Entries, iso20022.Entry{Amount: moved, Credit: credit, Status: "BOOK", BookingDate: day.String(), ValueDate: day.String(),
+					Ref: accountRef(t.ID), Time: at.UTC()})
+				ids = append(ids, t.ID)
 			}
 			if len(page) < ListLimitMax {
 				break
 			}
 			after = page[len(page)-1].Timestamp
+		}
+		owners := m.PaymentsOfPostings(ids)
+		for i := range st.Entries {
+			e := &st.Entries[i]
+			p := owners[ids[i]]
+			if p == nil || p.Sender != who.ID && p.Receiver != who.ID && p.FXProvider != who.ID {
+				continue
+			}
+			e.UETR, e.Purpose = p.UETR, p.Purpose
+			// The banks' customers and what they wrote to each other are
+			// the sending and receiving banks' to read; the FX provider,
+			// whose position the payment moved too, reconciles by UETR
+			// alone.
+			if p.Sender == who.ID || p.Receiver == who.ID {
+				e.EndToEndID, e.InstrID, e.Debtor, e.Creditor, e.Remittance =
+					p.EndToEndID, p.InstructionID, p.Debtor, p.Creditor, p.Remittance
+			}
 		}
 		st.Opening = balanceOf(opening)
 		st.Closing = balanceOf(closing)

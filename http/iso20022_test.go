@@ -408,8 +408,10 @@ func TestStatementDays(t *testing.T) {
 	n.MustAnswer(t, caspian, d.UETR, "reject", "AC04")
 	day3 := t0.AddDate(0, 0, 2).Format(time.DateOnly)
 	// Older payments at an end are out of memory by now (the test
-	// servers keep two): the statements read them back.
-	n.SendRUB(t, "1000.00")
+	// servers keep two): the statements read them back, and find f's in
+	// memory.
+	f := n.SendRUB(t, "1000.00")
+	n.MustAnswer(t, caspian, f.UETR, "accept", "")
 	n.SendRUB(t, "1000.00")
 
 	statement := func(bank, currency, day string) camt053 {
@@ -438,20 +440,20 @@ func TestStatementDays(t *testing.T) {
 		{volga, "RUB", [3]map[string]string{
 			{a.UETR: "--", b.UETR: "--"},
 			{c.UETR: "--", a.UETR: "+"},
-			{e.UETR: "--"}}},
+			{e.UETR: "--", f.UETR: "--"}}},
 		{caspian, "IRR", [3]map[string]string{
 			{a.UETR: "+", b.UETR: "+"},
 			{c.UETR: "+", a.UETR: "-"},
-			{e.UETR: "+"}}},
+			{e.UETR: "+", f.UETR: "+"}}},
 		// The FX provider buys the source amount; the fee is the switch's.
 		{fxp, "RUB", [3]map[string]string{
 			{a.UETR: "+", b.UETR: "+"},
 			{c.UETR: "+", a.UETR: "-"},
-			{e.UETR: "+"}}},
+			{e.UETR: "+", f.UETR: "+"}}},
 		{fxp, "IRR", [3]map[string]string{
 			{a.UETR: "-", b.UETR: "-"},
 			{c.UETR: "-", a.UETR: "+"},
-			{e.UETR: "-"}}},
+			{e.UETR: "-", f.UETR: "-"}}},
 	} {
 		t.Run(tc.bank+" "+tc.currency, func(t *testing.T) {
 			day0 := statement(tc.bank, tc.currency, t0.AddDate(0, 0, -1).Format(time.DateOnly))

@@ -132,6 +132,36 @@ func (h *History) Balances(account ledger.ID, after, before uint64, limit int) (
 	return out, it.Error()
 }
 
+// BalanceBefore implements ledger.History: one seek back from before.
+func (h *History) BalanceBefore(account ledger.ID, before uint64) (ledger.Balance, bool, error) {
+	var b ledger.Balance
+	if before == 0 {
+		return b, false, nil
+	}
+	it, err := h.s.db.NewIter(&pebble.IterOptions{
+		LowerBound: historyBalanceKey(nil, account, 0, 0),
+		UpperBound: historyBalanceKey(nil, account, before, 0),
+	})
+	if err != nil {
+		return b, false, err
+	}
+	defer it.Close()
+	if !it.Last() {
+		return b, false, it.Error()
+	}
+	v, err := it.ValueAndErr()
+	if err != nil {
+		return b, false, err
+	}
+	if err := ledger.DecodeBalance(&b, v); err != nil {
+		return b, false, &CorruptError{Reason: fmt.Sprintf("history of account %s: %v", account, err)}
+	}
+	if b.Timestamp != binary.BigEndian.Uint64(it.Key()[17:25]) {
+		return b, false, &CorruptError{Reason: fmt.Sprintf("history of account %s: a balance under another timestamp", account)}
+	}
+	return b, true, nil
+}
+
 // Write implements ledger.History: one Pebble batch, not synced (Sync
 // is). Under Verify it compares instead, and reports the first record
 // stored with other content as corrupt; a record not stored yet is not a

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"iter"
@@ -882,6 +883,33 @@ func (e *Engine) AccountBalances(id ID, afterTimestamp uint64, limit int) ([]Bal
 	h = h[lo:]
 	h = h[:min(len(h), limit)]
 	return append(out, h...), true
+}
+
+// AccountBalanceBefore returns the account's latest balance with a
+// timestamp before before, from memory or from History: one search
+// whatever the account's history (found is false when it has none then).
+// ok is false for an unknown account.
+func (e *Engine) AccountBalanceBefore(id ID, before uint64) (b Balance, found, ok bool) {
+	i, ok := e.accountIndex[id]
+	if !ok {
+		return Balance{}, false, false
+	}
+	h := e.histories[i]
+	// Binary search: timestamps in a history only grow.
+	j, _ := slices.BinarySearchFunc(h, before, func(b Balance, t uint64) int { return cmp.Compare(b.Timestamp, t) })
+	if j > 0 {
+		return h[j-1], true, true
+	}
+	if e.history == nil || e.accounts[i].Flags&AccountHistory == 0 {
+		return Balance{}, false, true
+	}
+	// Nothing in memory is older: what is, is in History (while a move is
+	// under way both hold the moved part, which is the same).
+	b, found, err := e.history.BalanceBefore(id, before)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: read the balances of %s from history: %v", id, err))
+	}
+	return b, found, true
 }
 
 // Accounts calls fn for each account in order of creation, from the index

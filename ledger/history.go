@@ -40,6 +40,10 @@ type History interface {
 	// Balances returns up to limit balances of the account, oldest first,
 	// with timestamps after after and before before.
 	Balances(account ID, after, before uint64, limit int) ([]Balance, error)
+	// BalanceBefore returns the account's latest balance with a timestamp
+	// before before; ok is false when it has none. A statement's opening
+	// balance is one read, however long the account's history.
+	BalanceBefore(account ID, before uint64) (b Balance, ok bool, err error)
 	// Write stores transfers and balances. Writing a record again with the
 	// same content changes nothing.
 	Write(transfers []HistoryTransfer, balances []AccountBalance) error
@@ -198,6 +202,18 @@ func (h *MemoryHistory) Balances(account ID, after, before uint64, limit int) ([
 		out = append(out, all[i].Balance)
 	}
 	return out, nil
+}
+
+// BalanceBefore implements History.
+func (h *MemoryHistory) BalanceBefore(account ID, before uint64) (Balance, bool, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	all := h.balances[account]
+	i, _ := slices.BinarySearchFunc(all, indexedBalance{Balance: Balance{Timestamp: before}}, cmpIndexedBalance)
+	if i == 0 {
+		return Balance{}, false, nil
+	}
+	return all[i-1].Balance, true, nil
 }
 
 // Write implements History.

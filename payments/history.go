@@ -25,6 +25,9 @@ import (
 //
 //	p | UETR(16)   version n -> the payment as it stood after entry n (JSON)
 //	o | index(8)   version n -> the UETR of the index-th payment made
+//	x | posting(16) version n -> the UETR of the payment that made the
+//	                             ledger transfer posting (written with each
+//	                             version of the payment, for statements)
 //
 // That is the rule after every entry, whatever came before: what is in
 // memory is a function of the journal alone, so every node, every replay
@@ -57,7 +60,24 @@ const (
 	recordOrder       = 'o'
 	recordQuote       = 'q'
 	recordIdempotency = 'i'
+	recordPosting     = 'x'
 )
+
+func postingKey(id ledger.ID) []byte {
+	k := make([]byte, 0, 17)
+	k = append(k, recordPosting)
+	return append(k, id[:]...)
+}
+
+// appendPaymentRecords appends a payment's version and its postings'
+// index records.
+func appendPaymentRecords(out []ledger.Record, p *Payment, version uint64, value []byte) []ledger.Record {
+	out = append(out, ledger.Record{Key: paymentKey(p.UETR), Version: version, Value: value})
+	for _, id := range p.PostingIDs() {
+		out = append(out, ledger.Record{Key: postingKey(id), Version: version, Value: append([]byte(nil), p.UETR[:]...)})
+	}
+	return out
+}
 
 func quoteKey(id ledger.ID) []byte {
 	k := make([]byte, 0, 17)
@@ -123,6 +143,12 @@ type movedState struct {
 	// Filter is the filter of the moved payments' UETRs
 	// (ledger.IDFilter's encoding).
 	Filter []byte `json:"filter"`
+	// PostingIndex is set by machines that write the index of postings
+	// (x records); Unindexed is how many of the oldest payments moved
+	// before one did, whose postings only a read of each finds. A snapshot
+	// without PostingIndex is older: all its Base payments are unindexed.
+	PostingIndex bool `json:"posting_index"`
+	Unindexed    int  `json:"unindexed"`
 }
 
 // history returns the engine's History when payments move out of memory.
@@ -334,16 +360,17 @@ type pendingRecord struct {
 	e       *idemEntry
 }
 
-func (r *pendingRecord) record() ledger.Record {
+// appendRecords appends the record, and a payment's postings' index.
+func (r *pendingRecord) appendRecords(out []ledger.Record) []ledger.Record {
 	switch {
 	case r.index >= 0:
-		return ledger.Record{Key: orderKey(r.index), Version: r.version, Value: append([]byte(nil), r.uetr[:]...)}
+		return append(out, ledger.Record{Key: orderKey(r.index), Version: r.version, Value: append([]byte(nil), r.uetr[:]...)})
 	case r.q != nil:
-		return ledger.Record{Key: quoteKey(r.uetr), Version: r.version, Value: mustJSON(r.q)}
+		return append(out, ledger.Record{Key: quoteKey(r.uetr), Version: r.version, Value: mustJSON(r.q)})
 	case r.e != nil:
-		return ledger.Record{Key: idemKey(idemHash(r.idem)), Version: r.version, Value: mustJSON(r.e)}
+		return append(out, ledger.Record{Key: idemKey(idemHash(r.idem)), Version: r.version, Value: mustJSON(r.e)})
 	}
-	return ledger.Record{Key: paymentKey(r.uetr), Version: r.version, Value: encodePayment(r.p)}
+	return appendPaymentRecords(out, r.p, r.version, encodePayment(r.p))
 }
 
 func mustJSON(v any) []byte {
@@ -369,9 +396,9 @@ func (m *Machine) TakeRecords() (write func(ledger.History) error, written func(
 	}
 	m.pending = nil
 	write = func(h ledger.History) error {
-		records := make([]ledger.Record, len(q))
+		records := make([]ledger.Record, 0, len(q)*2)
 		for i := range q {
-			records[i] = q[i].record()
+			records = q[i].appendRecords(records)
 		}
 		return h.WriteRecords(records)
 	}
@@ -472,7 +499,7 @@ func (m *Machine) settle() {
 			m.pendPay[id] = p
 			m.pending = append(m.pending, pendingRecord{version: m.seq, uetr: id, index: -1, p: p})
 		default:
-			records = append(records, ledger.Record{Key: paymentKey(id), Version: m.seq, Value: v})
+			records = appendPaymentRecords(records, p, m.seq, v)
 		}
 		if !faulted {
 			m.movedIDs.Add(id)
@@ -525,7 +552,8 @@ func (m *Machine) movedSnapshot() *movedState {
 	if err != nil {
 		panic(fmt.Sprintf("payments: encode the filter of moved payments: %v", err))
 	}
-	st := &movedState{Base: m.orderBase, Counts: map[Status]int{}, Breached: m.movedBreached, Filter: filter}
+	st := &movedState{Base: m.orderBase, Counts: map[Status]int{}, Breached: m.movedBreached, Filter: filter,
+		PostingIndex: true, Unindexed: m.unindexed}
 	for s, n := range m.moved {
 		if n != 0 {
 			st.Counts[s] = n
@@ -573,3 +601,52 @@ func (m *Machine) Unfinished(fn func(*Payment) bool) {
 
 // PaymentsInMemory returns how many payments the machine holds in memory.
 func (m *Machine) PaymentsInMemory() int { return len(m.payments) }
+
+// PaymentsOfPostings returns the payments that made the given ledger
+// transfers (postings), by transfer id, as a statement needs them; a
+// transfer of no payment is left out. Payments in memory are looked
+// through (the recent ones, a bounded number), then the History's index
+// of postings is read, one read an id. Only for payments moved by a
+// machine that wrote no index (an older version) are the oldest moved
+// payments read one by one. Payments returned must not be changed.
+func (m *Machine) PaymentsOfPostings(ids []ledger.ID) map[ledger.ID]*Payment {
+	out := make(map[ledger.ID]*Payment, len(ids))
+	want := make(map[ledger.ID]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	claim := func(p *Payment) {
+		for _, id := range p.PostingIDs() {
+			if want[id] {
+				out[id] = p
+				delete(want, id)
+			}
+		}
+	}
+	for _, p := range m.payments {
+		claim(p)
+	}
+	for _, p := range m.pendPay {
+		claim(p)
+	}
+	if len(want) == 0 || m.history() == nil {
+		return out
+	}
+	for id := range want {
+		rec, ok := m.read(postingKey(id), math.MaxUint64, "the index of posting "+id.String())
+		if !ok {
+			continue
+		}
+		if len(rec.Value) != len(ledger.ID{}) {
+			panic(fmt.Sprintf("payments: history holds a damaged index record of posting %s", id))
+		}
+		if p, ok := m.movedPayment(ledger.ID(rec.Value)); ok {
+			out[id] = p
+			delete(want, id)
+		}
+	}
+	for i := 0; i < m.unindexed && len(want) > 0; i++ {
+		claim(m.paymentAt(i))
+	}
+	return out
+}

@@ -115,6 +115,9 @@ type Machine struct {
 	strays        map[ledger.ID]struct{}
 	moved         map[Status]int
 	movedBreached int
+	// unindexed is how many of the oldest payments moved without an
+	// index of their postings (movedState.Unindexed).
+	unindexed int
 	// touched are the older payments the entry being applied looked at,
 	// faulted the records of those it brought back, and sweep is set by
 	// a restore (history.go).
@@ -1364,6 +1367,10 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	var strays []*Payment
 	if st.Moved != nil {
 		m.orderBase, m.movedBreached = st.Moved.Base, st.Moved.Breached
+		m.unindexed = st.Moved.Unindexed
+		if !st.Moved.PostingIndex {
+			m.unindexed = st.Moved.Base
+		}
 		for s, n := range st.Moved.Counts {
 			m.moved[s] = n
 		}

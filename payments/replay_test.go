@@ -883,6 +883,17 @@ func TestSimulation(t *testing.T) {
 				t.Fatalf("%d payments, %d in memory: none moved", len(x.order), x.s.M.PaymentsInMemory())
 			}
 			t.Logf("%d of %d payments out of memory, %d records", moved, len(x.order), hist.RecordsLen())
+			// Every payment's postings lead back to it, from memory or
+			// through the index; and, on a snapshot of a version that
+			// wrote no index, over a History without one, by reading
+			// the oldest payments.
+			mustFindPostings(t, x.s.M)
+			legacy, err := payments.RestoreMachine(bytes.NewReader(withoutPostingIndex(t, final)), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			legacy.Ledger.SetHistory(noPostingIndex{hist})
+			mustFindPostings(t, legacy)
 
 			// A snapshot of a machine that kept everything in memory (a
 			// node before an upgrade), restored on a History, answers the
@@ -907,6 +918,13 @@ func TestSimulation(t *testing.T) {
 // ids left out of its state: the ledger's part as it is, the state
 // re-encoded without "moved"."filter".
 func withoutMovedFilter(tb testing.TB, snap []byte) []byte {
+	return editMoved(tb, snap, func(moved map[string]any) { delete(moved, "filter") })
+}
+
+// editMoved returns a payments snapshot whose state's "moved" part edit
+// changed (when it has one): the ledger's part as it is, the state
+// re-encoded.
+func editMoved(tb testing.TB, snap []byte, edit func(moved map[string]any)) []byte {
 	tb.Helper()
 	const magic = "ASTARA-PAYMENTS-SNAPSHOT-1\n"
 	n := len(magic) + 8 + int(binary.BigEndian.Uint64(snap[len(magic):]))
@@ -915,11 +933,63 @@ func withoutMovedFilter(tb testing.TB, snap []byte) []byte {
 		tb.Fatal(err)
 	}
 	if moved, ok := st["moved"].(map[string]any); ok {
-		delete(moved, "filter")
+		edit(moved)
 	}
 	rest, err := json.Marshal(st)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return append(slices.Clone(snap[:n]), rest...)
+}
+
+// mustFindPostings checks that PaymentsOfPostings finds every payment
+// by each of its postings.
+func mustFindPostings(tb testing.TB, m *payments.Machine) {
+	tb.Helper()
+	var ids []ledger.ID
+	owner := map[ledger.ID]ledger.ID{}
+	m.Payments(0, func(_ int, p *payments.Payment) bool {
+		for _, id := range p.PostingIDs() {
+			ids = append(ids, id)
+			owner[id] = p.UETR
+		}
+		return true
+	})
+	ids = append(ids, ledger.IDFromUint64(1)) // a transfer of no payment
+	got := m.PaymentsOfPostings(ids)
+	if len(got) != len(owner) {
+		tb.Errorf("PaymentsOfPostings found %d of %d postings", len(got), len(owner))
+	}
+	for id, p := range got {
+		if p.UETR != owner[id] {
+			tb.Fatalf("posting %s: found payment %s, want %s", id, p.UETR, owner[id])
+		}
+	}
+}
+
+// noPostingIndex is a History as a version without the index of
+// postings left it.
+type noPostingIndex struct{ ledger.History }
+
+func (h noPostingIndex) Record(key []byte, before uint64) (ledger.Record, bool, error) {
+	if key[0] == 'x' {
+		return ledger.Record{}, false, nil
+	}
+	return h.History.Record(key, before)
+}
+
+// withoutPostingIndex returns a payments snapshot as a version without
+// the index of postings wrote it.
+func withoutPostingIndex(tb testing.TB, snap []byte) []byte {
+	tb.Helper()
+	edited := false
+	out := editMoved(tb, snap, func(moved map[string]any) {
+		edited = moved["posting_index"] == true
+		delete(moved, "posting_index")
+		delete(moved, "unindexed")
+	})
+	if !edited {
+		tb.Fatal("the snapshot has no moved payments with an index of postings")
+	}
+	return out
 }

@@ -126,6 +126,36 @@ func (h *History) Balances(account ledger.ID, after, before uint64, limit int) (
 	return out, err
 }
 
+// BalanceBefore implements ledger.History: one probe of the primary key,
+// backwards.
+func (h *History) BalanceBefore(account ledger.ID, before uint64) (ledger.Balance, bool, error) {
+	var b ledger.Balance
+	if before == 0 {
+		return b, false, nil
+	}
+	upper := int64(min(before, math.MaxInt64)) // ts is a bigint
+	var record []byte
+	found := false
+	err := h.reading(func(conn *pgx.Conn) error {
+		found = false
+		err := conn.QueryRow(context.Background(),
+			`SELECT record FROM ledger_balances WHERE account_id = $1 AND ts < $2 ORDER BY ts DESC, idx DESC LIMIT 1`,
+			account[:], upper).Scan(&record)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err != nil || !found {
+		return b, false, err
+	}
+	if err := ledger.DecodeBalance(&b, record); err != nil {
+		return b, false, &journal.CorruptError{Reason: fmt.Sprintf("ledger_balances of %s: %v", account, err)}
+	}
+	return b, true, nil
+}
+
 func numeric(a money.Amount) pgtype.Numeric {
 	n, _ := new(big.Int).SetString(a.String(), 10)
 	return pgtype.Numeric{Int: n, Valid: true}

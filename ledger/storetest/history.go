@@ -173,6 +173,29 @@ func testHistoryReadsBack(t *testing.T, h *Harness) {
 					t.Fatalf("balances of %s after %d: got %+v, want %+v", a, after, page, rest[:min(7, len(rest))])
 				}
 			}
+			// The balance before any moment: at a balance's own timestamp
+			// (the one before it), just after it (itself), before the
+			// first and after the last.
+			for k := 0; k < len(want); k += 5 {
+				for _, before := range []uint64{want[k].Timestamp, want[k].Timestamp + 1} {
+					j := len(want)
+					for j > 0 && want[j-1].Timestamp >= before {
+						j--
+					}
+					got, found, ok := e.AccountBalanceBefore(a, before)
+					if !ok || found != (j > 0) || found && got != want[j-1] {
+						t.Fatalf("balance of %s before %d: got %+v %t %t, want the %dth of %d", a, before, got, found, ok, j, len(want))
+					}
+				}
+			}
+			if len(want) > 0 {
+				if _, found, _ := e.AccountBalanceBefore(a, want[0].Timestamp); found {
+					t.Errorf("a balance of %s before its first", a)
+				}
+				if got, _, _ := e.AccountBalanceBefore(a, math.MaxUint64); got != want[len(want)-1] {
+					t.Errorf("balance of %s before the end: got %+v, want %+v", a, got, want[len(want)-1])
+				}
+			}
 		}
 	})
 	// A retry of what was sent answers as the first time did, or exists,
