@@ -200,7 +200,9 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 		start := time.Now()
 		// Labelled, so that a CPU profile of the run can be cut to the
 		// recoveries: go tool pprof -tagfocus phase=recovery (and
-		// transfers=N for one checkpoint's).
+		// -tagfocus 'transfers=5.*' for one checkpoint's: pprof reads a
+		// value of digits as a number). The Service's own goroutines run
+		// under labels of their own, not these.
 		pprof.Do(ctx, pprof.Labels("phase", "recovery", "transfers", strconv.Itoa(max(target, base))), func(context.Context) {
 			svc, err = ledger.Open(store, opts)
 		})

@@ -1133,6 +1133,7 @@ type HistoryMove struct {
 	balanceCounts []accountCount
 	transfers     []HistoryTransfer
 	balances      []AccountBalance
+	at            uint64 // the engine's last timestamp when prepared
 	prepared      bool
 	written       bool
 }
@@ -1154,8 +1155,12 @@ func (m *HistoryMove) Balances() int { return len(m.balances) }
 // history entry and every parked transfer closed since the last move. It
 // changes nothing; it must not run while a batch is applied, nor while
 // another move is prepared and not dropped.
-func (e *Engine) PrepareHistory(all bool) *HistoryMove {
-	m := &HistoryMove{from: e.hotFrom, upto: e.hotFrom}
+func (e *Engine) PrepareHistory(all bool) *HistoryMove { return e.prepareHistory(all, true) }
+
+// prepareHistory is PrepareHistory; without copy the move holds what to
+// drop and nothing to write, for a History that holds it already.
+func (e *Engine) prepareHistory(all, copy bool) *HistoryMove {
+	m := &HistoryMove{from: e.hotFrom, upto: e.hotFrom, at: e.lastTimestamp}
 	if e.history == nil || e.chainOpen {
 		return m
 	}
@@ -1174,7 +1179,9 @@ func (e *Engine) PrepareHistory(all bool) *HistoryMove {
 		if r := e.parked[i]; r != nil && r.state != PendingOpen && !seen[i] {
 			seen[i] = true
 			m.parkedMoved = append(m.parkedMoved, i)
-			m.transfers = append(m.transfers, HistoryTransfer{Transfer: r.Transfer, State: r.state})
+			if copy {
+				m.transfers = append(m.transfers, HistoryTransfer{Transfer: r.Transfer, State: r.state})
+			}
 		}
 	}
 	for i := m.from; i < m.upto; i++ {
@@ -1183,16 +1190,18 @@ func (e *Engine) PrepareHistory(all bool) *HistoryMove {
 			m.openAtPrepare = append(m.openAtPrepare, i)
 			continue
 		}
-		m.transfers = append(m.transfers, HistoryTransfer{Transfer: r.Transfer, State: r.state})
+		if copy {
+			m.transfers = append(m.transfers, HistoryTransfer{Transfer: r.Transfer, State: r.state})
+		}
 	}
 	for i, h := range e.histories {
-		id := e.accounts[i].ID
-		for j, b := range h {
+		for j := 0; copy && j < len(h); j++ {
+			b := h[j]
 			var index uint32
 			if j > 0 && h[j-1].Timestamp == b.Timestamp {
 				index = m.balances[len(m.balances)-1].Index + 1
 			}
-			m.balances = append(m.balances, AccountBalance{Account: id, Index: index, Balance: b})
+			m.balances = append(m.balances, AccountBalance{Account: e.accounts[i].ID, Index: index, Balance: b})
 		}
 		m.balanceCounts = append(m.balanceCounts, accountCount{index: i, n: len(h)})
 	}
@@ -1211,6 +1220,26 @@ func (m *HistoryMove) Write(h History) error {
 	}
 	m.written = true
 	return nil
+}
+
+// WriteMarked stores the move in h as Write does and then marks h as
+// holding everything due to move as of the move's entry (see
+// HistoryMovedThrough): a live node's moves, which a recovery need not
+// write again.
+func (m *HistoryMove) WriteMarked(h History) error {
+	if err := m.Write(h); err != nil || !m.prepared {
+		return err
+	}
+	return h.WriteRecords([]Record{{Key: []byte(historyMovedKey), Version: m.at}})
+}
+
+// prepareStored prepares a move of what the History holds already (a
+// recovery's, up to HistoryMovedThrough): nothing is copied, and the move
+// is ready for DropHistory.
+func (e *Engine) prepareStored() *HistoryMove {
+	m := e.prepareHistory(false, false)
+	m.written = m.prepared
+	return m
 }
 
 // DropHistory drops from memory what the move wrote. Open pending

@@ -69,7 +69,9 @@ type History interface {
 // a payment as it stood after an entry, say. Key names the record, up to
 // RecordKeyMax bytes, and no key is a prefix of another (give each kind
 // of record a prefix byte and a fixed length); Version is the journal
-// entry after which Value is the record's state. A record is written only
+// entry after which Value is the record's state (keys that begin with a
+// zero byte are the engine's own, versioned otherwise; see
+// HistoryMovedThrough). A record is written only
 // for a journaled entry, and the same journal always writes the same
 // records, so a replay after a restart writes them again unchanged; a
 // reader at entry n asks for the latest version before n.
@@ -81,6 +83,27 @@ type Record struct {
 
 // RecordKeyMax is the longest Record key.
 const RecordKeyMax = 64
+
+// historyMovedKey is the engine's own record, the one key that begins
+// with a zero byte: a version for each move a live node wrote, the
+// engine's last timestamp when the move was prepared.
+const historyMovedKey = "\x00moved"
+
+// HistoryMovedThrough returns the timestamp of the latest entry as of
+// which h holds everything a node had to move out of memory (0 if
+// none): a live node writes each move, then marks it. What is due to
+// move as of an entry stays due or moved as later entries are applied
+// (a closed transfer stays closed; a balance never changes), so a replay
+// needs to write none of the moves it prepares up to that entry: they
+// are stored. The mark is written after the move it marks, so a store
+// that lost the end of its writes in a crash loses the mark with them.
+func HistoryMovedThrough(h History) (uint64, error) {
+	rec, ok, err := h.Record([]byte(historyMovedKey), math.MaxUint64)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return rec.Version, nil
+}
 
 // HistoryTransfer is a transfer as History keeps it: with its final
 // state, PendingNone for a transfer that was never pending.

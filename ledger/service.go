@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/pprof"
 	"sync"
 	"time"
 )
@@ -510,10 +511,18 @@ func (f *Follower) start() *Service {
 	s.nextSeq = f.seq + 1
 	s.nextTimestamp = f.machine.LastTimestamp() + 1
 	s.done.Add(3)
-	go s.commitLoop()
-	go s.applyLoop()
-	go s.pulseLoop()
+	go labelled("commit", s.commitLoop)
+	go labelled("apply", s.applyLoop)
+	go labelled("pulse", s.pulseLoop)
 	return s
+}
+
+// labelled runs fn with the profiler label ledger=role, and no other: a
+// CPU profile of a node tells its goroutines apart, and they do not
+// carry the labels of the code that opened the Service (a benchmark's
+// phase=recovery, say).
+func labelled(role string, fn func()) {
+	pprof.Do(context.Background(), pprof.Labels("ledger", role), func(context.Context) { fn() })
 }
 
 // Recover rebuilds an engine from a store: the latest snapshot, then every
@@ -604,6 +613,11 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 	}
 	records := NewReplayRecords(machine)
 	move := historyMover{engine: engine}
+	if engine.HistoryAttached() {
+		if move.stored, err = HistoryMovedThrough(engine.History()); err != nil {
+			return recovered{}, fmt.Errorf("read how far the history was moved: %w", err)
+		}
+	}
 	after := seq
 	if ok && seq > 0 {
 		// Read the snapshot's own entry too: a snapshot holds the state
@@ -658,11 +672,14 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 // service does: the History is written on another goroutine while the
 // replay goes on, one move at a time, and the move is dropped from memory
 // once written. Written in line, the moves were a quarter of a restart's
-// time at 10 million transfers (`astara bench history`).
+// time at 10 million transfers (`astara bench history`). A move of what
+// the killed node had moved already (prepared at or before stored, see
+// HistoryMovedThrough) is dropped without a write.
 type historyMover struct {
 	engine *Engine
 	move   *HistoryMove
 	done   chan error
+	stored uint64
 }
 
 // step drops a move that is written (with wait, waits for it) and, unless
@@ -692,6 +709,10 @@ func (h *historyMover) step(wait bool) error {
 	if h.done == nil {
 		h.done = make(chan error, 1)
 	}
+	if h.engine.LastTimestamp() <= h.stored {
+		h.engine.DropHistory(h.engine.prepareStored())
+		return nil
+	}
 	m := h.engine.PrepareHistory(false)
 	h.move = m
 	history := h.engine.History()
@@ -705,6 +726,10 @@ func (h *historyMover) step(wait bool) error {
 func (h *historyMover) finish(more bool) error {
 	if err := h.step(true); err != nil || !more || !h.engine.HistoryDue() {
 		return err
+	}
+	if h.engine.LastTimestamp() <= h.stored {
+		h.engine.DropHistory(h.engine.prepareStored())
+		return nil
 	}
 	_, err := h.engine.MoveHistory(false)
 	return err
@@ -1113,16 +1138,16 @@ func (s *Service) stepHistory(wait bool) {
 	}
 	s.moving, s.move, s.recordsWritten = true, m, written
 	h := engine.History()
-	go func() {
+	go labelled("history", func() {
 		var err error
 		if m != nil {
-			err = m.Write(h)
+			err = m.WriteMarked(h)
 		}
 		if err == nil && write != nil {
 			err = write(h)
 		}
 		s.moveDone <- err
-	}()
+	})
 }
 
 // moveAllHistory moves all of the engine's history that can go, writes
@@ -1135,7 +1160,7 @@ func (s *Service) moveAllHistory() bool {
 	}
 	engine := s.machine.LedgerEngine()
 	m := engine.PrepareHistory(true)
-	err := m.Write(engine.History())
+	err := m.WriteMarked(engine.History())
 	var written func()
 	if rm, ok := s.machine.(RecordMachine); ok && err == nil {
 		var write func(History) error

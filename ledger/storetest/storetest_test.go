@@ -1,7 +1,9 @@
 package storetest_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -208,53 +210,78 @@ func TestStandbyHoldsRowsUntilItTakesOver(t *testing.T) {
 // written on another goroutine as the replay goes on, as the live node
 // does: the recovered engine holds the same state, byte for byte, as the
 // one that was killed, keeps only its hot window in memory, and finds
-// the ids it moved when they come back.
+// the ids it moved when they come back. What the killed node had moved
+// and marked (HistoryMovedThrough) the replay drops without writing it
+// again; over a History without the marks it writes every move.
 func TestRecoveryMovesHistoryWhileItReplays(t *testing.T) {
-	history := ledger.NewMemoryHistory()
-	st := &withHistory{noSnapshots: &noSnapshots{MemStore: &storetest.MemStore{}}, h: history}
-	opts := ledger.ServiceOptions{SnapshotEventsInterval: -1, Engine: ledger.Options{HotTransfers: 64}}
-	svc := storetest.MustOpenService(t, st, opts)
-	pair(t, svc, true)
-	s := &sender{t: t}
-	for range 300 {
-		s.send(svc, 10)
-	}
-	state := func(svc *ledger.Service) (string, int) {
-		var b strings.Builder
-		var inMemory int
-		svc.View(func(e *ledger.Engine) {
-			if err := e.WriteState(&b); err != nil {
-				t.Fatal(err)
+	for _, marked := range []bool{true, false} {
+		t.Run(fmt.Sprintf("marked=%t", marked), func(t *testing.T) {
+			history := ledger.NewMemoryHistory()
+			st := &withHistory{noSnapshots: &noSnapshots{MemStore: &storetest.MemStore{}}, h: history}
+			if !marked {
+				st.hide = true
 			}
-			inMemory = e.MemoryTransfersCount()
+			opts := ledger.ServiceOptions{SnapshotEventsInterval: -1, Engine: ledger.Options{HotTransfers: 64}}
+			svc := storetest.MustOpenService(t, st, opts)
+			pair(t, svc, true)
+			s := &sender{t: t}
+			for range 300 {
+				s.send(svc, 10)
+			}
+			// Until the live node has moved all that is due: then every
+			// move is marked, and a replay has nothing to write.
+			for due := true; due; {
+				s.send(svc, 1)
+				time.Sleep(time.Millisecond)
+				svc.View(func(e *ledger.Engine) { due = e.HistoryDue() })
+			}
+			state := func(svc *ledger.Service) (string, int) {
+				var b strings.Builder
+				var inMemory int
+				svc.View(func(e *ledger.Engine) {
+					if err := e.WriteState(&b); err != nil {
+						t.Fatal(err)
+					}
+					inMemory = e.MemoryTransfersCount()
+				})
+				return b.String(), inMemory
+			}
+			want, _ := state(svc)
+			st.refuse.Store(true)
+			svc.Close()
+			st.refuse.Store(false)
+			through, err := ledger.HistoryMovedThrough(history)
+			if err != nil || through == 0 {
+				t.Fatalf("the live node marked no move: %d, %v", through, err)
+			}
+			writes := history.Writes()
+			stored, _ := history.Len()
+			svc = storetest.MustOpenService(t, st, opts) // replays all 3,000 transfers
+			defer svc.Close()
+			got, inMemory := state(svc)
+			if got != want {
+				t.Fatal("the recovered engine's state differs from the killed one's")
+			}
+			// Without the marks, how many moves the replay made depends on
+			// how fast each was written; what it leaves in memory does not.
+			moved := history.Writes() - writes
+			if marked && moved != 0 {
+				t.Errorf("the replay wrote %d moves of history the killed node had moved", moved)
+			}
+			if !marked && moved < 2 {
+				t.Errorf("the replay wrote %d moves, with %d transfers stored before it", moved, stored)
+			}
+			if inMemory > 128 {
+				t.Errorf("%d transfers in memory after the replay, of 3,000, with a hot window of 64", inMemory)
+			}
+			// The first transfers, moved twice over, are found: sent again, each
+			// answers that it exists.
+			res, err := svc.CreateTransfers(t.Context(), []ledger.Transfer{{ID: ledger.IDFromUint64(1001), DebitAccountID: ledger.IDFromUint64(1),
+				CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}})
+			if err != nil || res[0] != ledger.ResultExists {
+				t.Errorf("the first transfer sent again: %v, %v; want exists", res, err)
+			}
 		})
-		return b.String(), inMemory
-	}
-	want, _ := state(svc)
-	st.refuse.Store(true)
-	svc.Close()
-	st.refuse.Store(false)
-	writes := history.Writes()
-	svc = storetest.MustOpenService(t, st, opts) // replays all 3,000 transfers
-	defer svc.Close()
-	got, inMemory := state(svc)
-	if got != want {
-		t.Fatal("the recovered engine's state differs from the killed one's")
-	}
-	// How many moves the replay made depends on how fast each was
-	// written; what it leaves in memory does not.
-	if moved := history.Writes() - writes; moved < 1 {
-		t.Error("the replay moved no history")
-	}
-	if inMemory > 128 {
-		t.Errorf("%d transfers in memory after the replay, of 3,000, with a hot window of 64", inMemory)
-	}
-	// The first transfers, moved twice over, are found: sent again, each
-	// answers that it exists.
-	res, err := svc.CreateTransfers(t.Context(), []ledger.Transfer{{ID: ledger.IDFromUint64(1001), DebitAccountID: ledger.IDFromUint64(1),
-		CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}})
-	if err != nil || res[0] != ledger.ResultExists {
-		t.Errorf("the first transfer sent again: %v, %v; want exists", res, err)
 	}
 }
 
@@ -262,10 +289,31 @@ func TestRecoveryMovesHistoryWhileItReplays(t *testing.T) {
 // as a store on disk keeps its history.
 type withHistory struct {
 	*noSnapshots
-	h *ledger.MemoryHistory
+	h    *ledger.MemoryHistory
+	hide bool           // the marks of moves written (HistoryMovedThrough)
+	live ledger.History // if set, what the next node opened writes to
 }
 
-func (w *withHistory) History() ledger.History { return w.h }
+func (w *withHistory) History() ledger.History {
+	if w.live != nil {
+		return w.live
+	}
+	if w.hide {
+		return unmarked{w.h}
+	}
+	return w.h
+}
+
+// unmarked is a History that keeps no marks of the moves written, as a
+// store written by an older version has none.
+type unmarked struct{ ledger.History }
+
+func (u unmarked) Record(key []byte, before uint64) (ledger.Record, bool, error) {
+	if len(key) > 0 && key[0] == 0 {
+		return ledger.Record{}, false, nil
+	}
+	return u.History.Record(key, before)
+}
 
 // A node that keeps no query tables (QueryTablesOff) empties them when it
 // starts to write, writes no row, and leaves the journal whole: a node
@@ -315,3 +363,115 @@ func TestQueryTablesOff(t *testing.T) {
 		t.Errorf("%d clears; want 1, by the node with the tables off", st.Clears)
 	}
 }
+
+// A crash can lose the end of the History's writes (the embedded
+// store's unsynced tail): the last moves the killed node wrote, and their
+// marks with them. The replay writes what the marks left uncovered, so
+// that the recovered state is a full replay's, pending transfers posted
+// and expired on the way included.
+func TestRecoveryWritesTheMovesACrashLost(t *testing.T) {
+	history := ledger.NewMemoryHistory()
+	lossy := &lossyHistory{History: history}
+	st := &withHistory{noSnapshots: &noSnapshots{MemStore: &storetest.MemStore{}}, h: history, live: lossy}
+	clock := &stepClock{ns: time.Unix(1_700_000_000, 0).UnixNano()}
+	opts := ledger.ServiceOptions{SnapshotEventsInterval: -1, Clock: clock, Engine: ledger.Options{HotTransfers: 64}}
+	svc := storetest.MustOpenService(t, st, opts)
+	pair(t, svc, true)
+	next := uint64(1000)
+	var pending []ledger.ID
+	// 300 steps, and on until a write was lost (moves run beside the
+	// applier, when a group finds the last one done).
+	for step := 0; step < 300 || lossy.lost.Load() == 0 && step < 3000; step++ {
+		if step == 150 {
+			// Once the node has written and marked a move (they run
+			// beside the applier), the writes start to be lost.
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+				if through, _ := ledger.HistoryMovedThrough(history); through > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the node marked no move in 5 s")
+				}
+			}
+			lossy.lose.Store(true)
+		}
+		// Ten transfers: four pending for a second, two posts of those
+		// made a step before (the others expire three steps on), four
+		// plain ones.
+		var batch []ledger.Transfer
+		for i := range 10 {
+			next++
+			x := ledger.Transfer{ID: ledger.IDFromUint64(next), DebitAccountID: ledger.IDFromUint64(1),
+				CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(uint64(1 + i)), Currency: rub, Code: 1}
+			switch {
+			case i < 4:
+				x.Flags, x.TimeoutSeconds = ledger.TransferPending, 1
+			case i < 6 && len(pending) >= 4:
+				x.Flags, x.PendingID, x.Amount = ledger.TransferPostPending, pending[i-4], money.Amount{}
+			}
+			batch = append(batch, x)
+		}
+		if _, err := svc.CreateTransfers(t.Context(), batch); err != nil {
+			t.Fatal(err)
+		}
+		pending = pending[:0]
+		for _, x := range batch[:4] {
+			pending = append(pending, x.ID)
+		}
+		atomic.AddInt64(&clock.ns, int64(300*time.Millisecond))
+	}
+	st.refuse.Store(true)
+	svc.Close()
+	st.refuse.Store(false)
+	st.live = nil
+	through, err := ledger.HistoryMovedThrough(history)
+	if err != nil || through == 0 || lossy.lost.Load() == 0 {
+		t.Fatalf("marked through %d (%v), %d writes lost: the test lost nothing", through, err, lossy.lost.Load())
+	}
+
+	full := ledger.New(ledger.Options{})
+	rp := &ledger.Replayer{Engine: full}
+	for _, e := range storetest.MustReplay(t, st, 0) {
+		if _, err := rp.Apply(e); err != nil {
+			t.Fatalf("replay entry %d: %v", e.Seq, err)
+		}
+	}
+	writes := history.Writes()
+	svc = storetest.MustOpenService(t, st, opts)
+	defer svc.Close()
+	if got, want := storetest.State(t, svc), storetest.EngineState(t, full); !bytes.Equal(got, want) {
+		t.Fatalf("the recovered state (%d bytes) is not a full replay's (%d bytes)", len(got), len(want))
+	}
+	if history.Writes() == writes {
+		t.Error("the replay wrote none of the moves the crash lost")
+	}
+}
+
+// lossyHistory drops every write once lose is set, as a crash loses the
+// unsynced end of a store's writes.
+type lossyHistory struct {
+	ledger.History
+	lose atomic.Bool
+	lost atomic.Int64
+}
+
+func (l *lossyHistory) Write(transfers []ledger.HistoryTransfer, balances []ledger.AccountBalance) error {
+	if l.lose.Load() {
+		l.lost.Add(1)
+		return nil
+	}
+	return l.History.Write(transfers, balances)
+}
+
+func (l *lossyHistory) WriteRecords(records []ledger.Record) error {
+	if l.lose.Load() {
+		l.lost.Add(1)
+		return nil
+	}
+	return l.History.WriteRecords(records)
+}
+
+// stepClock is a clock a test moves.
+type stepClock struct{ ns int64 }
+
+func (c *stepClock) Now() time.Time { return time.Unix(0, atomic.LoadInt64(&c.ns)) }
