@@ -84,10 +84,27 @@ type Record struct {
 // RecordKeyMax is the longest Record key.
 const RecordKeyMax = 64
 
-// historyMovedKey is the engine's own record, the one key that begins
-// with a zero byte: a version for each move a live node wrote, the
-// engine's last timestamp when the move was prepared.
-const historyMovedKey = "\x00moved"
+// The engine's own records, the keys that begin with a zero byte:
+// historyMovedKey has a version for each move a live node wrote (the
+// engine's last timestamp when the move was prepared), recordsWrittenKey
+// one for each write of its machine's records (the last entry whose
+// records it held).
+const (
+	historyMovedKey   = "\x00moved"
+	recordsWrittenKey = "\x00records"
+)
+
+// RecordsWrittenThrough returns the last entry whose machine records h
+// holds, all of them and those of every entry before (0 if none): a
+// live node writes them, then marks them, so a replay need not write
+// them again.
+func RecordsWrittenThrough(h History) (uint64, error) {
+	rec, ok, err := h.Record([]byte(recordsWrittenKey), math.MaxUint64)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return rec.Version, nil
+}
 
 // HistoryMovedThrough returns the timestamp of the latest entry as of
 // which h holds everything a node had to move out of memory (0 if

@@ -369,7 +369,19 @@ func (f *Follower) CatchUp() (int, error) {
 		return 0, nil
 	}
 	engine := f.machine.LedgerEngine()
+	// The leader marks the moves it wrote to the History they share: a
+	// standby drops its own moves up to the mark without writing them.
+	var stored uint64
+	if engine.HistoryAttached() {
+		var err error
+		if stored, err = HistoryMovedThrough(engine.History()); err != nil {
+			return 0, fmt.Errorf("follow: read how far the history was moved: %w", err)
+		}
+	}
 	records := NewReplayRecords(f.machine)
+	if err := records.SkipStored(); err != nil {
+		return 0, fmt.Errorf("follow: read how far the records were written: %w", err)
+	}
 	n := 0
 	err := f.store.Replay(f.seq, func(e Entry) error {
 		if e.Seq != f.seq+1 {
@@ -385,7 +397,7 @@ func (f *Follower) CatchUp() (int, error) {
 			return fmt.Errorf("follow entry %d: write query tables: %w", e.Seq, err)
 		}
 		if engine.HistoryDue() {
-			if _, err := engine.MoveHistory(false); err != nil {
+			if err := moveOrDrop(engine, stored); err != nil {
 				return fmt.Errorf("follow entry %d: move history: %w", e.Seq, err)
 			}
 		}
@@ -419,6 +431,9 @@ type ReplayRecords struct {
 	rm RecordMachine
 	h  History
 	n  int
+	// stored, if set (SkipStored), is the last entry whose records the
+	// History holds.
+	stored uint64
 }
 
 // NewReplayRecords starts batching machine's records; its engine's
@@ -430,6 +445,20 @@ func NewReplayRecords(machine Machine) *ReplayRecords {
 	}
 	rm.DeferRecords()
 	return &ReplayRecords{rm: rm, h: machine.LedgerEngine().History()}
+}
+
+// SkipStored reads how far a live node wrote and marked its records
+// (RecordsWrittenThrough): from then on, records of entries up to there
+// (versions up to it) are dropped, not written again. Recovery and a standby's
+// catch-up call it; a verification, which compares what it writes,
+// does not.
+func (r *ReplayRecords) SkipStored() error {
+	if r.rm == nil {
+		return nil
+	}
+	var err error
+	r.stored, err = RecordsWrittenThrough(r.h)
+	return err
 }
 
 // Step counts an entry applied, writing the records kept every
@@ -444,7 +473,8 @@ func (r *ReplayRecords) Step() error {
 	return r.Flush()
 }
 
-// Flush writes the records kept.
+// Flush writes the records kept, but for those the History holds
+// already (SkipStored).
 func (r *ReplayRecords) Flush() error {
 	if r.rm == nil {
 		return nil
@@ -454,11 +484,35 @@ func (r *ReplayRecords) Flush() error {
 	if write == nil {
 		return nil
 	}
-	if err := write(r.h); err != nil {
+	h := r.h
+	if r.stored > 0 {
+		h = unstoredRecords{History: h, stored: r.stored}
+	}
+	if err := write(h); err != nil {
 		return err
 	}
 	written()
 	return nil
+}
+
+// unstoredRecords writes only the records of entries after stored: a
+// live node wrote and marked the others (RecordsWrittenThrough).
+type unstoredRecords struct {
+	History
+	stored uint64
+}
+
+func (u unstoredRecords) WriteRecords(records []Record) error {
+	keep := records[:0:0]
+	for _, r := range records {
+		if r.Version > u.stored {
+			keep = append(keep, r)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	return u.History.WriteRecords(keep)
 }
 
 // Open catches up a last time and starts a Service on the followed
@@ -617,6 +671,9 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		if move.stored, err = HistoryMovedThrough(engine.History()); err != nil {
 			return recovered{}, fmt.Errorf("read how far the history was moved: %w", err)
 		}
+		if err := records.SkipStored(); err != nil {
+			return recovered{}, fmt.Errorf("read how far the records were written: %w", err)
+		}
 	}
 	after := seq
 	if ok && seq > 0 {
@@ -727,11 +784,26 @@ func (h *historyMover) finish(more bool) error {
 	if err := h.step(true); err != nil || !more || !h.engine.HistoryDue() {
 		return err
 	}
-	if h.engine.LastTimestamp() <= h.stored {
-		h.engine.DropHistory(h.engine.prepareStored())
+	return moveOrDrop(h.engine, h.stored)
+}
+
+// writeRecordsMarked writes a machine's records, every one it kept up
+// to entry seq, and then marks them written (RecordsWrittenThrough).
+func writeRecordsMarked(h History, write func(History) error, seq uint64) error {
+	if err := write(h); err != nil {
+		return err
+	}
+	return h.WriteRecords([]Record{{Key: []byte(recordsWrittenKey), Version: seq}})
+}
+
+// moveOrDrop moves what is due in line, or, if the History holds it
+// already (as of stored, see HistoryMovedThrough), drops it from memory.
+func moveOrDrop(e *Engine, stored uint64) error {
+	if e.LastTimestamp() <= stored {
+		e.DropHistory(e.prepareStored())
 		return nil
 	}
-	_, err := h.engine.MoveHistory(false)
+	_, err := e.MoveHistory(false)
 	return err
 }
 
@@ -1137,14 +1209,14 @@ func (s *Service) stepHistory(wait bool) {
 		return
 	}
 	s.moving, s.move, s.recordsWritten = true, m, written
-	h := engine.History()
+	h, seq := engine.History(), s.lastSeq
 	go labelled("history", func() {
 		var err error
 		if m != nil {
 			err = m.WriteMarked(h)
 		}
 		if err == nil && write != nil {
-			err = write(h)
+			err = writeRecordsMarked(h, write, seq)
 		}
 		s.moveDone <- err
 	})
@@ -1165,7 +1237,7 @@ func (s *Service) moveAllHistory() bool {
 	if rm, ok := s.machine.(RecordMachine); ok && err == nil {
 		var write func(History) error
 		if write, written = rm.TakeRecords(); write != nil {
-			err = write(engine.History())
+			err = writeRecordsMarked(engine.History(), write, s.lastSeq)
 		}
 	}
 	if err == nil {

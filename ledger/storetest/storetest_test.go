@@ -2,9 +2,11 @@ package storetest_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -76,6 +78,20 @@ func (s *sender) send(svc *ledger.Service, n int) {
 			CreditAccountID: ledger.IDFromUint64(2), Amount: money.NewAmount(1), Currency: rub, Code: 1}
 	}
 	storetest.MustCreateTransfers(s.t, svc, batch)
+}
+
+// sendAllMoved sends batches of ten transfers, then one at a time until
+// the node has moved all that is due: every move is then written and
+// marked.
+func (s *sender) sendAllMoved(svc *ledger.Service, batches int) {
+	for range batches {
+		s.send(svc, 10)
+	}
+	for due := true; due; {
+		s.send(svc, 1)
+		time.Sleep(time.Millisecond)
+		svc.View(func(e *ledger.Engine) { due = e.HistoryDue() })
+	}
 }
 
 // A replay writes the query tables' rows in chunks of about
@@ -224,17 +240,8 @@ func TestRecoveryMovesHistoryWhileItReplays(t *testing.T) {
 			opts := ledger.ServiceOptions{SnapshotEventsInterval: -1, Engine: ledger.Options{HotTransfers: 64}}
 			svc := storetest.MustOpenService(t, st, opts)
 			pair(t, svc, true)
-			s := &sender{t: t}
-			for range 300 {
-				s.send(svc, 10)
-			}
-			// Until the live node has moved all that is due: then every
-			// move is marked, and a replay has nothing to write.
-			for due := true; due; {
-				s.send(svc, 1)
-				time.Sleep(time.Millisecond)
-				svc.View(func(e *ledger.Engine) { due = e.HistoryDue() })
-			}
+			// Every move marked: a replay has nothing to write.
+			(&sender{t: t}).sendAllMoved(svc, 300)
 			state := func(svc *ledger.Service) (string, int) {
 				var b strings.Builder
 				var inMemory int
@@ -385,14 +392,10 @@ func TestRecoveryWritesTheMovesACrashLost(t *testing.T) {
 		if step == 150 {
 			// Once the node has written and marked a move (they run
 			// beside the applier), the writes start to be lost.
-			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-				if through, _ := ledger.HistoryMovedThrough(history); through > 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("the node marked no move in 5 s")
-				}
-			}
+			waitUntil(t, "a move marked", func() bool {
+				through, _ := ledger.HistoryMovedThrough(history)
+				return through > 0
+			})
 			lossy.lose.Store(true)
 		}
 		// Ten transfers: four pending for a second, two posts of those
@@ -475,3 +478,166 @@ func (l *lossyHistory) WriteRecords(records []ledger.Record) error {
 type stepClock struct{ ns int64 }
 
 func (c *stepClock) Now() time.Time { return time.Unix(0, atomic.LoadInt64(&c.ns)) }
+
+// A standby that shares the leader's History writes none of the moves
+// the leader wrote and marked: it drops its own up to the mark, and
+// holds no more in memory for it. Without the marks it writes them all
+// again.
+func TestStandbyDropsWhatTheLeaderMoved(t *testing.T) {
+	for _, marked := range []bool{true, false} {
+		t.Run(fmt.Sprintf("marked=%t", marked), func(t *testing.T) {
+			history := ledger.NewMemoryHistory()
+			st := &withHistory{noSnapshots: &noSnapshots{MemStore: &storetest.MemStore{}}, h: history}
+			opts := ledger.ServiceOptions{SnapshotEventsInterval: -1, Engine: ledger.Options{HotTransfers: 64}}
+			leader := storetest.MustOpenService(t, st, opts)
+			pair(t, leader, true)
+			st.hide = !marked // for the standby
+			f, err := ledger.Follow(st, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			(&sender{t: t}).sendAllMoved(leader, 300)
+			writes := history.Writes()
+			if n, err := f.CatchUp(); err != nil || n < 300 {
+				t.Fatalf("CatchUp() = %d, %v", n, err)
+			}
+			moved := history.Writes() - writes
+			if marked && moved != 0 || !marked && moved == 0 {
+				t.Errorf("the standby wrote %d moves (the leader's marked: %t)", moved, marked)
+			}
+			leader.Close()
+			svc, _, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer svc.Close()
+			full := ledger.New(ledger.Options{})
+			rp := &ledger.Replayer{Engine: full}
+			for _, e := range storetest.MustReplay(t, st, 0) {
+				if _, err := rp.Apply(e); err != nil {
+					t.Fatalf("replay entry %d: %v", e.Seq, err)
+				}
+			}
+			if got, want := storetest.State(t, svc), storetest.EngineState(t, full); !bytes.Equal(got, want) {
+				t.Fatalf("the standby's state (%d bytes) is not a full replay's (%d bytes)", len(got), len(want))
+			}
+			svc.View(func(e *ledger.Engine) {
+				if n := e.MemoryTransfersCount(); n > 128 {
+					t.Errorf("%d transfers in the standby's memory, with a hot window of 64", n)
+				}
+			})
+		})
+	}
+}
+
+// A machine's records a live node wrote and marked are not written again
+// by a replay (a restart, or a standby's catch-up); those it had kept
+// and not written when it was killed, or whose writes a crash lost, are.
+func TestReplayWritesOnlyUnmarkedRecords(t *testing.T) {
+	history := ledger.NewMemoryHistory()
+	lossy := &lossyHistory{History: history}
+	counted := &countingHistory{History: lossy}
+	st := &withHistory{noSnapshots: &noSnapshots{MemStore: &storetest.MemStore{}}, h: history, live: counted}
+	opts := ledger.ServiceOptions{SnapshotEventsInterval: -1, Engine: ledger.Options{HotTransfers: 64},
+		NewMachine: func() ledger.Machine {
+			return &recordingMachine{Machine: ledger.NewEngineMachine(ledger.Options{HotTransfers: 64})}
+		}}
+	svc := storetest.MustOpenService(t, st, opts)
+	pair(t, svc, true)
+	s := &sender{t: t}
+	for i := range 300 {
+		if i == 150 {
+			waitUntil(t, "records marked", func() bool {
+				through, _ := ledger.RecordsWrittenThrough(history)
+				return through > 0
+			})
+			lossy.lose.Store(true)
+		}
+		s.send(svc, 10)
+	}
+	st.refuse.Store(true)
+	svc.Close()
+	st.refuse.Store(false)
+	lossy.lose.Store(false)
+	through, err := ledger.RecordsWrittenThrough(history)
+	last := st.LastSeq()
+	if err != nil || through == 0 || through >= last-100 {
+		t.Fatalf("the live node marked its records through entry %d of %d (%v): the test lost none", through, last, err)
+	}
+	t.Logf("%d entries, records marked through %d", last, through)
+	live := counted.records.Load()
+	svc = storetest.MustOpenService(t, st, opts)
+	defer svc.Close()
+	replayed := counted.records.Load() - live
+	if want := int64(last - through); replayed != want {
+		t.Errorf("the replay wrote %d records; want the %d of the entries after %d, the last marked", replayed, want, through)
+	}
+	for seq := uint64(1); seq <= last; seq++ {
+		if _, ok, err := history.Record(recordKey(seq), math.MaxUint64); !ok || err != nil {
+			t.Fatalf("the record of entry %d of %d is not stored (%v)", seq, last, err)
+		}
+	}
+}
+
+// recordingMachine is the engine with a record of each entry it applies,
+// written as payments' are: at once, or kept for TakeRecords.
+type recordingMachine struct {
+	ledger.Machine
+	deferred bool
+	pending  []ledger.Record
+}
+
+func recordKey(seq uint64) []byte { return binary.BigEndian.AppendUint64([]byte{'r'}, seq) }
+
+func (m *recordingMachine) Apply(e ledger.Entry, decoded any) (any, error) {
+	reply, err := m.Machine.Apply(e, decoded)
+	if err != nil {
+		return nil, err
+	}
+	rec := ledger.Record{Key: recordKey(e.Seq), Version: e.Seq, Value: []byte("applied")}
+	if m.deferred {
+		m.pending = append(m.pending, rec)
+	} else if h := m.LedgerEngine().History(); h != nil {
+		if err := h.WriteRecords([]ledger.Record{rec}); err != nil {
+			panic(err)
+		}
+	}
+	return reply, nil
+}
+
+func (m *recordingMachine) DeferRecords() { m.deferred = true }
+
+func (m *recordingMachine) TakeRecords() (func(ledger.History) error, func()) {
+	q := m.pending
+	if len(q) == 0 {
+		return nil, nil
+	}
+	m.pending = nil
+	return func(h ledger.History) error { return h.WriteRecords(q) }, func() {}
+}
+
+// countingHistory counts the machine records written (the engine's own
+// marks left out).
+type countingHistory struct {
+	ledger.History
+	records atomic.Int64
+}
+
+func (c *countingHistory) WriteRecords(records []ledger.Record) error {
+	for _, r := range records {
+		if r.Key[0] != 0 {
+			c.records.Add(1)
+		}
+	}
+	return c.History.WriteRecords(records)
+}
+
+// waitUntil polls cond every millisecond, for 5 s at most.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5 s", what)
+		}
+	}
+}
