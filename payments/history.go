@@ -28,6 +28,10 @@ import (
 //	x | posting(16) version n -> the UETR of the payment that made the
 //	                             ledger transfer posting (written with each
 //	                             version of the payment, for statements)
+//	u               version n -> how many of the oldest payments moved
+//	                             without x records (by a version without
+//	                             them), written once, by the first entry
+//	                             applied after such a snapshot
 //
 // That is the rule after every entry, whatever came before: what is in
 // memory is a function of the journal alone, so every node, every replay
@@ -61,6 +65,7 @@ const (
 	recordQuote       = 'q'
 	recordIdempotency = 'i'
 	recordPosting     = 'x'
+	recordUnindexed   = 'u'
 )
 
 func postingKey(id ledger.ID) []byte {
@@ -144,11 +149,11 @@ type movedState struct {
 	// (ledger.IDFilter's encoding).
 	Filter []byte `json:"filter"`
 	// PostingIndex is set by machines that write the index of postings
-	// (x records); Unindexed is how many of the oldest payments moved
-	// before one did, whose postings only a read of each finds. A snapshot
-	// without PostingIndex is older: all its Base payments are unindexed.
+	// (x records). A snapshot without it is older: its Base payments
+	// moved without an index, and the machine restored from it says so
+	// in the History (the u record), not in its snapshots, which stay
+	// those of a replay of the journal from its start.
 	PostingIndex bool `json:"posting_index"`
-	Unindexed    int  `json:"unindexed"`
 }
 
 // history returns the engine's History when payments move out of memory.
@@ -440,6 +445,15 @@ func (m *Machine) settle() {
 		m.sweepRestored()
 	}
 	var records []ledger.Record
+	if m.writeUnindexed {
+		// Once, in line: what a snapshot of an older version knew of the
+		// payments it moved without an index of their postings.
+		m.writeUnindexed = false
+		if err := h.WriteRecords([]ledger.Record{{Key: []byte{recordUnindexed}, Version: m.seq,
+			Value: binary.BigEndian.AppendUint64(nil, uint64(m.unindexed))}}); err != nil {
+			panic(fmt.Sprintf("payments: write the count of payments moved without an index at entry %d: %v", m.seq, err))
+		}
+	}
 	for _, id := range m.quotesOut {
 		q, ok := m.quotes[id]
 		if !ok {
@@ -553,7 +567,7 @@ func (m *Machine) movedSnapshot() *movedState {
 		panic(fmt.Sprintf("payments: encode the filter of moved payments: %v", err))
 	}
 	st := &movedState{Base: m.orderBase, Counts: map[Status]int{}, Breached: m.movedBreached, Filter: filter,
-		PostingIndex: true, Unindexed: m.unindexed}
+		PostingIndex: true}
 	for s, n := range m.moved {
 		if n != 0 {
 			st.Counts[s] = n
@@ -645,7 +659,16 @@ func (m *Machine) PaymentsOfPostings(ids []ledger.ID) map[ledger.ID]*Payment {
 			delete(want, id)
 		}
 	}
-	for i := 0; i < m.unindexed && len(want) > 0; i++ {
+	unindexed := m.unindexed
+	if unindexed == 0 && len(want) > 0 {
+		if rec, ok := m.read([]byte{recordUnindexed}, math.MaxUint64, "the count of payments moved without an index"); ok {
+			if len(rec.Value) != 8 {
+				panic("payments: history holds a damaged count of payments moved without an index")
+			}
+			unindexed = int(min(binary.BigEndian.Uint64(rec.Value), uint64(m.orderBase)))
+		}
+	}
+	for i := 0; i < unindexed && len(want) > 0; i++ {
 		claim(m.paymentAt(i))
 	}
 	return out

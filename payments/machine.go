@@ -116,8 +116,11 @@ type Machine struct {
 	moved         map[Status]int
 	movedBreached int
 	// unindexed is how many of the oldest payments moved without an
-	// index of their postings (movedState.Unindexed).
-	unindexed int
+	// index of their postings, known from a snapshot of a version without
+	// it (movedState.PostingIndex); writeUnindexed, until the History has
+	// it (the u record).
+	unindexed      int
+	writeUnindexed bool
 	// touched are the older payments the entry being applied looked at,
 	// faulted the records of those it brought back, and sweep is set by
 	// a restore (history.go).
@@ -1367,9 +1370,8 @@ func RestoreMachine(r io.Reader, opts ledger.Options) (*Machine, error) {
 	var strays []*Payment
 	if st.Moved != nil {
 		m.orderBase, m.movedBreached = st.Moved.Base, st.Moved.Breached
-		m.unindexed = st.Moved.Unindexed
-		if !st.Moved.PostingIndex {
-			m.unindexed = st.Moved.Base
+		if !st.Moved.PostingIndex && st.Moved.Base > 0 {
+			m.unindexed, m.writeUnindexed = st.Moved.Base, true
 		}
 		for s, n := range st.Moved.Counts {
 			m.moved[s] = n
