@@ -731,7 +731,11 @@ func (s *Server) outboundCamt053(w http.ResponseWriter, r *http.Request, who *pa
 			}
 			after = page[len(page)-1].Timestamp
 		}
-		owners := m.PaymentsOfPostings(ids)
+		// A payment on the bank's position is one of the bank's, and one
+		// made before the day ended.
+		owners := m.PaymentsOfPostings(ids, func(p *payments.Payment) bool {
+			return (p.Sender == who.ID || p.Receiver == who.ID || p.FXProvider == who.ID) && p.CreatedAt.Before(end)
+		})
 		for i := range st.Entries {
 			e := &st.Entries[i]
 			p := owners[ids[i]]

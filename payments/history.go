@@ -619,17 +619,23 @@ func (m *Machine) PaymentsInMemory() int { return len(m.payments) }
 // PaymentsOfPostings returns the payments that made the given ledger
 // transfers (postings), by transfer id, as a statement needs them; a
 // transfer of no payment is left out. Payments in memory are looked
-// through (the recent ones, a bounded number), then the History's index
-// of postings is read, one read an id. Only for payments moved by a
-// machine that wrote no index (an older version) are the oldest moved
-// payments read one by one. Payments returned must not be changed.
-func (m *Machine) PaymentsOfPostings(ids []ledger.ID) map[ledger.ID]*Payment {
+// through (the recent ones, a bounded number; about 3 µs each), then the
+// History's index of postings is read, one read an id. Only for payments
+// moved by a machine that wrote no index (an older version) are the
+// oldest moved payments read one by one. Of the payments looked through,
+// only those consider accepts (nil: all) are: a statement's, say, those
+// of its bank made before its day ended. Payments returned must not be
+// changed.
+func (m *Machine) PaymentsOfPostings(ids []ledger.ID, consider func(*Payment) bool) map[ledger.ID]*Payment {
 	out := make(map[ledger.ID]*Payment, len(ids))
 	want := make(map[ledger.ID]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
 	}
 	claim := func(p *Payment) {
+		if consider != nil && !consider(p) {
+			return
+		}
 		for _, id := range p.PostingIDs() {
 			if want[id] {
 				out[id] = p

@@ -977,7 +977,7 @@ func mustFindPostings(tb testing.TB, m *payments.Machine) {
 		return true
 	})
 	ids = append(ids, ledger.IDFromUint64(1)) // a transfer of no payment
-	got := m.PaymentsOfPostings(ids)
+	got := m.PaymentsOfPostings(ids, nil)
 	if len(got) != len(owner) {
 		tb.Errorf("PaymentsOfPostings found %d of %d postings", len(got), len(owner))
 	}
