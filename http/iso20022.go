@@ -698,10 +698,7 @@ func (s *Server) outboundCamt053(w http.ResponseWriter, r *http.Request, who *pa
 		}
 		closing = opening
 		var ids []ledger.ID
-		after := from - 1
-		if from == 0 {
-			after = 0
-		}
+		after := max(from, 1) - 1
 	pages:
 		for {
 			page, _ := m.Ledger.AccountBalances(account, after, ListLimitMax)
@@ -731,15 +728,14 @@ func (s *Server) outboundCamt053(w http.ResponseWriter, r *http.Request, who *pa
 			}
 			after = page[len(page)-1].Timestamp
 		}
-		// A payment on the bank's position is one of the bank's, and one
-		// made before the day ended.
+		// The bank's payments, made before the day ended.
 		owners := m.PaymentsOfPostings(ids, func(p *payments.Payment) bool {
 			return (p.Sender == who.ID || p.Receiver == who.ID || p.FXProvider == who.ID) && p.CreatedAt.Before(end)
 		})
 		for i := range st.Entries {
 			e := &st.Entries[i]
 			p := owners[ids[i]]
-			if p == nil || p.Sender != who.ID && p.Receiver != who.ID && p.FXProvider != who.ID {
+			if p == nil {
 				continue
 			}
 			e.UETR, e.Purpose = p.UETR, p.Purpose

@@ -116,50 +116,50 @@ func (h *History) Balances(account ledger.ID, after, before uint64, limit int) (
 	defer it.Close()
 	var out []ledger.Balance
 	for ok := it.First(); ok && len(out) < limit; ok = it.Next() {
-		v, err := it.ValueAndErr()
+		b, err := balanceAt(it, account)
 		if err != nil {
 			return nil, err
-		}
-		var b ledger.Balance
-		if err := ledger.DecodeBalance(&b, v); err != nil {
-			return nil, &CorruptError{Reason: fmt.Sprintf("history of account %s: %v", account, err)}
-		}
-		if b.Timestamp != binary.BigEndian.Uint64(it.Key()[17:25]) {
-			return nil, &CorruptError{Reason: fmt.Sprintf("history of account %s: a balance under another timestamp", account)}
 		}
 		out = append(out, b)
 	}
 	return out, it.Error()
 }
 
+// balanceAt decodes the balance of account under the iterator, and
+// checks it against its key.
+func balanceAt(it *pebble.Iterator, account ledger.ID) (ledger.Balance, error) {
+	var b ledger.Balance
+	v, err := it.ValueAndErr()
+	if err != nil {
+		return b, err
+	}
+	if err := ledger.DecodeBalance(&b, v); err != nil {
+		return b, &CorruptError{Reason: fmt.Sprintf("history of account %s: %v", account, err)}
+	}
+	if b.Timestamp != binary.BigEndian.Uint64(it.Key()[17:25]) {
+		return b, &CorruptError{Reason: fmt.Sprintf("history of account %s: a balance under another timestamp", account)}
+	}
+	return b, nil
+}
+
 // BalanceBefore implements ledger.History: one seek back from before.
 func (h *History) BalanceBefore(account ledger.ID, before uint64) (ledger.Balance, bool, error) {
-	var b ledger.Balance
 	if before == 0 {
-		return b, false, nil
+		return ledger.Balance{}, false, nil
 	}
 	it, err := h.s.db.NewIter(&pebble.IterOptions{
 		LowerBound: historyBalanceKey(nil, account, 0, 0),
 		UpperBound: historyBalanceKey(nil, account, before, 0),
 	})
 	if err != nil {
-		return b, false, err
+		return ledger.Balance{}, false, err
 	}
 	defer it.Close()
 	if !it.Last() {
-		return b, false, it.Error()
+		return ledger.Balance{}, false, it.Error()
 	}
-	v, err := it.ValueAndErr()
-	if err != nil {
-		return b, false, err
-	}
-	if err := ledger.DecodeBalance(&b, v); err != nil {
-		return b, false, &CorruptError{Reason: fmt.Sprintf("history of account %s: %v", account, err)}
-	}
-	if b.Timestamp != binary.BigEndian.Uint64(it.Key()[17:25]) {
-		return b, false, &CorruptError{Reason: fmt.Sprintf("history of account %s: a balance under another timestamp", account)}
-	}
-	return b, true, nil
+	b, err := balanceAt(it, account)
+	return b, err == nil, err
 }
 
 // Write implements ledger.History: one Pebble batch, not synced (Sync

@@ -98,13 +98,7 @@ const (
 // holds, all of them and those of every entry before (0 if none): a
 // live node writes them, then marks them, so a replay need not write
 // them again.
-func RecordsWrittenThrough(h History) (uint64, error) {
-	rec, ok, err := h.Record([]byte(recordsWrittenKey), math.MaxUint64)
-	if err != nil || !ok {
-		return 0, err
-	}
-	return rec.Version, nil
-}
+func RecordsWrittenThrough(h History) (uint64, error) { return markedThrough(h, recordsWrittenKey) }
 
 // HistoryMovedThrough returns the timestamp of the latest entry as of
 // which h holds everything a node had to move out of memory (0 if
@@ -114,8 +108,12 @@ func RecordsWrittenThrough(h History) (uint64, error) {
 // needs to write none of the moves it prepares up to that entry: they
 // are stored. The mark is written after the move it marks, so a store
 // that lost the end of its writes in a crash loses the mark with them.
-func HistoryMovedThrough(h History) (uint64, error) {
-	rec, ok, err := h.Record([]byte(historyMovedKey), math.MaxUint64)
+func HistoryMovedThrough(h History) (uint64, error) { return markedThrough(h, historyMovedKey) }
+
+// markedThrough returns the latest version of the engine's mark key, 0
+// if none.
+func markedThrough(h History, key string) (uint64, error) {
+	rec, ok, err := h.Record([]byte(key), math.MaxUint64)
 	if err != nil || !ok {
 		return 0, err
 	}

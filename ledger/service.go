@@ -766,8 +766,7 @@ func (h *historyMover) step(wait bool) error {
 	if h.done == nil {
 		h.done = make(chan error, 1)
 	}
-	if h.engine.LastTimestamp() <= h.stored {
-		h.engine.DropHistory(h.engine.prepareStored())
+	if dropIfStored(h.engine, h.stored) {
 		return nil
 	}
 	m := h.engine.PrepareHistory(false)
@@ -799,12 +798,21 @@ func writeRecordsMarked(h History, write func(History) error, seq uint64) error 
 // moveOrDrop moves what is due in line, or, if the History holds it
 // already (as of stored, see HistoryMovedThrough), drops it from memory.
 func moveOrDrop(e *Engine, stored uint64) error {
-	if e.LastTimestamp() <= stored {
-		e.DropHistory(e.prepareStored())
+	if dropIfStored(e, stored) {
 		return nil
 	}
 	_, err := e.MoveHistory(false)
 	return err
+}
+
+// dropIfStored drops what is due from memory, without a write, if the
+// History holds it already (as of stored, see HistoryMovedThrough).
+func dropIfStored(e *Engine, stored uint64) bool {
+	if e.LastTimestamp() > stored {
+		return false
+	}
+	e.DropHistory(e.prepareStored())
+	return true
 }
 
 // Replayer applies journal entries to an engine, reusing its buffers

@@ -622,10 +622,10 @@ func (m *Machine) PaymentsInMemory() int { return len(m.payments) }
 // through (the recent ones, a bounded number; about 3 µs each), then the
 // History's index of postings is read, one read an id. Only for payments
 // moved by a machine that wrote no index (an older version) are the
-// oldest moved payments read one by one. Of the payments looked through,
-// only those consider accepts (nil: all) are: a statement's, say, those
-// of its bank made before its day ended. Payments returned must not be
-// changed.
+// oldest moved payments read one by one. Only payments consider accepts
+// (nil: all) are returned, and only those in memory that it accepts are
+// looked through: a statement's, say, those of its bank made before its
+// day ended. Payments returned must not be changed.
 func (m *Machine) PaymentsOfPostings(ids []ledger.ID, consider func(*Payment) bool) map[ledger.ID]*Payment {
 	out := make(map[ledger.ID]*Payment, len(ids))
 	want := make(map[ledger.ID]bool, len(ids))
@@ -660,7 +660,7 @@ func (m *Machine) PaymentsOfPostings(ids []ledger.ID, consider func(*Payment) bo
 		if len(rec.Value) != len(ledger.ID{}) {
 			panic(fmt.Sprintf("payments: history holds a damaged index record of posting %s", id))
 		}
-		if p, ok := m.movedPayment(ledger.ID(rec.Value)); ok {
+		if p, ok := m.movedPayment(ledger.ID(rec.Value)); ok && (consider == nil || consider(p)) {
 			out[id] = p
 			delete(want, id)
 		}
