@@ -698,7 +698,9 @@ func (s *Store) VerifyMachine(machine ledger.Machine) (Report, error) {
 		return Report{}, err
 	}
 	if external {
-		machine.LedgerEngine().SetHistory(&History{s: s, check: true})
+		if err := machine.LedgerEngine().SetHistory(&History{s: s, check: true}); err != nil {
+			return Report{}, err
+		}
 	}
 	m, hasSnap, err := latestManifest(s.db)
 	if err != nil {

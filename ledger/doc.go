@@ -33,7 +33,8 @@
 // With a History attached (SetHistory; the embedded journal is one), the
 // engine keeps in memory only what it needs to decide: the accounts, the
 // open pending transfers, the last Options.HotTransfers transfers, and a
-// Bloom filter of every transfer id (about 1.5 bytes an id). Transfers
+// Bloom filter of every transfer id (about 2 bytes an id; see
+// StartIDFilterScheme). Transfers
 // that can no longer change, and the balance history, move to the History
 // between batches (PrepareHistory, HistoryMove.Write, DropHistory; the
 // Service writes on a goroutine of its own while batches go on), and are

@@ -281,6 +281,9 @@ func (e *Engine) createTransfers(ts uint64, transfers []Transfer, results []Resu
 	e.applyChains(len(transfers), results,
 		func(i int) bool { return transfers[i].Flags&TransferLinked != 0 },
 		func(i int) Result {
+			if e.external && i+filterTouchAhead < len(transfers) {
+				e.filter.touch(transfers[i+filterTouchAhead].ID)
+			}
 			t := &transfers[i]
 			if remember {
 				if _, failed := e.failed[t.ID]; failed {
@@ -1091,20 +1094,30 @@ func (e *Engine) hotTransfers() iter.Seq[uint32] {
 // anything more: on a new engine, or on one restored from a snapshot,
 // whose history may already be in h. From then on snapshots leave the
 // moved history out, and the caller moves it with MoveHistory.
-func (e *Engine) SetHistory(h History) {
+//
+// An engine whose history was in memory starts its id filter here, with
+// the scheme h keeps (StartIDFilterScheme); a restored one goes on with
+// its snapshot's. It fails only when h cannot be read.
+func (e *Engine) SetHistory(h History) error {
 	if e.history != nil {
 		panic("ledger: SetHistory called twice")
 	}
-	e.history = h
 	if !e.external {
+		scheme, _, err := idFilterSchemeOf(h)
+		if err != nil {
+			return err
+		}
 		// Everything is still in memory: every id joins the filter, in
 		// the order it would have had if the history had been external
 		// from the start.
+		e.filter = idFilter{scheme: scheme}
 		e.external = true
 		for i := range e.hotTransfers() {
 			e.filter.add(e.transfer(i).ID)
 		}
 	}
+	e.history = h
+	return nil
 }
 
 // HistoryExternal reports whether the engine's history is kept in a

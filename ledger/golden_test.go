@@ -73,4 +73,33 @@ func TestGoldenEncodings(t *testing.T) {
 	t.Run("Snapshot", func(t *testing.T) {
 		MustGolden(t, "snapshot.golden", hexLines(MustSnapshot(t, snapshotScenario(t).e)))
 	})
+	// The same state with its history moved out: version 3 on a History
+	// older than filter schemes (the golden file was written before
+	// version 4 existed), version 4 on a new one.
+	t.Run("SnapshotHistory", func(t *testing.T) {
+		MustGolden(t, "snapshot-history.golden", hexLines(historySnapshot(t, false)))
+	})
+	t.Run("SnapshotHistoryScheme", func(t *testing.T) {
+		MustGolden(t, "snapshot-history-scheme.golden", hexLines(historySnapshot(t, true)))
+	})
+}
+
+// historySnapshot is the snapshot scenario's state, its history moved to
+// a History that keeps the current filter scheme, or none.
+func historySnapshot(tb testing.TB, scheme bool) []byte {
+	tb.Helper()
+	l := snapshotScenario(tb)
+	h := ledger.NewMemoryHistory()
+	if scheme {
+		if err := ledger.StartIDFilterScheme(h); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := l.e.SetHistory(h); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := l.e.MoveHistory(true); err != nil {
+		tb.Fatal(err)
+	}
+	return MustSnapshot(tb, l.e)
 }

@@ -88,11 +88,51 @@ const RecordKeyMax = 64
 // historyMovedKey has a version for each move a live node wrote (the
 // engine's last timestamp when the move was prepared), recordsWrittenKey
 // one for each write of its machine's records (the last entry whose
-// records it held).
+// records it held), and idFilterSchemeKey one version, written when the
+// History was new.
 const (
 	historyMovedKey   = "\x00moved"
 	recordsWrittenKey = "\x00records"
+	idFilterSchemeKey = "\x00idfilter" // version 0; see StartIDFilterScheme
 )
+
+// StartIDFilterScheme records on a new History, before anything else is
+// written to it, the scheme with which the id filters of engines on it
+// start: the current one (idFilterScheme). Recovery calls it on a store
+// with neither entries nor a snapshot; it syncs the record, and does
+// nothing on a History that has one. A History without it is older than
+// schemes: every snapshot on it holds a filter of the zero scheme, so
+// engines on it, and a verify that replays it from its first entry,
+// start their filters with that one.
+func StartIDFilterScheme(h History) error {
+	if _, ok, err := idFilterSchemeOf(h); err != nil || ok {
+		return err
+	}
+	rec := Record{Key: []byte(idFilterSchemeKey), Value: []byte{byte(idFilterSchemeCurrent)}}
+	if err := h.WriteRecords([]Record{rec}); err != nil {
+		return fmt.Errorf("ledger: write the id filter's scheme: %w", err)
+	}
+	if err := h.Sync(); err != nil {
+		return fmt.Errorf("ledger: sync the id filter's scheme: %w", err)
+	}
+	return nil
+}
+
+// idFilterSchemeOf returns the scheme h keeps; ok is false when it keeps
+// none, and the scheme is then the zero one.
+func idFilterSchemeOf(h History) (s idFilterScheme, ok bool, err error) {
+	rec, ok, err := h.Record([]byte(idFilterSchemeKey), math.MaxUint64)
+	if err != nil {
+		return 0, false, fmt.Errorf("ledger: read the id filter's scheme: %w", err)
+	}
+	if !ok {
+		return idFilterScheme12, false, nil
+	}
+	if len(rec.Value) != 1 || !idFilterScheme(rec.Value[0]).known() {
+		return 0, true, fmt.Errorf("ledger: the id filter's scheme is %x, not one this build knows", rec.Value)
+	}
+	return idFilterScheme(rec.Value[0]), true, nil
+}
 
 // RecordsWrittenThrough returns the last entry whose machine records h
 // holds, all of them and those of every entry before (0 if none): a
@@ -411,18 +451,21 @@ func (h *MemoryHistory) Len() (transfers, balances int) {
 // created: a new id, the common case, is known new without reading
 // History. It grows in segments, each four times the capacity of the one
 // before (from a million ids; the snapshot stores runs of empty blocks in
-// a few bytes, so small states keep small snapshots) and each with
-// idFilterBitsPerID bits an id, so that it needs no rehashing; an id is
-// looked for in every segment, one cache line each. With 12 bits and 8
-// probes in a 512-bit block a full segment answers "maybe" for about 0.5%
-// of new ids, and the nine segments of 100 million ids (five) for a few per
-// cent: those few cost one History read. It takes 1.5 bytes an id, up to
-// four times that just after a new segment starts, and 1.5 MiB at least.
+// a few bytes, so small states keep small snapshots) and each sized for
+// its capacity, so that it needs no rehashing; an id is looked for in
+// every segment, one cache line each, 8 probes in a 512-bit block. How
+// many bits an id a segment has is the filter's scheme (idFilterScheme):
+// a full segment of the current scheme, 16 bits an id, answers "maybe"
+// for about 0.2% of new ids (those cost one History read), and the four
+// segments of 50 million ids for about 0.6%. It takes 2 bytes an id, up
+// to four times that just after a new segment starts, and 2 MiB at least.
 //
 // The filter is part of the engine's state: it is in the snapshot and is
 // the same, bit for bit, on every node that applied the same journal (ids
-// of a chain that failed are not added).
+// of a chain that failed are not added) and started its filter with the
+// same scheme, which the History keeps (idFilterSchemeKey).
 type idFilter struct {
+	scheme   idFilterScheme
 	segments []filterSegment
 }
 
@@ -435,13 +478,35 @@ type filterSegment struct {
 const (
 	idFilterFirstCapacity = 1 << 20
 	idFilterGrowthShift   = 2
-	idFilterBitsPerID     = 12
 	idFilterProbes        = 8
 )
 
-func newFilterSegment(capacity uint64) filterSegment {
-	blocks := (capacity*idFilterBitsPerID + 511) / 512
-	return filterSegment{capacity: capacity, blocks: make([][8]uint64, blocks)}
+// idFilterScheme is how many bits an id the id filter's segments have.
+// The zero scheme, 12 bits an id (0.57% of new ids answered "maybe" by a
+// full segment), is that of every filter started before the History kept
+// a scheme, and of IDFilter; a new History starts filters with
+// idFilterSchemeCurrent, 16 bits an id (0.19%).
+type idFilterScheme uint8
+
+const (
+	idFilterScheme12      idFilterScheme = 0
+	idFilterScheme16      idFilterScheme = 1
+	idFilterSchemeCurrent                = idFilterScheme16
+)
+
+func (s idFilterScheme) bitsPerID() uint64 {
+	if s == idFilterScheme16 {
+		return 16
+	}
+	return 12
+}
+
+func (s idFilterScheme) known() bool { return s <= idFilterScheme16 }
+
+func newFilterSegment(capacity uint64, scheme idFilterScheme) filterSegment {
+	s := filterSegment{capacity: capacity, blocks: make([][8]uint64, (capacity*scheme.bitsPerID()+511)/512)}
+	adviseHugePages(s.blocks)
+	return s
 }
 
 // idHashes mixes an id (often sequential) into two independent 64-bit
@@ -489,11 +554,28 @@ func (f *idFilter) add(id ID) {
 		if n > 0 {
 			capacity = f.segments[n-1].capacity << idFilterGrowthShift
 		}
-		f.segments = append(f.segments, newFilterSegment(capacity))
+		f.segments = append(f.segments, newFilterSegment(capacity, f.scheme))
 		n++
 	}
 	h1, h2 := idHashes(id)
 	f.segments[n-1].add(h1, h2)
+}
+
+// filterTouchAhead is how many transfers ahead of the one it applies a
+// batch touches the filter's blocks (touch).
+const filterTouchAhead = 4
+
+// touch asks for the block that id falls in, in every segment. Called a
+// few ids ahead of mayHave, it has the processor fetch those cache lines,
+// one a segment, all at once and while it works on the ids before,
+// instead of one after another when mayHave needs them: in a large
+// filter each is a miss to memory.
+func (f *idFilter) touch(id ID) {
+	h1, _ := idHashes(id)
+	for i := range f.segments {
+		s := &f.segments[i]
+		prefetch(&s.blocks[(h1>>32)*uint64(len(s.blocks))>>32])
+	}
 }
 
 func (f *idFilter) mayHave(id ID) bool {

@@ -17,7 +17,9 @@ func TestHistoryAnswersAsMemory(t *testing.T) {
 	mem := NewTestLedger(t, ledger.Options{})
 	hist := NewTestLedger(t, ledger.Options{HotTransfers: 2})
 	history := ledger.NewMemoryHistory()
-	hist.e.SetHistory(history)
+	if err := hist.e.SetHistory(history); err != nil {
+		t.Fatal(err)
+	}
 	apply := func(what string, transfers ...ledger.Transfer) {
 		t.Helper()
 		want := mem.Transfers(transfers...)

@@ -654,8 +654,16 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		machine = newMachine()
 	}
 	engine := machine.LedgerEngine()
-	if hs, ok := store.(HistoryStore); ok && hs.History() != nil {
-		engine.SetHistory(hs.History())
+	if hs, isHS := store.(HistoryStore); isHS && hs.History() != nil {
+		if !ok && store.LastSeq() == 0 {
+			// A new store: its filters start with the current scheme.
+			if err := StartIDFilterScheme(hs.History()); err != nil {
+				return recovered{}, err
+			}
+		}
+		if err := engine.SetHistory(hs.History()); err != nil {
+			return recovered{}, err
+		}
 	} else if engine.HistoryExternal() {
 		return recovered{}, fmt.Errorf("%w: snapshot %d keeps its history in a store that %T does not have", ErrCorruptSnapshot, snapSeq, store)
 	}

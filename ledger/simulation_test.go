@@ -62,7 +62,16 @@ func newHistorySimulationRun(r source, openPendingMax, hotTransfers int) *simula
 	s.opts.HotTransfers = hotTransfers
 	s.e = ledger.New(s.opts)
 	s.history = ledger.NewMemoryHistory()
-	s.e.SetHistory(s.history)
+	// Half the runs start with the filter scheme of a new store, half
+	// with that of a store older than schemes.
+	if r.IntN(2) == 0 {
+		if err := ledger.StartIDFilterScheme(s.history); err != nil {
+			panic(err)
+		}
+	}
+	if err := s.e.SetHistory(s.history); err != nil {
+		panic(err)
+	}
 	return s
 }
 
@@ -130,7 +139,9 @@ func (s *simulationRun) step(tb testing.TB) {
 		}
 		s.shadow = MustRestore(tb, snap, s.opts)
 		if s.history != nil {
-			s.shadow.SetHistory(s.history)
+			if err := s.shadow.SetHistory(s.history); err != nil {
+				tb.Fatal(err)
+			}
 		}
 		if again := MustSnapshot(tb, s.shadow); !bytes.Equal(again, snap) {
 			tb.Fatalf("batch %d: snapshot of the restored engine differs from the snapshot it was restored from", s.batches)

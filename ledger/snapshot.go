@@ -26,7 +26,11 @@ const (
 	// then the open pending transfers alone, the failed ids and the id
 	// filter; no balance history. Everything else is in the History,
 	// synced before the snapshot is saved.
-	snapshotVersion = 3
+	//
+	// snapshotVersion 4 is version 3 with the id filter's scheme, one
+	// byte, before the filter. A filter of the zero scheme is written as
+	// version 3, byte for byte as before version 4 existed.
+	snapshotVersion = 4
 )
 
 // WriteSnapshot writes the engine's whole state to w. Derived state (the
@@ -41,6 +45,8 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	buf = append(buf, snapshotMagic...)
 	version := byte(2)
 	switch {
+	case e.external && e.filter.scheme != idFilterScheme12:
+		version = 4
 	case e.external:
 		version = 3
 	case len(e.failed) == 0:
@@ -56,7 +62,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	}
 	buf = binary.BigEndian.AppendUint64(buf[:0], uint64(e.transferCount))
 	bw.Write(buf)
-	if version == 3 {
+	if version >= 3 {
 		buf = binary.BigEndian.AppendUint64(buf[:0], uint64(e.openPending))
 		bw.Write(buf)
 		for i := range e.hotTransfers() {
@@ -66,6 +72,9 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 			}
 		}
 		e.writeFailed(bw, buf)
+		if version == 4 {
+			bw.WriteByte(byte(e.filter.scheme))
+		}
 		e.filter.write(bw, buf)
 		return bw.Flush()
 	}
@@ -240,8 +249,8 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 	if transfers >= 1<<32 {
 		return fail("transfers", errors.New("count too large"))
 	}
-	if version == 3 {
-		if err := e.restoreExternal(br, buf, transfers); err != nil {
+	if version >= 3 {
+		if err := e.restoreExternal(br, buf, transfers, version); err != nil {
 			return fail("history kept outside", err)
 		}
 		return e, nil
@@ -377,10 +386,10 @@ func (e *Engine) finishRestore(br *bufio.Reader) error {
 	return nil
 }
 
-// restoreExternal reads the rest of a version 3 snapshot: the open
+// restoreExternal reads the rest of a version 3 or 4 snapshot: the open
 // pending transfers, parked under indexes in their order, the failed
 // ids and the id filter. The engine then needs SetHistory.
-func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64) error {
+func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64, version byte) error {
 	if _, err := io.ReadFull(br, buf[:8]); err != nil {
 		return err
 	}
@@ -413,6 +422,16 @@ func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64)
 	e.hotFrom = e.transferCount
 	if err := e.readFailed(br, buf); err != nil {
 		return fmt.Errorf("failed ids: %w", err)
+	}
+	if version == 4 {
+		scheme, err := br.ReadByte()
+		if err != nil {
+			return fmt.Errorf("id filter: %w", err)
+		}
+		e.filter.scheme = idFilterScheme(scheme)
+		if e.filter.scheme == idFilterScheme12 || !e.filter.scheme.known() {
+			return fmt.Errorf("id filter: scheme %d in a version 4 snapshot", scheme)
+		}
 	}
 	if err := e.filter.read(br, buf, transfers); err != nil {
 		return fmt.Errorf("id filter: %w", err)
@@ -453,7 +472,7 @@ func (f *idFilter) read(br *bufio.Reader, buf []byte, transfers uint64) error {
 	}
 	chunk := make([]byte, 64<<10)
 	for i := range f.segments {
-		s := newFilterSegment(f.segments[i].capacity)
+		s := newFilterSegment(f.segments[i].capacity, f.scheme)
 		s.count = f.segments[i].count
 		for j := 0; j < len(s.blocks); {
 			if _, err := io.ReadFull(br, buf[:8]); err != nil {

@@ -772,7 +772,9 @@ func TestSimulation(t *testing.T) {
 				// Payments out of memory: the model's checks read every
 				// payment, the order of creation and the counts back.
 				hist = ledger.NewMemoryHistory()
-				machine.Ledger.SetHistory(hist)
+				if err := machine.Ledger.SetHistory(hist); err != nil {
+					t.Fatal(err)
+				}
 			}
 			// Odd seeds on a History defer their records as a Service
 			// does: written some entries later, and dropped from memory
@@ -854,7 +856,9 @@ func TestSimulation(t *testing.T) {
 			var hist2 *ledger.MemoryHistory
 			if hist != nil {
 				hist2 = ledger.NewMemoryHistory()
-				m.Ledger.SetHistory(hist2)
+				if err := m.Ledger.SetHistory(hist2); err != nil {
+					t.Fatal(err)
+				}
 			}
 			MustApply(t, m, x.s.Entries, nil)
 			MustSameSnapshot(t, snapshot(m), final)
@@ -868,7 +872,9 @@ func TestSimulation(t *testing.T) {
 				t.Fatal(err)
 			}
 			if hist != nil {
-				restored.Ledger.SetHistory(hist)
+				if err := restored.Ledger.SetHistory(hist); err != nil {
+					t.Fatal(err)
+				}
 			}
 			rest := x.s.Entries[midEntries:]
 			MustSameReplies(t, MustApply(t, restored, rest, nil), x.s.Replies[midEntries:], rest)
@@ -893,7 +899,9 @@ func TestSimulation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			legacy.Ledger.SetHistory(noPostingIndex{History: hist, through: math.MaxUint64})
+			if err := legacy.Ledger.SetHistory(noPostingIndex{History: hist, through: math.MaxUint64}); err != nil {
+				t.Fatal(err)
+			}
 			mustFindPostings(t, legacy)
 			// An upgrade halfway: a version without the index wrote the
 			// first half (its x records hidden), the snapshot of a
@@ -905,7 +913,9 @@ func TestSimulation(t *testing.T) {
 				t.Fatal(err)
 			}
 			old := noPostingIndex{History: hist, through: rest[0].Seq - 1}
-			upgraded.Ledger.SetHistory(old)
+			if err := upgraded.Ledger.SetHistory(old); err != nil {
+				t.Fatal(err)
+			}
 			MustSameReplies(t, MustApply(t, upgraded, rest, nil), x.s.Replies[midEntries:], rest)
 			after := snapshot(upgraded)
 			MustSameSnapshot(t, after, final)
@@ -913,7 +923,9 @@ func TestSimulation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			again.Ledger.SetHistory(old)
+			if err := again.Ledger.SetHistory(old); err != nil {
+				t.Fatal(err)
+			}
 			mustFindPostings(t, again)
 
 			// A snapshot of a machine that kept everything in memory (a
@@ -928,7 +940,9 @@ func TestSimulation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			moving.Ledger.SetHistory(ledger.NewMemoryHistory())
+			if err := moving.Ledger.SetHistory(ledger.NewMemoryHistory()); err != nil {
+				t.Fatal(err)
+			}
 			MustSameReplies(t, MustApply(t, moving, rest, nil), x.s.Replies[midEntries:], rest)
 			MustSameSnapshot(t, withoutMovedFilter(t, snapshot(moving)), withoutMovedFilter(t, final))
 		})

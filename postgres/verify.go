@@ -27,7 +27,9 @@ func (s *Store) VerifyMachine(machine ledger.Machine) (journal.Report, error) {
 	if external {
 		h := &History{s: s, check: true}
 		defer h.close()
-		machine.LedgerEngine().SetHistory(h)
+		if err := machine.LedgerEngine().SetHistory(h); err != nil {
+			return journal.Report{}, fmt.Errorf("postgres: %w", err)
+		}
 	}
 	var snap journal.SnapshotSum
 	var sum []byte

@@ -139,7 +139,13 @@ func copySnapshot(src *journal.Store, dst *postgres.Store) error {
 	if external {
 		machine := payments.NewMachine(ledger.Options{})
 		engine := machine.LedgerEngine()
-		engine.SetHistory(dst.History())
+		// The database is new: its filters start with the current scheme.
+		if err := ledger.StartIDFilterScheme(dst.History()); err != nil {
+			return err
+		}
+		if err := engine.SetHistory(dst.History()); err != nil {
+			return err
+		}
 		records := ledger.NewReplayRecords(machine)
 		err := src.Replay(0, func(e ledger.Entry) error {
 			if _, err := machine.Apply(e, nil); err != nil {

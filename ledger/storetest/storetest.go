@@ -56,6 +56,8 @@ func Run(t *testing.T, open Opener) {
 		{"SnapshotPlusTailEqualsFullReplay", testSnapshotPlusTail},
 		{"HistoryReadsBackAfterRestartAndSnapshot", testHistoryReadsBack},
 		{"RecordsReadBackByVersion", testRecordsReadBack},
+		{"FilterSchemeOfANewStore", func(t *testing.T, h *Harness) { testFilterScheme(t, h, false) }},
+		{"FilterSchemeOfAnUpgradedStore", func(t *testing.T, h *Harness) { testFilterScheme(t, h, true) }},
 		{"FollowerCatchesUpAndTakesOver", testFollower},
 		{"QueryTablesAlwaysAConsistentState", testQueryTables},
 	}

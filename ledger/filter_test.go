@@ -1,0 +1,85 @@
+package ledger_test
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"testing"
+
+	"astara/ledger"
+)
+
+// TestIDFilterSchemes: both schemes hold every id added, and a full
+// segment of the current scheme answers "maybe" for far fewer ids never
+// added than one of the zero scheme: each of those costs a History read.
+func TestIDFilterSchemes(t *testing.T) {
+	const n = 1 << 20 // the first segment's capacity
+	rate := map[bool]float64{}
+	for _, current := range []bool{false, true} {
+		f := ledger.NewIDFilterOfScheme(current)
+		for i := range uint64(n) {
+			f.Add(id(i + 1))
+		}
+		for i := range uint64(n) {
+			if !f.MayHave(id(i + 1)) {
+				t.Fatalf("current %t: id %d added and not found", current, i+1)
+			}
+		}
+		maybe := 0
+		for i := range uint64(n) {
+			if f.MayHave(id(1<<40 + i)) {
+				maybe++
+			}
+		}
+		rate[current] = float64(maybe) / n
+	}
+	t.Logf("ids never added answered maybe: %.3f%% (zero scheme), %.3f%% (current)", 100*rate[false], 100*rate[true])
+	if rate[true] > 0.0025 || rate[false] < 2*rate[true] {
+		t.Errorf("maybe for %.3f%% of new ids (current), %.3f%% (zero scheme); want under 0.25%% and under half", 100*rate[true], 100*rate[false])
+	}
+}
+
+// TestSnapshotFilterScheme: a version 4 snapshot names its filter's
+// scheme, and one it does not know, or none, is refused; an engine
+// restored from a version 3 snapshot keeps the zero scheme on a History
+// that keeps the current one, so that its snapshots stay those a replay
+// of its journal writes.
+func TestSnapshotFilterScheme(t *testing.T) {
+	snap := historySnapshot(t, true)
+	// The scheme byte is just before the filter: one segment of 2^20.
+	at := bytes.Index(snap, []byte{1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0x10, 0, 0})
+	if at < 0 || snap[len("ASTARA-LEDGER-SNAPSHOT")] != 4 {
+		t.Fatal("no version 4 snapshot with a scheme byte before a filter of one segment")
+	}
+	restore := func(b []byte) error {
+		_, err := ledger.RestoreSnapshot(bytes.NewReader(b), ledger.Options{})
+		return err
+	}
+	if err := restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, edit := range []struct {
+		name string
+		at   int
+		to   byte
+	}{{"ZeroScheme", at, 0}, {"UnknownScheme", at, 2}, {"Version3", len("ASTARA-LEDGER-SNAPSHOT"), 3}} {
+		b := slices.Clone(snap)
+		b[edit.at] = edit.to
+		if err := restore(b); !errors.Is(err, ledger.ErrCorruptSnapshot) {
+			t.Errorf("%s: got %v, want ErrCorruptSnapshot", edit.name, err)
+		}
+	}
+
+	old := historySnapshot(t, false)
+	e := MustRestore(t, old, ledger.Options{})
+	h := ledger.NewMemoryHistory()
+	if err := ledger.StartIDFilterScheme(h); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetHistory(h); err != nil {
+		t.Fatal(err)
+	}
+	if got := MustSnapshot(t, e); !bytes.Equal(got, old) {
+		t.Fatalf("restored from version 3 onto a History with a scheme: a snapshot of version %d, not the one restored", got[len("ASTARA-LEDGER-SNAPSHOT")])
+	}
+}

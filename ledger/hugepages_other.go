@@ -1,0 +1,7 @@
+//go:build !linux
+
+package ledger
+
+// adviseHugePages does nothing where transparent huge pages are not
+// asked for.
+func adviseHugePages(blocks [][8]uint64) {}
