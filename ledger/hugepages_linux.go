@@ -5,14 +5,22 @@ import (
 	"unsafe"
 )
 
+// madvCollapse is Linux's MADV_COLLAPSE (since 6.1), which the syscall
+// package does not name.
+const madvCollapse = 25
+
 // adviseHugePages asks Linux to back a large filter segment with huge
 // pages where it can (transparent huge pages, when they are allowed on
 // request): a probe lands on a random line of the segment, and with 4 KiB
-// pages each would also miss the TLB. A hint: an error changes nothing.
+// pages each would also miss the TLB. The segment is new, but its memory
+// may have been the heap's before and already be in 4 KiB pages, which
+// MADV_HUGEPAGE alone leaves as they are: MADV_COLLAPSE makes huge pages
+// of them now. Hints both: an error changes nothing.
 func adviseHugePages(blocks [][8]uint64) {
 	if len(blocks)*64 < 4<<20 {
 		return
 	}
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&blocks[0])), len(blocks)*64)
 	_ = syscall.Madvise(b, syscall.MADV_HUGEPAGE)
+	_ = syscall.Madvise(b, madvCollapse)
 }
