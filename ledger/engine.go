@@ -64,6 +64,7 @@ type Engine struct {
 	histories    map[uint32][]Balance
 
 	transfers     [][]transferRecord // chunks of 1<<chunkShift; nil once moved out
+	spareChunks   [][]transferRecord // chunks moved out, for appendTransfer to reuse
 	transferCount uint32
 	// transferIndex holds the ids of the transfers in memory: the recent
 	// ones and the parked ones.
@@ -693,6 +694,33 @@ func (e *Engine) setAccount(i uint32, a Account, transferID ID, ts uint64) {
 	}
 }
 
+// spareChunksMax is how many chunks moved out the engine keeps to reuse.
+const spareChunksMax = 4
+
+// spareChunk takes chunk c out of the engine and keeps it to reuse, up to
+// spareChunksMax: the history moves a chunk out as often as transfers
+// fill one, and a new chunk is megabytes of memory that the runtime
+// clears, or that the kernel faults in page by page.
+func (e *Engine) spareChunk(c uint32) {
+	if ch := e.transfers[c]; ch != nil && len(e.spareChunks) < spareChunksMax {
+		e.spareChunks = append(e.spareChunks, ch)
+	}
+	e.transfers[c] = nil
+}
+
+// newChunk returns an empty chunk: a spare one, cleared, or a new one.
+func (e *Engine) newChunk() []transferRecord {
+	n := len(e.spareChunks)
+	if n == 0 {
+		return make([]transferRecord, 1<<e.chunkShift)
+	}
+	ch := e.spareChunks[n-1]
+	e.spareChunks[n-1] = nil
+	e.spareChunks = e.spareChunks[:n-1]
+	clear(ch)
+	return ch
+}
+
 func (e *Engine) appendTransfer(rec transferRecord) uint32 {
 	idx := e.transferCount
 	c := int(idx >> e.chunkShift)
@@ -700,7 +728,7 @@ func (e *Engine) appendTransfer(rec transferRecord) uint32 {
 		e.transfers = append(e.transfers, nil)
 	}
 	if e.transfers[c] == nil {
-		e.transfers[c] = make([]transferRecord, 1<<e.chunkShift)
+		e.transfers[c] = e.newChunk()
 	}
 	*e.transfer(idx) = rec
 	e.transferCount++
@@ -1293,12 +1321,12 @@ func (e *Engine) DropHistory(m *HistoryMove) {
 	first := m.from >> e.chunkShift
 	e.hotFrom = m.upto
 	for c := first; c < uint32(len(e.transfers)) && (c+1)<<e.chunkShift <= m.upto; c++ {
-		e.transfers[c] = nil
+		e.spareChunk(c)
 	}
 	if m.upto == e.transferCount && int(m.upto>>e.chunkShift) < len(e.transfers) {
 		// The chunk being filled, all of it moved or parked:
 		// appendTransfer makes a new one.
-		e.transfers[m.upto>>e.chunkShift] = nil
+		e.spareChunk(m.upto >> e.chunkShift)
 	}
 	for _, c := range m.balanceCounts {
 		h := e.histories[c.index]
