@@ -845,7 +845,12 @@ func TestDashboard(t *testing.T) {
 			goTo(t, ctx, "#/payments", `document.querySelectorAll("#psTable tbody tr").length === `+strconv.Itoa(len(all)))
 			search := func(t *testing.T, query string, fill ...chromedp.Action[chromedp.Void]) {
 				t.Helper()
-				mustDo(t, ctx, "fill the search", append([]chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.ID("psClear"))}, fill...)...)
+				mustDo(t, ctx, "clear the search", chromedp.Click(chromedp.ID("psClear")))
+				// Clearing loads the page again, which fills the form from
+				// the address when its data has come: after that, not
+				// before, or what is typed now is overwritten.
+				mustWaitFor(t, ctx, "the form shows no search", `document.getElementById("paymentSearch").dataset.shown === ""`)
+				mustDo(t, ctx, "fill the search", fill...)
 				mustDo(t, ctx, "search", chromedp.Click(chromedp.ID("psSubmit")))
 				page := mustCall[struct {
 					Payments []payment `json:"payments"`

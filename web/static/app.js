@@ -812,6 +812,10 @@
         for (const [k, id] of searchFields) $(id).value = r.params.get(k) || "";
         $("psBreached").checked = r.params.get("sla") === "breached";
       }
+      // The search the form now shows, filled from the URL: a script
+      // (or a test) that fills the form waits for it, or this load's
+      // late fill would overwrite what it typed.
+      $("paymentSearch").dataset.shown = key;
       const work = [];
       if (!op) work.push(refreshIncoming());
       if (key !== searchShown || searchPages <= 1) work.push(runSearch(r.params, false));
