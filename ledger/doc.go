@@ -84,7 +84,7 @@
 // A batch holds at most BatchEventsMax events; a pending transfer's timeout
 // is at most TimeoutSecondsMax; at most Options.OpenPendingTransfersMax
 // transfers may be pending at once. Without a History the whole state is
-// in memory, about 180 bytes of heap a transfer; with one, memory is the
+// in memory, about 170 to 190 bytes of heap a transfer; with one, memory is the
 // accounts, the open pending transfers, the hot window and the id filter
 // (docs/BENCHMARKS.md, `astara bench history`). The ids of client
 // transfers that failed transiently (ResultIDAlreadyFailed) stay in

@@ -68,7 +68,7 @@ type Engine struct {
 	transferCount uint32
 	// transferIndex holds the ids of the transfers in memory: the recent
 	// ones and the parked ones.
-	transferIndex map[ID]uint32
+	transferIndex idIndex
 	chunkShift    uint32
 
 	// The history kept outside memory (see History). Transfers below
@@ -123,15 +123,14 @@ func New(opts Options) *Engine {
 		shift++
 	}
 	return &Engine{
-		opts:          opts,
-		accountIndex:  make(map[ID]uint32),
-		histories:     make(map[uint32][]Balance),
-		transferIndex: make(map[ID]uint32),
-		chunkShift:    shift,
-		hotMax:        uint32(min(opts.HotTransfers, 1<<31)),
-		parked:        make(map[uint32]*transferRecord),
-		failed:        make(map[ID]Result),
-		totals:        make(map[money.Code]*Totals),
+		opts:         opts,
+		accountIndex: make(map[ID]uint32),
+		histories:    make(map[uint32][]Balance),
+		chunkShift:   shift,
+		hotMax:       uint32(min(opts.HotTransfers, 1<<31)),
+		parked:       make(map[uint32]*transferRecord),
+		failed:       make(map[ID]Result),
+		totals:       make(map[money.Code]*Totals),
 	}
 }
 
@@ -147,7 +146,7 @@ func (e *Engine) TransfersCount() int { return int(e.transferCount) }
 
 // MemoryTransfersCount returns the number of transfers kept in memory:
 // all of them, or with a History the recent and the open pending ones.
-func (e *Engine) MemoryTransfersCount() int { return len(e.transferIndex) }
+func (e *Engine) MemoryTransfersCount() int { return e.transferIndex.len() }
 
 // OpenPendingCount returns the number of pending transfers not yet posted,
 // voided or expired.
@@ -282,8 +281,8 @@ func (e *Engine) createTransfers(ts uint64, transfers []Transfer, results []Resu
 	e.applyChains(len(transfers), results,
 		func(i int) bool { return transfers[i].Flags&TransferLinked != 0 },
 		func(i int) Result {
-			if e.external && i+filterTouchAhead < len(transfers) {
-				e.filter.touch(transfers[i+filterTouchAhead].ID)
+			if i+touchAhead < len(transfers) {
+				e.touch(&transfers[i+touchAhead])
 			}
 			t := &transfers[i]
 			if remember {
@@ -606,7 +605,7 @@ func (e *Engine) postOrVoid(t *Transfer, ts uint64) Result {
 	e.setAccount(dri, dr, t.ID, ts)
 	e.setAccount(cri, cr, t.ID, ts)
 	// An open pending transfer is always in memory: p is its record.
-	pi := e.transferIndex[t.PendingID]
+	pi, _ := e.transferIndex.get(t.PendingID)
 	if e.chainOpen {
 		e.undo = append(e.undo, undoEntry{kind: undoPendingState, index: pi, state: p.state})
 	}
@@ -732,13 +731,26 @@ func (e *Engine) appendTransfer(rec transferRecord) uint32 {
 	}
 	*e.transfer(idx) = rec
 	e.transferCount++
-	e.transferIndex[rec.ID] = idx
+	e.transferIndex.put(rec.ID, idx)
 	if e.chainOpen {
 		e.undo = append(e.undo, undoEntry{kind: undoTransferCreated, index: idx})
 	} else if e.external {
 		e.filter.add(rec.ID)
 	}
 	return idx
+}
+
+// touch asks for the cache lines that creating t will read and write, a
+// few transfers before it is created: its id's in the filter and in the
+// index, and its pending transfer's in the index.
+func (e *Engine) touch(t *Transfer) {
+	if e.external {
+		e.filter.touch(t.ID)
+	}
+	e.transferIndex.touch(t.ID)
+	if t.PendingID != (ID{}) {
+		e.transferIndex.touch(t.PendingID)
+	}
 }
 
 // commitChain ends a chain that succeeded: its transfers join the id
@@ -777,7 +789,7 @@ func (e *Engine) find(id ID, ts uint64) *transferRecord {
 	if e.external && !e.chainOpen && !e.filter.mayHave(id) {
 		return nil
 	}
-	if i, ok := e.transferIndex[id]; ok {
+	if i, ok := e.transferIndex.get(id); ok {
 		return e.transfer(i)
 	}
 	if e.history == nil || (e.chainOpen && !e.filter.mayHave(id)) {
@@ -840,7 +852,7 @@ func (e *Engine) rollback() {
 			}
 		case undoTransferCreated:
 			r := e.transfer(u.index)
-			delete(e.transferIndex, r.ID)
+			e.transferIndex.del(r.ID)
 			if r.state == PendingOpen {
 				e.openPending--
 			}
@@ -1294,20 +1306,25 @@ func (e *Engine) DropHistory(m *HistoryMove) {
 		// Closed when prepared, so closed for good: a closed transfer
 		// reopens only when its own chain fails, inside one batch.
 		if r := e.parked[i]; r != nil {
-			delete(e.transferIndex, r.ID)
+			e.transferIndex.del(r.ID)
 			delete(e.parked, i)
 		}
 	}
 	e.parkedClosed = slices.Delete(e.parkedClosed, 0, m.parkedClosed)
 	open := m.openAtPrepare
 	for i := m.from; i < m.upto; i++ {
+		if i+touchAhead < m.upto {
+			if r := e.transfer(i + touchAhead); r != nil {
+				e.transferIndex.touch(r.ID)
+			}
+		}
 		r := e.transfer(i)
 		wasOpen := len(open) > 0 && open[0] == i
 		if wasOpen {
 			open = open[1:]
 		}
 		if !wasOpen && r.state != PendingOpen {
-			delete(e.transferIndex, r.ID)
+			e.transferIndex.del(r.ID)
 			continue
 		}
 		p := new(transferRecord)

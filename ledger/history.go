@@ -11,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"astara/money"
 )
@@ -517,6 +518,11 @@ func idHashes(id ID) (uint64, uint64) {
 	return mix64(lo ^ mix64(hi)), mix64(hi ^ mix64(lo^0x9e3779b97f4a7c15))
 }
 
+// idHash is idHashes's first hash alone: the id index's (idIndex).
+func idHash(id ID) uint64 {
+	return mix64(binary.BigEndian.Uint64(id[8:16]) ^ mix64(binary.BigEndian.Uint64(id[0:8])))
+}
+
 // mix64 is SplitMix64's finalizer.
 func mix64(x uint64) uint64 {
 	x ^= x >> 30
@@ -561,9 +567,10 @@ func (f *idFilter) add(id ID) {
 	f.segments[n-1].add(h1, h2)
 }
 
-// filterTouchAhead is how many transfers ahead of the one it applies a
-// batch touches the filter's blocks (touch).
-const filterTouchAhead = 4
+// touchAhead is how many transfers ahead of the one it applies a
+// batch touches the cache lines it will need (Engine.touch), and a drop
+// the id index's lines of the transfers it deletes.
+const touchAhead = 4
 
 // touch asks for the block that id falls in, in every segment. Called a
 // few ids ahead of mayHave, it has the processor fetch those cache lines,
@@ -574,7 +581,7 @@ func (f *idFilter) touch(id ID) {
 	h1, _ := idHashes(id)
 	for i := range f.segments {
 		s := &f.segments[i]
-		prefetch(&s.blocks[(h1>>32)*uint64(len(s.blocks))>>32])
+		prefetch(unsafe.Pointer(&s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]))
 	}
 }
 
@@ -669,7 +676,7 @@ func (e *Engine) WriteState(w io.Writer) error {
 	for i := range e.accounts {
 		bw.Write(appendAccount(buf[:0], &e.accounts[i]))
 	}
-	hot := make([]*transferRecord, 0, len(e.transferIndex))
+	hot := make([]*transferRecord, 0, e.transferIndex.len())
 	for i := range e.hotTransfers() {
 		hot = append(hot, e.transfer(i))
 	}
@@ -683,7 +690,7 @@ func (e *Engine) WriteState(w io.Writer) error {
 				put(&hot[0].Transfer, hot[0].state)
 				hot = hot[1:]
 			}
-			if _, inMemory := e.transferIndex[h.ID]; !inMemory && h.Timestamp <= e.lastTimestamp {
+			if _, inMemory := e.transferIndex.get(h.ID); !inMemory && h.Timestamp <= e.lastTimestamp {
 				put(&h.Transfer, h.State)
 			}
 			return true

@@ -4,4 +4,4 @@ package ledger
 
 // adviseHugePages does nothing where transparent huge pages are not
 // asked for.
-func adviseHugePages(blocks [][8]uint64) {}
+func adviseHugePages[T any](s []T) {}

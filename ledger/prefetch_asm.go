@@ -2,8 +2,10 @@
 
 package ledger
 
+import "unsafe"
+
 // prefetch asks the processor to bring the cache line at p in, without
 // waiting for it: a hint, which changes nothing but timing.
 //
 //go:noescape
-func prefetch(p *[8]uint64)
+func prefetch(p unsafe.Pointer)

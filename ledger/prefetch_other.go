@@ -2,5 +2,7 @@
 
 package ledger
 
+import "unsafe"
+
 // prefetch does nothing where the processor's hint is not written.
-func prefetch(p *[8]uint64) {}
+func prefetch(p unsafe.Pointer) {}

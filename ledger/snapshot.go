@@ -260,7 +260,7 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 		if err != nil {
 			return fail("transfer", err)
 		}
-		if _, dup := e.transferIndex[rec.ID]; dup {
+		if _, dup := e.transferIndex.get(rec.ID); dup {
 			return fail("transfer", fmt.Errorf("duplicate id %s", rec.ID))
 		}
 		idx := e.appendTransfer(rec)
@@ -405,13 +405,13 @@ func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64,
 		if rec.state != PendingOpen {
 			return fmt.Errorf("transfer %s is not open", rec.ID)
 		}
-		if _, dup := e.transferIndex[rec.ID]; dup {
+		if _, dup := e.transferIndex.get(rec.ID); dup {
 			return fmt.Errorf("duplicate id %s", rec.ID)
 		}
 		p := new(transferRecord)
 		*p = rec
 		e.parked[i] = p
-		e.transferIndex[rec.ID] = i
+		e.transferIndex.put(rec.ID, i)
 		e.openPending++
 		if rec.expiresAt != 0 {
 			e.expiries = append(e.expiries, expiry{at: rec.expiresAt, index: i})
