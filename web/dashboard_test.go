@@ -868,6 +868,20 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("the search's address: got %s, want one that can be linked to", h)
 			}
 			mustScreenshot(t, ctx, "dashboard-payments.png")
+			// A person who types right after Clear, before the reload it
+			// starts has come back, keeps what they typed: the click and
+			// the typing run in one go, ahead of the reload.
+			const fields = `[document.getElementById("psCurrency").value, document.getElementById("psMin").value, document.getElementById("psMax").value]`
+			mustDo(t, ctx, "clear and type at once", chromedp.Evaluate[chromedp.Void](`document.getElementById("psClear").click();
+				document.getElementById("psCurrency").value = "RUB";
+				document.getElementById("psMin").value = "90000";
+				document.getElementById("psMax").value = "160000.00";`))
+			mustWaitFor(t, ctx, "the reload after Clear", `document.getElementById("paymentSearch").dataset.shown === ""`)
+			if got := eval[[]string](t, ctx, fields); !reflect.DeepEqual(got, []string{"RUB", "90000", "160000.00"}) {
+				t.Errorf("typed right after Clear: the form holds %q after the reload, want what was typed", got)
+			}
+			mustDo(t, ctx, "search what was typed", chromedp.Click(chromedp.ID("psSubmit")))
+			mustWaitFor(t, ctx, "the typed search's address", `location.hash === "#/payments?currency=RUB&amount_min=90000&amount_max=160000.00"`)
 			mustDo(t, ctx, "search with a grouped amount", chromedp.SetValue(chromedp.ID("psMin"), "1,000"), chromedp.Click(chromedp.ID("psSubmit")))
 			if msg := text(t, ctx, "#psMessage"); !strings.HasPrefix(msg, "amount from: digits with an optional decimal part") {
 				t.Errorf("a grouped amount: the page says %q, want the field and the rule", msg)

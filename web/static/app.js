@@ -646,7 +646,11 @@
   const amountPattern = /^\d+(\.\d+)?$/;
   const searchFields = [["uetr", "psUETR"], ["participant", "psBank"], ["status", "psStatus"], ["from", "psFrom"], ["to", "psTo"],
     ["currency", "psCurrency"], ["amount_min", "psMin"], ["amount_max", "psMax"]];
-  let searchShown = "", searchNext = "", searchPages = 0;
+  // searchShown is the search whose results the list shows; formShown the
+  // one the form shows, which the form's own buttons set before they
+  // change the address, so that the page's reload does not fill the form
+  // again (over what was typed meanwhile).
+  let searchShown = "", formShown = "", searchNext = "", searchPages = 0;
   // searchQuery turns the page's parameters (dates as days) into the
   // API's (times): "to" is the last day included.
   function searchQuery(params) {
@@ -719,10 +723,12 @@
     for (const [k, id] of searchFields) { const v = $(id).value.trim(); if (v) params.set(k, v); }
     if ($("psBreached").checked) params.set("sla", "breached");
     const target = "#/payments" + (params.toString() ? "?" + params : "");
+    formShown = params.toString();
     if (location.hash === target) tick(); else location.hash = target;
   });
   $("psClear").addEventListener("click", () => {
     $("paymentSearch").reset();
+    formShown = "";
     location.hash = "#/payments";
   });
   $("psMore").addEventListener("click", async () => {
@@ -794,7 +800,7 @@
 
   pages.payments = {
     every: 3000,
-    reset() { incomingCards.forEach((c) => c.remove()); incomingCards.clear(); searchShown = ""; $("paymentSearch").reset(); },
+    reset() { incomingCards.forEach((c) => c.remove()); incomingCards.clear(); searchShown = ""; formShown = ""; $("paymentSearch").reset(); },
     async load(r) {
       await loadBanks();
       await loadCalendarsOverview();
@@ -807,14 +813,13 @@
       }
       setOptions($("psCurrency"), [...new Set(corridors.flatMap((c) => [c.source, c.target]))].sort());
       const key = r.params.toString();
-      if (key !== searchShown) {
+      if (key !== formShown) {
         // The URL drives the form, so that a search can be linked to.
         for (const [k, id] of searchFields) $(id).value = r.params.get(k) || "";
         $("psBreached").checked = r.params.get("sla") === "breached";
+        formShown = key;
       }
-      // The search the form now shows, filled from the URL: a script
-      // (or a test) that fills the form waits for it, or this load's
-      // late fill would overwrite what it typed.
+      // The search the form shows, once this load has looked at it.
       $("paymentSearch").dataset.shown = key;
       const work = [];
       if (!op) work.push(refreshIncoming());
