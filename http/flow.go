@@ -291,8 +291,8 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request, sender *p
 		writeProblem(w, pr)
 		return
 	}
-	if n := len([]rune(req.RemittanceInfo)); n > RemittanceInfoLenMax {
-		writeProblem(w, problem(http.StatusBadRequest, "remittance_information_too_long", "remittance_information", "remittance_information holds %d characters; at most %d", n, RemittanceInfoLenMax))
+	if fe := payments.ValidateRemittance(req.RemittanceInfo); fe != nil {
+		writeProblem(w, fieldProblem(fe))
 		return
 	}
 	cmd.Remittance = req.RemittanceInfo

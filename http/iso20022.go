@@ -263,6 +263,19 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 		status, reason = screenedStatus(&pay)
 		return status, reason, "", at, nil
 	}
+	// What the message carries is checked before the quote is taken, so
+	// that a message refused for it leaves nothing behind.
+	var remittance string
+	switch len(tx.Remittance) {
+	case 0:
+	case 1:
+		remittance = tx.Remittance[0]
+	default:
+		return statusRejected, reasonNarrative, fmt.Sprintf("%d RmtInf/Ustrd elements; the switch carries one", len(tx.Remittance)), time.Time{}, nil
+	}
+	if fe := payments.ValidateRemittance(remittance); fe != nil {
+		return statusRejected, reasonOf(fe.Code, fe.Reason), "RmtInf/Ustrd: " + fe.Detail, time.Time{}, nil
+	}
 	quote, prob := s.pacs008Quote(ctx, who, tx, now)
 	if prob != nil && prob.Status >= http.StatusInternalServerError {
 		return "", "", "", time.Time{}, prob
@@ -270,20 +283,13 @@ func (s *Server) pacs008Transaction(ctx context.Context, who *payments.Participa
 	if prob != nil {
 		return statusRejected, reasonOf(prob.Code, prob.Reason), prob.Detail, time.Time{}, nil
 	}
-	cmd := &payments.CreatePayment{UETR: tx.UETR, Sender: who.ID, QuoteID: quote.ID, Purpose: tx.Purpose,
+	cmd := &payments.CreatePayment{UETR: tx.UETR, Sender: who.ID, QuoteID: quote.ID, Purpose: tx.Purpose, Remittance: remittance,
 		EndToEndID: tx.EndToEndID, InstructionID: tx.InstrID, IdempotencyKey: key, BodyHash: bodyHash}
 	if cmd.UETR.IsZero() {
 		cmd.UETR = ledger.NewRandomID()
 	}
 	if cmd.Purpose == "" {
 		cmd.Purpose = "OTHR"
-	}
-	switch len(tx.Remittance) {
-	case 0:
-	case 1:
-		cmd.Remittance = tx.Remittance[0]
-	default:
-		return statusRejected, reasonNarrative, fmt.Sprintf("%d RmtInf/Ustrd elements; the switch carries one", len(tx.Remittance)), time.Time{}, nil
 	}
 	var receiver payments.Participant
 	s.paymentsView(func(m *payments.Machine) {

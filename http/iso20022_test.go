@@ -273,6 +273,22 @@ func TestPacs008Faults(t *testing.T) {
 	if len(page.Payments) != 0 {
 		t.Errorf("%d payments were made of faulty messages", len(page.Payments))
 	}
+	t.Run("a control character in the remittance is RR10 and leaves nothing behind", func(t *testing.T) {
+		// XML carries a tab as a character reference; the pacs.008 the
+		// receiving bank reads would carry it on.
+		msg := bytes.Replace(good, []byte("Invoice 2026/117, carpets"), []byte("Invoice 2026/117,&#9;carpets"), 1)
+		if bytes.Equal(msg, good) {
+			t.Fatal("the fault did not change the message")
+		}
+		seq := n.Store.LastSeq()
+		rep := mustStatusReport(t, n.postXML(t, volga, "/iso20022/pacs.008", msg))
+		if len(rep.Transactions) != 1 || rep.Transactions[0].Status != "RJCT" || rep.Transactions[0].Reason != "RR10" {
+			t.Fatalf("got %+v, want RJCT RR10", rep.Transactions)
+		}
+		if got := n.Store.LastSeq(); got != seq {
+			t.Fatalf("the journal went from entry %d to %d: the refused message left a command (its quote) behind", seq, got)
+		}
+	})
 	t.Run("a prefixed namespace and a bare document are read alike", func(t *testing.T) {
 		doc, err := iso20022.DocumentOf(good)
 		if err != nil {

@@ -28,7 +28,7 @@ const (
 	IdempotencyKeyLenMax = 255
 	// RemittanceInfoLenMax is the longest remittance information, as ISO
 	// 20022's Ustrd.
-	RemittanceInfoLenMax = 140
+	RemittanceInfoLenMax = payments.RemittanceLenMax
 	// ParticipantNameLenMax is the longest participant name.
 	ParticipantNameLenMax = 140
 	// FeedBytesMax is the largest rate feed accepted for import.

@@ -173,6 +173,46 @@ func ValidateParty(p Party, field string, country string) *FieldError {
 	return nil
 }
 
+// RemittanceLenMax is the longest remittance information, in characters:
+// ISO 20022's Max140Text (RmtInf/Ustrd).
+const RemittanceLenMax = 140
+
+// The codes ValidateRemittance rejects remittance information with.
+const (
+	// CodeRemittanceTooLong: more than RemittanceLenMax characters. No
+	// ISO reason: NARR, with the detail.
+	CodeRemittanceTooLong = "remittance_information_too_long"
+	// CodeRemittanceInvalid: not UTF-8, or a character a party's name may
+	// not hold (control, line-breaking, bidirectional override). RR10
+	// (InvalidCharacterSet).
+	CodeRemittanceInvalid = "remittance_information_invalid"
+)
+
+// ValidateRemittance checks a payment's unstructured remittance
+// information, which may be empty, as a party's name is checked: it goes
+// as it is into the pacs.008 and the camt.054 the banks read, which XML
+// cannot carry every character into, and into the query tables' JSON.
+// Call it before a payment's command is made: like ValidateParty, it is a
+// rule of the API, not of the journal's commands, so that entries written
+// before it replay as they were applied.
+func ValidateRemittance(s string) *FieldError {
+	const field = "remittance_information"
+	if !utf8.ValidString(s) {
+		return &FieldError{Field: field, Code: CodeRemittanceInvalid, Reason: "RR10", Detail: "the remittance information is not valid UTF-8"}
+	}
+	if n := utf8.RuneCountInString(s); n > RemittanceLenMax {
+		return &FieldError{Field: field, Code: CodeRemittanceTooLong,
+			Detail: "the remittance information holds " + strconv.Itoa(n) + " characters; at most " + strconv.Itoa(RemittanceLenMax)}
+	}
+	for _, r := range s {
+		if partyRuneForbidden(r) {
+			return &FieldError{Field: field, Code: CodeRemittanceInvalid, Reason: "RR10",
+				Detail: "the remittance information contains the control character " + partyRuneName(r)}
+		}
+	}
+	return nil
+}
+
 // NormalizeParty returns p in the form ValidateParty reads and the switch
 // stores: Name and Address trimmed of surrounding white space, spaces removed
 // from Account and, when the account is an IBAN, its letters upper-cased.

@@ -430,6 +430,28 @@ func TestValidatePartyReasons(t *testing.T) {
 	})
 }
 
+func TestValidateRemittance(t *testing.T) {
+	for _, ok := range []string{"", "Invoice 2026/117", "Счёт № 117 от 01.12.2026", "فاکتور ۱۱۷", strings.Repeat("д", payments.RemittanceLenMax)} {
+		if fe := payments.ValidateRemittance(ok); fe != nil {
+			t.Errorf("%q: got %v, want valid", ok, fe)
+		}
+	}
+	for _, tt := range []struct{ text, code, reason, detail string }{
+		{strings.Repeat("д", payments.RemittanceLenMax+1), payments.CodeRemittanceTooLong, "", "holds 141 characters; at most 140"},
+		{"Invoice \x00 7", payments.CodeRemittanceInvalid, "RR10", "U+0000"},
+		{"Invoice 7\tPaid", payments.CodeRemittanceInvalid, "RR10", "U+0009"},
+		{"Invoice 7\r\nPaid", payments.CodeRemittanceInvalid, "RR10", "U+000D"},
+		{"Invoice \u2028", payments.CodeRemittanceInvalid, "RR10", "U+2028"},
+		{"Invoice \u202e7 ecioval", payments.CodeRemittanceInvalid, "RR10", "U+202E"},
+		{"Invoice \xff", payments.CodeRemittanceInvalid, "RR10", "not valid UTF-8"},
+	} {
+		fe := payments.ValidateRemittance(tt.text)
+		if fe == nil || fe.Field != "remittance_information" || fe.Code != tt.code || fe.Reason != tt.reason || !strings.Contains(fe.Detail, tt.detail) {
+			t.Errorf("%q: got %+v, want %s (%q) at remittance_information, naming %q", tt.text, fe, tt.code, tt.reason, tt.detail)
+		}
+	}
+}
+
 func TestNormalizeParty(t *testing.T) {
 	in := payments.Party{Name: "  Ivan Petrov \n", Account: "ir06 2960 0000 0010 0324 2000 01", BankCode: "x", Country: "ir", Address: " Tehran "}
 	want := payments.Party{Name: "Ivan Petrov", Account: "IR062960000000100324200001", BankCode: "x", Country: "ir", Address: "Tehran"}
