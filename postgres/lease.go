@@ -18,10 +18,24 @@ var ErrFenced = errors.New("postgres: fenced: another process holds the writer's
 type LeaseHeldError struct {
 	Holder, Address string
 	Expires         time.Time
+	// QueryTablesOff is whether the holder keeps the query tables, as it
+	// said when it took the lease (SetQueryTablesOff); nil when it did
+	// not say.
+	QueryTablesOff *bool
 }
 
 func (e *LeaseHeldError) Error() string {
 	return fmt.Sprintf("postgres: the writer's lease is held by %s (%s) until %s", e.Holder, e.Address, e.Expires.UTC().Format(time.RFC3339))
+}
+
+// SetQueryTablesOff has every lease this Store takes say whether its node
+// keeps the query tables (ledger.ServiceOptions.QueryTablesOff), for the
+// other nodes of the database to read in LeaseHeldError and Leader: every
+// node of one database must say the same.
+func (s *Store) SetQueryTablesOff(off bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queryTablesOff = &off
 }
 
 // Acquire takes the writer's lease for holder, who serves at address, for
@@ -40,20 +54,20 @@ func (s *Store) Acquire(ctx context.Context, holder, address string, ttl time.Du
 		defer tx.Rollback(context.Background())
 		var cur LeaseHeldError
 		var live bool
-		err = tx.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now() FROM leader_lease WHERE id = 1 FOR UPDATE").
-			Scan(&cur.Holder, &cur.Address, &cur.Expires, &live)
+		err = tx.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now(), query_tables_off FROM leader_lease WHERE id = 1 FOR UPDATE").
+			Scan(&cur.Holder, &cur.Address, &cur.Expires, &live, &cur.QueryTablesOff)
 		var token int64
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			token = 1
-			_, err = tx.Exec(ctx, "INSERT INTO leader_lease (id, holder, address, token, expires_at) VALUES (1, $1, $2, 1, now() + $3 * interval '1 millisecond')",
-				holder, address, ttl.Milliseconds())
+			_, err = tx.Exec(ctx, "INSERT INTO leader_lease (id, holder, address, token, expires_at, query_tables_off) VALUES (1, $1, $2, 1, now() + $3 * interval '1 millisecond', $4)",
+				holder, address, ttl.Milliseconds(), s.queryTablesOff)
 		case err != nil:
 		case live && cur.Holder != holder:
 			return &cur
 		default:
-			err = tx.QueryRow(ctx, "UPDATE leader_lease SET holder = $1, address = $2, token = token + 1, expires_at = now() + $3 * interval '1 millisecond' WHERE id = 1 RETURNING token",
-				holder, address, ttl.Milliseconds()).Scan(&token)
+			err = tx.QueryRow(ctx, "UPDATE leader_lease SET holder = $1, address = $2, token = token + 1, expires_at = now() + $3 * interval '1 millisecond', query_tables_off = $4 WHERE id = 1 RETURNING token",
+				holder, address, ttl.Milliseconds(), s.queryTablesOff).Scan(&token)
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: acquire the lease: %w", err)
@@ -97,8 +111,8 @@ func (s *Store) Renew(ctx context.Context, ttl time.Duration) error {
 // it, and whether it is live; ok is false when no process ever held it.
 func (s *Store) Leader(ctx context.Context) (lease LeaseHeldError, live, ok bool, err error) {
 	err = s.query(func(conn *pgx.Conn) error {
-		return conn.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now() FROM leader_lease WHERE id = 1").
-			Scan(&lease.Holder, &lease.Address, &lease.Expires, &live)
+		return conn.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now(), query_tables_off FROM leader_lease WHERE id = 1").
+			Scan(&lease.Holder, &lease.Address, &lease.Expires, &live, &lease.QueryTablesOff)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return lease, false, false, nil

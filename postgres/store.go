@@ -35,6 +35,9 @@ type Store struct {
 	config  *pgx.ConnConfig
 	lastSeq atomic.Uint64
 	token   int64 // the writer's lease fencing token (lease.go); 0: none held
+	// queryTablesOff is what the leases this Store takes say of the query
+	// tables (SetQueryTablesOff); nil: nothing. Guarded by mu.
+	queryTablesOff *bool
 
 	historyOnce sync.Once
 	history     *History

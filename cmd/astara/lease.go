@@ -35,6 +35,9 @@ func (m *Main) acquireLease(ctx context.Context, st *postgres.Store, follower *l
 			}
 			return said, nil
 		case errors.As(err, &held):
+			if err := m.queryTablesAgree(held); err != nil {
+				return "", err
+			}
 			m.leader.Store(held)
 			if said != held.Holder {
 				said = held.Holder
@@ -53,6 +56,55 @@ func (m *Main) acquireLease(ctx context.Context, st *postgres.Store, follower *l
 		case <-ctx.Done():
 			return "", ctx.Err()
 		case <-time.After(ttl / 5):
+		}
+	}
+}
+
+// queryTablesAgree refuses to follow a leader that keeps the query tables
+// when this node does not, or the other way round, as the leader said when
+// it took the lease: a standby that keeps them would write rows behind a
+// leader that writes none (and hold in memory the rows it waits for the
+// leader to write), and one that does not would, taking over, empty the
+// tables the leader's readers use.
+func (m *Main) queryTablesAgree(lease *postgres.LeaseHeldError) error {
+	if lease.QueryTablesOff == nil || *lease.QueryTablesOff == m.QueryTablesOff {
+		return nil
+	}
+	return fmt.Errorf("%s leads this database with --query-tables=%t, and this node was started with --query-tables=%t: "+
+		"every node of a database must say the same (to change it, stop every node, then start them with the new setting)",
+		lease.Holder, !*lease.QueryTablesOff, !m.QueryTablesOff)
+}
+
+// leaderQueryTablesAgree checks, before recovery, that the live leader of
+// the database keeps the query tables as this node does. When it says the
+// other, it may be a node stopped to change the setting, whose lease has
+// yet to lapse: this node waits for the lease to lapse (and goes on) or to
+// be renewed, which a leader does every third of its life (and stops).
+func (m *Main) leaderQueryTablesAgree(ctx context.Context, st *postgres.Store) error {
+	var first time.Time
+	for {
+		lease, live, ok, err := st.Leader(ctx)
+		if err != nil {
+			return fmt.Errorf("read the writer's lease: %w", err)
+		}
+		if !ok || !live || lease.Holder == m.nodeName() {
+			return nil
+		}
+		disagree := m.queryTablesAgree(&lease)
+		switch {
+		case disagree == nil:
+			return nil
+		case first.IsZero():
+			first = lease.Expires
+			fmt.Fprintf(m.Stdout, "astara: %s holds the writer's lease with --query-tables=%t, this node's is %t: waiting for the lease to be renewed (a live leader: this node stops) or to lapse\n",
+				lease.Holder, !*lease.QueryTablesOff, !m.QueryTablesOff)
+		case !lease.Expires.Equal(first):
+			return disagree
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(m.leaseTTL() / 10):
 		}
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -228,4 +231,128 @@ func TestServeWithoutQueryTables(t *testing.T) {
 	if code, out := verifyStore(t, dsn); code != 1 || !strings.Contains(out, "at position 0") {
 		t.Errorf("rows at position 0: verify exit %d, want 1\n%s", code, out)
 	}
+}
+
+// Every node of a database must keep the query tables or none: the
+// leader says which with its lease, and a node started with the other
+// setting stops, before its recovery writes a row, instead of following
+// it. With every node stopped the setting changes: the first node to
+// lead says the new one.
+func TestServeRefusesMixedQueryTables(t *testing.T) {
+	dsn := astaraDatabase(t)
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	stop := func(node *child) {
+		node.cmd.Process.Signal(syscall.SIGTERM)
+		<-node.done
+	}
+	serve := func(name string, off bool) []string {
+		return []string{"serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--store", dsn, "--node-name", name, "--query-tables=" + strconv.FormatBool(!off)}
+	}
+	leaseSays := func() *bool {
+		t.Helper()
+		var off *bool
+		if err := conn.QueryRow(context.Background(), "SELECT query_tables_off FROM leader_lease").Scan(&off); err != nil {
+			t.Fatal(err)
+		}
+		return off
+	}
+	// refused starts a node that must stop with the other setting named.
+	refused := func(name string, off bool, leader string) {
+		t.Helper()
+		var rows int64
+		if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM query_accounts").Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		node, _ := spawnChild(t, serve(name, off)...)
+		select {
+		case <-node.done:
+		case <-time.After(60 * time.Second):
+			node.cmd.Process.Kill()
+			t.Fatalf("%s, with --query-tables=%t beside a leader with the other setting, still runs after 60 s:\n%s", name, !off, node.output())
+		}
+		want := fmt.Sprintf("%s leads this database with --query-tables=%t, and this node was started with --query-tables=%t: every node of a database must say the same", leader, off, !off)
+		if node.cmd.ProcessState.ExitCode() == 0 || !strings.Contains(node.output(), want) {
+			t.Errorf("%s: exit %d, want an error saying %q:\n%s", name, node.cmd.ProcessState.ExitCode(), want, node.output())
+		}
+		var after int64
+		if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM query_accounts").Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if after != rows {
+			t.Errorf("%s changed the query tables before it stopped: %d accounts, then %d", name, rows, after)
+		}
+	}
+
+	a := startChild(t, serve("node-a", false)...)
+	accs := []map[string]any{{"id": ledger.IDFromUint64(1).String(), "currency": "RUB", "code": 1}}
+	if code, err := a.post("/v1/ledger/accounts", map[string]any{"accounts": accs}, &results{}); code != 200 || err != nil {
+		t.Fatalf("create an account: %d %v\n%s", code, err, a.output())
+	}
+	if off := leaseSays(); off == nil || *off {
+		t.Fatalf("node-a's lease says query_tables_off %v, want false", off)
+	}
+	// accountRows waits for the leader's query tables to hold want
+	// accounts: it writes a row within a group or so.
+	accountRows := func(want int64) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			var n int64
+			if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM query_accounts").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the query tables hold %d accounts after 30 s, want %d", n, want)
+			}
+		}
+	}
+	accountRows(1)
+	refused("node-b", true, "node-a")
+
+	// The same setting follows (a standby says whose).
+	c, _ := spawnChild(t, serve("node-c", false)...)
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(c.output(), "standby: node-a"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("node-c, with the leader's setting, is not its standby after 30 s:\n%s", c.output())
+		}
+	}
+	// The leader restarted at once with the other setting takes its own
+	// lease again, saying so: its standby stops.
+	stop(a)
+	a = startChild(t, serve("node-a", true)...)
+	select {
+	case <-c.done:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("node-c still follows node-a, restarted with --query-tables=false, after 60 s:\n%s", c.output())
+	}
+	if want := "node-a leads this database with --query-tables=false, and this node was started with --query-tables=true"; c.cmd.ProcessState.ExitCode() == 0 || !strings.Contains(c.output(), want) {
+		t.Errorf("node-c: exit %d, want an error saying %q:\n%s", c.cmd.ProcessState.ExitCode(), want, c.output())
+	}
+	// A node that keeps the tables stops before its recovery fills them
+	// behind a leader that emptied them.
+	accountRows(0)
+	refused("node-f", false, "node-a")
+	stop(a)
+
+	// Every node stopped, the last lease not yet lapsed: the next node
+	// waits for it to lapse, then leads with its own setting.
+	d := startChild(t, serve("node-d", false)...)
+	if code, err := d.post("/v1/ledger/accounts", map[string]any{"accounts": []map[string]any{{"id": ledger.IDFromUint64(2).String(), "currency": "RUB", "code": 1}}}, &results{}); code != 200 || err != nil {
+		t.Fatalf("node-d leads: %d %v\n%s", code, err, d.output())
+	}
+	if !strings.Contains(d.output(), "node-a holds the writer's lease with --query-tables=false, this node's is true: waiting") {
+		t.Errorf("node-d did not say it waits for node-a's lease:\n%s", d.output())
+	}
+	if off := leaseSays(); off == nil || *off {
+		t.Fatalf("node-d's lease says query_tables_off %v, want false", off)
+	}
+	accountRows(2)
+	refused("node-e", true, "node-d")
+	stop(d)
 }

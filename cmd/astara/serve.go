@@ -201,6 +201,13 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.startServing(tlsConfig); err != nil {
 			return fail(err)
 		}
+		// Before recovery, which writes the query tables when the node
+		// keeps them: a node that says otherwise than the live leader
+		// stops here.
+		pg.SetQueryTablesOff(m.QueryTablesOff)
+		if err := m.leaderQueryTablesAgree(ctx, pg); err != nil {
+			return fail(err)
+		}
 		if m.QueryTablesOff {
 			fmt.Fprintln(m.Stdout, "astara: the query tables are off (--query-tables=false): emptied when this node leads, and not written")
 		} else if behind, through, snap, err := pg.QueryBehind(); err != nil {
