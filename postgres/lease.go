@@ -107,6 +107,23 @@ func (s *Store) Renew(ctx context.Context, ttl time.Duration) error {
 	})
 }
 
+// Release ends the lease this Store holds now, for a node that stops
+// writing: a standby takes it over at its next look, not a lease's life
+// later. It changes nothing if another process took the lease since. The
+// token stays: a write after Release is fenced as soon as a standby has
+// taken the lease, as any stale write is.
+func (s *Store) Release(ctx context.Context) error {
+	return s.query(func(conn *pgx.Conn) error {
+		if s.token == 0 {
+			return nil
+		}
+		if _, err := conn.Exec(ctx, "UPDATE leader_lease SET expires_at = now() WHERE id = 1 AND token = $1 AND expires_at > now()", s.token); err != nil {
+			return fmt.Errorf("postgres: release the lease: %w", err)
+		}
+		return nil
+	})
+}
+
 // Leader returns the holder and address of the lease as the database has
 // it, and whether it is live; ok is false when no process ever held it.
 func (s *Store) Leader(ctx context.Context) (lease LeaseHeldError, live, ok bool, err error) {

@@ -78,3 +78,37 @@ func TestLeaseFencesTheOldWriter(t *testing.T) {
 		t.Fatalf("journal after the takeover: %v, want 1..4 once each", seqs)
 	}
 }
+
+// TestLeaseRelease: a lease released by its holder is free at once, and
+// says what its holder said of the query tables while it was held; a
+// release after another process took the lease changes nothing.
+func TestLeaseRelease(t *testing.T) {
+	dsn := mustDatabase(t, pgtest.MustStartWith(t, pgtest.Options{NoFsync: true, SharedBuffers: "64MB"}))
+	ctx := context.Background()
+	a, b := mustOpen(t, dsn), mustOpen(t, dsn)
+	const ttl = time.Minute
+	a.SetQueryTablesOff(true)
+	if err := a.Acquire(ctx, "node-a", "10.0.0.1:8080", ttl); err != nil {
+		t.Fatal(err)
+	}
+	var held *postgres.LeaseHeldError
+	if err := b.Acquire(ctx, "node-b", "10.0.0.2:8080", ttl); !errors.As(err, &held) || held.QueryTablesOff == nil || !*held.QueryTablesOff {
+		t.Fatalf("B acquiring A's lease: %v (query tables off %v), want a LeaseHeldError saying A keeps none", err, held)
+	}
+	if err := a.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, live, ok, err := b.Leader(ctx); err != nil || !ok || live {
+		t.Fatalf("after A released it: live %v ok %v err %v, want a lease not live", live, ok, err)
+	}
+	if err := b.Acquire(ctx, "node-b", "10.0.0.2:8080", ttl); err != nil {
+		t.Fatalf("B acquiring a released lease of a minute: %v", err)
+	}
+	if err := a.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lease, live, _, err := b.Leader(ctx)
+	if err != nil || !live || lease.Holder != "node-b" || lease.QueryTablesOff != nil {
+		t.Fatalf("after A released again: %+v live %v err %v, want node-b's lease live, saying nothing of the query tables", lease, live, err)
+	}
+}

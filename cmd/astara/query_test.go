@@ -323,8 +323,13 @@ func TestServeRefusesMixedQueryTables(t *testing.T) {
 		}
 	}
 	// The leader restarted at once with the other setting takes its own
-	// lease again, saying so: its standby stops.
+	// lease again, saying so: its standby stops. (A node that stops
+	// releases its lease, for a standby to take over at once.)
 	stop(a)
+	var live bool
+	if err := conn.QueryRow(context.Background(), "SELECT expires_at > now() FROM leader_lease").Scan(&live); err != nil || live {
+		t.Fatalf("node-a stopped: its lease live %v (%v), want it released", live, err)
+	}
 	a = startChild(t, serve("node-a", true)...)
 	select {
 	case <-c.done:
@@ -338,10 +343,12 @@ func TestServeRefusesMixedQueryTables(t *testing.T) {
 	// behind a leader that emptied them.
 	accountRows(0)
 	refused("node-f", false, "node-a")
-	stop(a)
+	a.cmd.Process.Kill()
+	<-a.done
 
-	// Every node stopped, the last lease not yet lapsed: the next node
-	// waits for it to lapse, then leads with its own setting.
+	// Every node stopped, the last by a kill -9, its lease not yet
+	// lapsed: the next node waits for it to lapse, then leads with its
+	// own setting.
 	d := startChild(t, serve("node-d", false)...)
 	if code, err := d.post("/v1/ledger/accounts", map[string]any{"accounts": []map[string]any{{"id": ledger.IDFromUint64(2).String(), "currency": "RUB", "code": 1}}}, &results{}); code != 200 || err != nil {
 		t.Fatalf("node-d leads: %d %v\n%s", code, err, d.output())

@@ -85,6 +85,7 @@ type Main struct {
 
 	stopLease context.CancelFunc
 	lost      chan error // the writer's lease lost (lease.go)
+	leaseDone chan struct{} // closed when renewLease has returned
 	// handler is what the server answers with: standbyHandler until the
 	// node leads and has recovered, then the API.
 	handler atomic.Pointer[handlerBox]
@@ -229,8 +230,11 @@ func (m *Main) Open(ctx context.Context) error {
 			return fail(err)
 		}
 		lctx, cancel := context.WithCancel(context.Background())
-		m.stopLease = cancel
-		go m.renewLease(lctx, pg)
+		m.stopLease, m.leaseDone = cancel, make(chan struct{})
+		go func() {
+			defer close(m.leaseDone)
+			m.renewLease(lctx, pg)
+		}()
 		var replayed int
 		if m.service, replayed, err = follower.Open(); err != nil {
 			m.service = nil
@@ -365,6 +369,14 @@ func (m *Main) Close() error {
 	}
 	if m.stopLease != nil {
 		m.stopLease()
+		<-m.leaseDone
+		// The node writes no more: a standby need not wait out the
+		// lease to take over.
+		if pg, ok := m.store.(*postgres.Store); ok {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			errs = append(errs, pg.Release(ctx))
+			cancel()
+		}
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
