@@ -84,7 +84,7 @@ type Main struct {
 	scheduleDone chan struct{}
 
 	stopLease context.CancelFunc
-	lost      chan error // the writer's lease lost (lease.go)
+	lost      chan error    // the writer's lease lost (lease.go)
 	leaseDone chan struct{} // closed when renewLease has returned
 	// handler is what the server answers with: standbyHandler until the
 	// node leads and has recovered, then the API.
