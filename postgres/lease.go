@@ -28,6 +28,11 @@ func (e *LeaseHeldError) Error() string {
 	return fmt.Sprintf("postgres: the writer's lease is held by %s (%s) until %s", e.Holder, e.Address, e.Expires.UTC().Format(time.RFC3339))
 }
 
+// leaseQueryTablesOff reads what the lease's holder said of the query
+// tables: nothing when it is what an earlier holding said (a node from
+// before the column took the lease since, and left it).
+const leaseQueryTablesOff = "CASE WHEN query_tables_token = token THEN query_tables_off END"
+
 // SetQueryTablesOff has every lease this Store takes say whether its node
 // keeps the query tables (ledger.ServiceOptions.QueryTablesOff), for the
 // other nodes of the database to read in LeaseHeldError and Leader: every
@@ -54,19 +59,19 @@ func (s *Store) Acquire(ctx context.Context, holder, address string, ttl time.Du
 		defer tx.Rollback(context.Background())
 		var cur LeaseHeldError
 		var live bool
-		err = tx.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now(), query_tables_off FROM leader_lease WHERE id = 1 FOR UPDATE").
+		err = tx.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now(), "+leaseQueryTablesOff+" FROM leader_lease WHERE id = 1 FOR UPDATE").
 			Scan(&cur.Holder, &cur.Address, &cur.Expires, &live, &cur.QueryTablesOff)
 		var token int64
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			token = 1
-			_, err = tx.Exec(ctx, "INSERT INTO leader_lease (id, holder, address, token, expires_at, query_tables_off) VALUES (1, $1, $2, 1, now() + $3 * interval '1 millisecond', $4)",
+			_, err = tx.Exec(ctx, "INSERT INTO leader_lease (id, holder, address, token, expires_at, query_tables_off, query_tables_token) VALUES (1, $1, $2, 1, now() + $3 * interval '1 millisecond', $4, 1)",
 				holder, address, ttl.Milliseconds(), s.queryTablesOff)
 		case err != nil:
 		case live && cur.Holder != holder:
 			return &cur
 		default:
-			err = tx.QueryRow(ctx, "UPDATE leader_lease SET holder = $1, address = $2, token = token + 1, expires_at = now() + $3 * interval '1 millisecond', query_tables_off = $4 WHERE id = 1 RETURNING token",
+			err = tx.QueryRow(ctx, "UPDATE leader_lease SET holder = $1, address = $2, token = token + 1, expires_at = now() + $3 * interval '1 millisecond', query_tables_off = $4, query_tables_token = token + 1 WHERE id = 1 RETURNING token",
 				holder, address, ttl.Milliseconds(), s.queryTablesOff).Scan(&token)
 		}
 		if err != nil {
@@ -128,7 +133,7 @@ func (s *Store) Release(ctx context.Context) error {
 // it, and whether it is live; ok is false when no process ever held it.
 func (s *Store) Leader(ctx context.Context) (lease LeaseHeldError, live, ok bool, err error) {
 	err = s.query(func(conn *pgx.Conn) error {
-		return conn.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now(), query_tables_off FROM leader_lease WHERE id = 1").
+		return conn.QueryRow(ctx, "SELECT holder, address, expires_at, expires_at > now(), "+leaseQueryTablesOff+" FROM leader_lease WHERE id = 1").
 			Scan(&lease.Holder, &lease.Address, &lease.Expires, &live, &lease.QueryTablesOff)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

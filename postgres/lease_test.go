@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"astara/internal/pgtest"
 	"astara/ledger"
 	"astara/postgres"
@@ -110,5 +112,26 @@ func TestLeaseRelease(t *testing.T) {
 	lease, live, _, err := b.Leader(ctx)
 	if err != nil || !live || lease.Holder != "node-b" || lease.QueryTablesOff != nil {
 		t.Fatalf("after A released again: %+v live %v err %v, want node-b's lease live, saying nothing of the query tables", lease, live, err)
+	}
+
+	// A node from before the column takes the lease as its Acquire did,
+	// leaving the column as the last holding wrote it: that is not taken
+	// for what the new holder says.
+	if err := b.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Acquire(ctx, "node-a", "10.0.0.1:8080", ttl); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "UPDATE leader_lease SET holder = 'node-old', address = '10.0.0.3:8080', token = token + 1, expires_at = now() + interval '1 minute'"); err != nil {
+		t.Fatal(err)
+	}
+	if lease, live, _, err := b.Leader(ctx); err != nil || !live || lease.Holder != "node-old" || lease.QueryTablesOff != nil {
+		t.Fatalf("an older node's lease: %+v live %v err %v, want node-old's, saying nothing of the query tables", lease, live, err)
 	}
 }
