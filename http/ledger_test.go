@@ -535,6 +535,28 @@ func TestService(t *testing.T) {
 			}
 		}
 	})
+	t.Run("MetricsShowWhatTheEngineKeepsInMemory", func(t *testing.T) {
+		// Bob holds nothing: a transfer from him fails for a reason of
+		// the moment, and its id is remembered.
+		if got := s.CreateTransfers(t, transferIn{ID: uuid(101), DebitAccountID: rubBob, CreditAccountID: rubAlice, Amount: "1.00", Currency: "RUB", Code: 1}); !slices.Equal(got, []string{"exceeds_credits"}) {
+			t.Fatalf("a transfer from an empty account: got %v, want [exceeds_credits]", got)
+		}
+		body := string(s.DoToken(t, "GET", "/metrics", nil, "").Body)
+		for _, want := range []string{
+			"astara_ledger_transfers 1\n",
+			"astara_ledger_transfers_in_memory 1\n",
+			"astara_ledger_pending_open 0\n",
+			"astara_ledger_failed_ids 1\n",
+			// The filter's first segment, a million ids at 16 bits (2
+			// MiB); the index at its smallest, 16 buckets of 64 bytes.
+			`astara_ledger_memory_bytes{part="id_filter"} 2.097152e+06` + "\n",
+			`astara_ledger_memory_bytes{part="id_index"} 1024` + "\n",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics: got no %q in\n%s", want, body)
+			}
+		}
+	})
 	t.Run("IndexAnswersWithoutAToken", func(t *testing.T) {
 		resp := s.DoToken(t, "GET", "/", nil, "")
 		if resp.Status != http.StatusOK || !strings.Contains(string(resp.Body), "/openapi.json") {

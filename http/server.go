@@ -146,6 +146,7 @@ func NewServer(cfg Config) *Server {
 	// A registry serves one server: a second server on the same metrics
 	// (tests) keeps the first collector.
 	_ = cfg.Metrics.Registry.Register(newPaymentsCollector(s))
+	_ = cfg.Metrics.Registry.Register(newLedgerCollector(s))
 	s.registerCalendars()
 	s.registerSessions()
 	s.registerConsole()

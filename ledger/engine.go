@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"unsafe"
 
 	"astara/money"
 )
@@ -147,6 +148,20 @@ func (e *Engine) TransfersCount() int { return int(e.transferCount) }
 // MemoryTransfersCount returns the number of transfers kept in memory:
 // all of them, or with a History the recent and the open pending ones.
 func (e *Engine) MemoryTransfersCount() int { return e.transferIndex.len() }
+
+// FailedIDsCount returns how many ids of client transfers that failed
+// transiently the engine remembers (ResultIDAlreadyFailed): they stay in
+// memory for good.
+func (e *Engine) FailedIDsCount() int { return len(e.failed) }
+
+// IDFilterBytes returns the memory of the id filter, which grows with the
+// transfers while the history is in a History (none without one).
+func (e *Engine) IDFilterBytes() int { return e.filter.bytes() }
+
+// IDIndexBytes returns the memory of the index of the transfers in memory.
+func (e *Engine) IDIndexBytes() int {
+	return len(e.transferIndex.buckets) * int(unsafe.Sizeof(idBucket{}))
+}
 
 // OpenPendingCount returns the number of pending transfers not yet posted,
 // voided or expired.
