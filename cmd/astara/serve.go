@@ -184,6 +184,7 @@ func (m *Main) Open(ctx context.Context) error {
 		if m.service != nil {
 			m.service.Close()
 		}
+		m.releaseLease()
 		m.store.Close()
 		return err
 	}
@@ -347,6 +348,25 @@ func writeFileSync(path string, b []byte) error {
 	return f.Close()
 }
 
+// releaseLease stops renewing the writer's lease, if this node holds one,
+// and ends it: the node writes no more, and a standby need not wait out
+// the lease to take over. It is called once the ledger is closed.
+func (m *Main) releaseLease() error {
+	if m.stopLease == nil {
+		return nil
+	}
+	m.stopLease()
+	<-m.leaseDone
+	m.stopLease = nil
+	pg, ok := m.store.(*postgres.Store)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return pg.Release(ctx)
+}
+
 // Close stops the node gracefully: no new connections, in-flight requests
 // finish, the ledger drains and writes a snapshot, the store syncs.
 func (m *Main) Close() error {
@@ -367,17 +387,7 @@ func (m *Main) Close() error {
 	if m.service != nil {
 		errs = append(errs, m.service.Close())
 	}
-	if m.stopLease != nil {
-		m.stopLease()
-		<-m.leaseDone
-		// The node writes no more: a standby need not wait out the
-		// lease to take over.
-		if pg, ok := m.store.(*postgres.Store); ok {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			errs = append(errs, pg.Release(ctx))
-			cancel()
-		}
-	}
+	errs = append(errs, m.releaseLease())
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
 	}

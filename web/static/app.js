@@ -813,6 +813,10 @@
       }
       setOptions($("psCurrency"), [...new Set(corridors.flatMap((c) => [c.source, c.target]))].sort());
       const key = r.params.toString();
+      // A load for an address the page has left since (a refresh in
+      // flight when Clear or a search changed it) leaves the form and the
+      // list to the load of the new one.
+      if (route().params.toString() !== key) return;
       if (key !== formShown) {
         // The URL drives the form, so that a search can be linked to.
         for (const [k, id] of searchFields) $(id).value = r.params.get(k) || "";
