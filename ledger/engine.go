@@ -7,7 +7,6 @@ import (
 	"iter"
 	"math"
 	"slices"
-	"unsafe"
 
 	"astara/money"
 )
@@ -159,9 +158,7 @@ func (e *Engine) FailedIDsCount() int { return len(e.failed) }
 func (e *Engine) IDFilterBytes() int { return e.filter.bytes() }
 
 // IDIndexBytes returns the memory of the index of the transfers in memory.
-func (e *Engine) IDIndexBytes() int {
-	return len(e.transferIndex.buckets) * int(unsafe.Sizeof(idBucket{}))
-}
+func (e *Engine) IDIndexBytes() int { return e.transferIndex.bytes() }
 
 // OpenPendingCount returns the number of pending transfers not yet posted,
 // voided or expired.
@@ -759,12 +756,13 @@ func (e *Engine) appendTransfer(rec transferRecord) uint32 {
 // few transfers before it is created: its id's in the filter and in the
 // index, and its pending transfer's in the index.
 func (e *Engine) touch(t *Transfer) {
+	h := idHash(t.ID)
 	if e.external {
-		e.filter.touch(t.ID)
+		e.filter.touch(h)
 	}
-	e.transferIndex.touch(t.ID)
+	e.transferIndex.touch(h)
 	if t.PendingID != (ID{}) {
-		e.transferIndex.touch(t.PendingID)
+		e.transferIndex.touch(idHash(t.PendingID))
 	}
 }
 
@@ -1330,7 +1328,7 @@ func (e *Engine) DropHistory(m *HistoryMove) {
 	for i := m.from; i < m.upto; i++ {
 		if i+touchAhead < m.upto {
 			if r := e.transfer(i + touchAhead); r != nil {
-				e.transferIndex.touch(r.ID)
+				e.transferIndex.touch(idHash(r.ID))
 			}
 		}
 		r := e.transfer(i)

@@ -8,3 +8,7 @@ func NewIDFilterOfScheme(current bool) *IDFilter {
 	}
 	return &IDFilter{}
 }
+
+// SnapshotVersionAt is where a snapshot's format version is, for a test
+// to change it.
+const SnapshotVersionAt = len(snapshotMagic)

@@ -49,7 +49,7 @@ func TestSnapshotFilterScheme(t *testing.T) {
 	snap := historySnapshot(t, true)
 	// The scheme byte is just before the filter: one segment of 2^20.
 	at := bytes.Index(snap, []byte{1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0x10, 0, 0})
-	if at < 0 || snap[len("ASTARA-LEDGER-SNAPSHOT")] != 4 {
+	if v, _ := ledger.SnapshotVersion(snap); at < 0 || v != 4 {
 		t.Fatal("no version 4 snapshot with a scheme byte before a filter of one segment")
 	}
 	restore := func(b []byte) error {
@@ -63,7 +63,7 @@ func TestSnapshotFilterScheme(t *testing.T) {
 		name string
 		at   int
 		to   byte
-	}{{"ZeroScheme", at, 0}, {"UnknownScheme", at, 2}, {"Version3", len("ASTARA-LEDGER-SNAPSHOT"), 3}} {
+	}{{"ZeroScheme", at, 0}, {"UnknownScheme", at, 2}, {"Version3", ledger.SnapshotVersionAt, 3}} {
 		b := slices.Clone(snap)
 		b[edit.at] = edit.to
 		if err := restore(b); !errors.Is(err, ledger.ErrCorruptSnapshot) {
@@ -81,6 +81,7 @@ func TestSnapshotFilterScheme(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := MustSnapshot(t, e); !bytes.Equal(got, old) {
-		t.Fatalf("restored from version 3 onto a History with a scheme: a snapshot of version %d, not the one restored", got[len("ASTARA-LEDGER-SNAPSHOT")])
+		v, _ := ledger.SnapshotVersion(got)
+		t.Fatalf("restored from version 3 onto a History with a scheme: a snapshot of version %d, not the one restored", v)
 	}
 }

@@ -511,14 +511,14 @@ func newFilterSegment(capacity uint64, scheme idFilterScheme) filterSegment {
 }
 
 // idHashes mixes an id (often sequential) into two independent 64-bit
-// hashes: the block and the probes.
+// hashes: the block (idHash, which the id index uses too) and the probes.
 func idHashes(id ID) (uint64, uint64) {
 	hi := binary.BigEndian.Uint64(id[0:8])
 	lo := binary.BigEndian.Uint64(id[8:16])
-	return mix64(lo ^ mix64(hi)), mix64(hi ^ mix64(lo^0x9e3779b97f4a7c15))
+	return idHash(id), mix64(hi ^ mix64(lo^0x9e3779b97f4a7c15))
 }
 
-// idHash is idHashes's first hash alone: the id index's (idIndex).
+// idHash is idHashes's first hash alone.
 func idHash(id ID) uint64 {
 	return mix64(binary.BigEndian.Uint64(id[8:16]) ^ mix64(binary.BigEndian.Uint64(id[0:8])))
 }
@@ -572,13 +572,12 @@ func (f *idFilter) add(id ID) {
 // the id index's lines of the transfers it deletes.
 const touchAhead = 4
 
-// touch asks for the block that id falls in, in every segment. Called a
-// few ids ahead of mayHave, it has the processor fetch those cache lines,
-// one a segment, all at once and while it works on the ids before,
-// instead of one after another when mayHave needs them: in a large
-// filter each is a miss to memory.
-func (f *idFilter) touch(id ID) {
-	h1, _ := idHashes(id)
+// touch asks for the block that the id of idHash h1 falls in, in every
+// segment. Called a few ids ahead of mayHave, it has the processor fetch
+// those cache lines, one a segment, all at once and while it works on the
+// ids before, instead of one after another when mayHave needs them: in a
+// large filter each is a miss to memory.
+func (f *idFilter) touch(h1 uint64) {
 	for i := range f.segments {
 		s := &f.segments[i]
 		prefetch(unsafe.Pointer(&s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]))

@@ -48,13 +48,17 @@ func (x *idIndex) len() int { return x.count }
 // slots returns how many entries the table has room for.
 func (x *idIndex) slots() int { return len(x.buckets) * idBucketSlots }
 
-// touch asks for the cache line where id's probe starts, without waiting
-// for it; a later get, put or del of id then finds it in the cache.
-func (x *idIndex) touch(id ID) {
+// touch asks for the cache line where the probe of the id of idHash h
+// starts, without waiting for it; a later get, put or del of the id then
+// finds it in the cache.
+func (x *idIndex) touch(h uint64) {
 	if len(x.buckets) > 0 {
-		prefetch(unsafe.Pointer(&x.buckets[idHash(id)&x.mask]))
+		prefetch(unsafe.Pointer(&x.buckets[h&x.mask]))
 	}
 }
+
+// bytes returns the table's memory.
+func (x *idIndex) bytes() int { return len(x.buckets) * int(unsafe.Sizeof(idBucket{})) }
 
 // find returns the bucket and the lane of id's slot, or ok false.
 func (x *idIndex) find(id ID) (b uint64, lane int, ok bool) {

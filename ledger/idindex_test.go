@@ -64,14 +64,14 @@ func TestIDIndexAgainstAMap(t *testing.T) {
 		rng := rand.New(rand.NewPCG(keys, 7))
 		var x idIndex
 		model := map[ID]uint32{}
-		x.touch(indexTestID(1)) // an empty index asks for nothing
+		x.touch(idHash(indexTestID(1))) // an empty index asks for nothing
 		if _, ok := x.get(indexTestID(1)); ok || x.del(indexTestID(1)) {
 			t.Fatal("an empty index has an entry")
 		}
 		ops := int(keys) * 50
 		for op := range ops {
 			id := indexTestID(rng.Uint64N(keys))
-			x.touch(id)
+			x.touch(idHash(id))
 			switch r := rng.IntN(10); {
 			case r < 5 && op < ops*3/4:
 				i := rng.Uint32N(1 << 30)

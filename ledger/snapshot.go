@@ -179,6 +179,16 @@ func appendBalance(b []byte, v *Balance) []byte {
 // does not decode or does not verify.
 var ErrCorruptSnapshot = errors.New("ledger: corrupt snapshot")
 
+// SnapshotVersion returns the format version of the ledger snapshot b
+// starts (the byte after its magic), and false when b does not start like
+// one.
+func SnapshotVersion(b []byte) (byte, bool) {
+	if len(b) <= len(snapshotMagic) || string(b[:len(snapshotMagic)]) != snapshotMagic {
+		return 0, false
+	}
+	return b[len(snapshotMagic)], true
+}
+
 // RestoreSnapshot returns an engine with the state written by
 // WriteSnapshot. It verifies the restored state (Verify) before returning.
 func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
@@ -191,8 +201,8 @@ func RestoreSnapshot(r io.Reader, opts Options) (*Engine, error) {
 	if _, err := io.ReadFull(br, head); err != nil {
 		return fail("header", err)
 	}
-	version := head[len(snapshotMagic)]
-	if string(head[:len(snapshotMagic)]) != snapshotMagic || version < 1 || version > snapshotVersion {
+	version, ok := SnapshotVersion(head)
+	if !ok || version < 1 || version > snapshotVersion {
 		return fail("header", errors.New("bad magic or version"))
 	}
 	rest := head[len(snapshotMagic)+1:]

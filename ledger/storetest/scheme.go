@@ -1,17 +1,12 @@
 package storetest
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"astara/ledger"
 )
-
-// snapshotMagic is the ledger snapshot's magic; the byte after it is the
-// format version.
-const snapshotMagic = "ASTARA-LEDGER-SNAPSHOT"
 
 // hideHistory is a store seen without its History, as a node that kept
 // its whole history in memory saw it.
@@ -48,10 +43,11 @@ func testFilterScheme(t *testing.T, h *Harness, upgraded bool) {
 	}
 	version := func() byte {
 		_, snap, ok := MustLoadSnapshot(t, h.Store())
-		if !ok || !bytes.HasPrefix(snap, []byte(snapshotMagic)) || len(snap) == len(snapshotMagic) {
+		v, isLedger := ledger.SnapshotVersion(snap)
+		if !ok || !isLedger {
 			t.Fatalf("no ledger snapshot in the store (%d bytes)", len(snap))
 		}
-		return snap[len(snapshotMagic)]
+		return v
 	}
 	want := byte(4)
 	if upgraded {
