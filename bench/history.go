@@ -32,8 +32,13 @@ type HistoryConfig struct {
 	// SnapshotEvents is the events between periodic snapshots; zero means
 	// ledger.SnapshotEventsIntervalDefault, as in astara serve.
 	SnapshotEvents int
-	Dir            string
-	Progress       io.Writer
+	// FailingEvery makes one transfer in FailingEvery (those whose number
+	// it divides) debit an account that holds nothing and may not go
+	// below zero: it fails for a reason of the moment, and its id is
+	// remembered as failed. Zero: none fails.
+	FailingEvery int
+	Dir          string
+	Progress     io.Writer
 }
 
 // HistoryPoint is one measurement.
@@ -156,6 +161,16 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 			accs[i].Flags = ledger.AccountHistory
 		}
 	}
+	var failing failingTransfers
+	if cfg.FailingEvery > 0 {
+		failing = failingTransfers{every: cfg.FailingEvery, from: accountID(len(accs))}
+		empty := []ledger.Account{{ID: failing.from, Currency: rub, Code: 1, Flags: ledger.AccountDebitsMustNotExceedCredits}}
+		if _, err := svc.CreateAccounts(ctx, empty); err != nil {
+			svc.Close()
+			st.Close()
+			return nil, err
+		}
+	}
 	for i := 0; i < len(accs); i += ledger.BatchEventsMax {
 		if _, err := svc.CreateAccounts(ctx, accs[i:min(i+ledger.BatchEventsMax, len(accs))]); err != nil {
 			svc.Close()
@@ -169,7 +184,7 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 	last, lastTime := 0, time.Now()
 	for _, target := range checkpoints {
 		base := int(sent.Load()) // past the last checkpoint by what sendUntilSnapshotDue sent
-		err := sendTransfers(ctx, svc, accs, &sent, target, cfg.Clients, cfg.BatchSize, historyID, bar.step)
+		err := sendTransfers(ctx, svc, accs, &sent, target, cfg.Clients, cfg.BatchSize, historyID, failing, bar.step)
 		sent.Store(int64(max(target, base)))
 		if err != nil {
 			svc.Close()
@@ -186,7 +201,7 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 		svc.View(func(e *ledger.Engine) { p.InMemory = e.MemoryTransfersCount() })
 		points = append(points, p)
 		ks := store.(*killSwitch)
-		if err := sendUntilSnapshotDue(ctx, svc, ks, accs, cfg.BatchSize, cfg.SnapshotEvents, &sent); err != nil {
+		if err := sendUntilSnapshotDue(ctx, svc, ks, accs, cfg.BatchSize, cfg.SnapshotEvents, &sent, failing); err != nil {
 			svc.Close()
 			st.Close()
 			return points, err
@@ -214,7 +229,7 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 		points[len(points)-1].Replayed = replayed
 		var count int
 		svc.View(func(e *ledger.Engine) { count = e.TransfersCount() })
-		if want := int(sent.Load()); count != want {
+		if want := int(sent.Load()) - failing.count(uint64(sent.Load())); count != want {
 			svc.Close()
 			st.Close()
 			return points, fmt.Errorf("recovered %d transfers, sent %d", count, want)
@@ -231,7 +246,7 @@ func runHistoryMode(ctx context.Context, cfg HistoryConfig, mode string, checkpo
 // snapshot is at most two batches away. A distance of a whole interval or
 // more means one is being written (the applier writes it after answering):
 // it goes on until that one is saved.
-func sendUntilSnapshotDue(ctx context.Context, svc *ledger.Service, ks *killSwitch, accs []ledger.Account, size, interval int, sent *atomic.Int64) error {
+func sendUntilSnapshotDue(ctx context.Context, svc *ledger.Service, ks *killSwitch, accs []ledger.Account, size, interval int, sent *atomic.Int64, failing failingTransfers) error {
 	rub := money.MustCode("RUB")
 	batch := make([]ledger.Transfer, size)
 	for {
@@ -245,15 +260,39 @@ func sendUntilSnapshotDue(ctx context.Context, svc *ledger.Service, ks *killSwit
 			batch[i] = ledger.Transfer{ID: ledger.IDFromUint64(1<<50 | uint64(first) + uint64(i) + 1),
 				DebitAccountID: accs[d].ID, CreditAccountID: accs[(d+1)%len(accs)].ID,
 				Amount: money.NewAmount(1), Currency: rub, Code: 1}
+			failing.apply(&batch[i], uint64(first)+uint64(i)+1)
 		}
 		res, err := svc.CreateTransfers(ctx, batch)
-		if err == nil && countFailed(res) > 0 {
-			err = fmt.Errorf("%d transfers failed", countFailed(res))
+		if want := failing.count(uint64(first)+uint64(size)) - failing.count(uint64(first)); err == nil && countFailed(res) != want {
+			err = fmt.Errorf("%d transfers failed, not %d", countFailed(res), want)
 		}
 		if err != nil {
 			return err
 		}
 	}
+}
+
+// failingTransfers makes the transfers whose number every divides fail:
+// they debit from, an account that holds nothing and may not go below
+// zero. Its zero value makes none fail.
+type failingTransfers struct {
+	every int
+	from  ledger.ID
+}
+
+// apply makes t, the nth transfer, one that fails if n is one of those.
+func (f failingTransfers) apply(t *ledger.Transfer, n uint64) {
+	if f.every > 0 && n%uint64(f.every) == 0 {
+		t.DebitAccountID = f.from
+	}
+}
+
+// count returns how many of the transfers 1 to n fail.
+func (f failingTransfers) count(n uint64) int {
+	if f.every <= 0 {
+		return 0
+	}
+	return int(n / uint64(f.every))
 }
 
 // historyID is the id of the history run's nth transfer.
@@ -264,7 +303,7 @@ func historyID(n uint64) ledger.ID { return ledger.IDFromUint64(1<<50 | n) }
 // of accs drawn at random, amounts of 1 to 1024 minor units, the nth
 // transfer of the run with the id id(n). step, if not nil, is called
 // after each batch. It returns the first error.
-func sendTransfers(ctx context.Context, svc *ledger.Service, accs []ledger.Account, sent *atomic.Int64, target, clients, size int, id func(uint64) ledger.ID, step func()) error {
+func sendTransfers(ctx context.Context, svc *ledger.Service, accs []ledger.Account, sent *atomic.Int64, target, clients, size int, id func(uint64) ledger.ID, failing failingTransfers, step func()) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	for c := range clients {
@@ -285,10 +324,11 @@ func sendTransfers(ctx context.Context, svc *ledger.Service, accs []ledger.Accou
 					cr := (d + 1 + int(r>>13)%(len(accs)-1)) % len(accs)
 					b[i] = ledger.Transfer{ID: id(uint64(first) + uint64(i) + 1), DebitAccountID: accs[d].ID, CreditAccountID: accs[cr].ID,
 						Amount: money.NewAmount(1 + r>>54), Currency: accs[d].Currency, Code: 1}
+					failing.apply(&b[i], uint64(first)+uint64(i)+1)
 				}
 				res, err := svc.CreateTransfers(ctx, b)
-				if err == nil && countFailed(res) > 0 {
-					err = fmt.Errorf("%d transfers failed", countFailed(res))
+				if want := failing.count(uint64(first)+uint64(len(b))) - failing.count(uint64(first)); err == nil && countFailed(res) != want {
+					err = fmt.Errorf("%d transfers failed, not %d", countFailed(res), want)
 				}
 				if err != nil {
 					errs <- err

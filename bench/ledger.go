@@ -555,7 +555,7 @@ func preload(ctx context.Context, svc *ledger.Service, accs []ledger.Account, n 
 		id := ledger.IDFromUint64(n)
 		id[0] = 0xb1 // Generate's ids begin with a zero byte
 		return id
-	}, nil)
+	}, failingTransfers{}, nil)
 	if err != nil {
 		return fmt.Errorf("preload: %w", err)
 	}

@@ -170,7 +170,9 @@ func (h *History) Write(transfers []ledger.HistoryTransfer, balances []ledger.Ac
 	if h.check {
 		return h.compare(transfers, balances)
 	}
-	b := h.s.db.NewBatch()
+	// One allocation for the whole batch: a move is tens of thousands of
+	// records, which a batch grown by doubling would copy again and again.
+	b := h.s.db.NewBatchWithSize(batchHeaderBytes + len(transfers)*historyTransferRecordMax + len(balances)*historyBalanceRecord)
 	defer b.Close()
 	var key, val []byte
 	for i := range transfers {
@@ -283,11 +285,92 @@ func recordKey(b []byte, key []byte, version uint64) []byte {
 	return binary.BigEndian.AppendUint64(b, version)
 }
 
+// recordKeyBytes is the length of recordKey's key for a record's key.
+func recordKeyBytes(key []byte) int { return 2 + len(key) + 8 }
+
+// The sizes of Pebble batches of the history, to make each in one
+// allocation: a batch's header, and a record's kind and two lengths
+// (varints, two bytes up to 16 KiB) around its key and value. A
+// transfer's value is at most 100 bytes (the journal's encoding with
+// every optional field) and its state. A size too small only costs the
+// batch a copy as it grows.
+const (
+	batchHeaderBytes         = 12
+	batchRecordOverhead      = 1 + 2 + 2
+	historyTransferRecordMax = batchRecordOverhead + 1 + len(ledger.ID{}) + 100 + 1
+	historyBalanceRecord     = batchRecordOverhead + 1 + len(ledger.ID{}) + 8 + 4 + ledger.BalanceBytes
+)
+
 // recordKeyPrefix appends what every version of the record under key
 // starts with.
 func recordKeyPrefix(b []byte, key []byte) []byte {
 	b = append(b, prefixRecord, byte(len(key)))
 	return append(b, key...)
+}
+
+// ScanRecords implements ledger.History. A record's stored key holds its
+// key's length before the key, so the records of a prefix are read in
+// one range a length.
+func (h *History) ScanRecords(prefix []byte, before uint64, fn func(ledger.Record) bool) error {
+	for n := max(len(prefix), 1); n <= ledger.RecordKeyMax; n++ {
+		lower := append([]byte{prefixRecord, byte(n)}, prefix...)
+		upper := append([]byte{prefixRecord, byte(n)}, prefix...)
+		for len(upper) > 2 && upper[len(upper)-1] == 0xff {
+			upper = upper[:len(upper)-1]
+		}
+		if len(upper) == 2 {
+			upper = []byte{prefixRecord, byte(n + 1)}
+		} else {
+			upper[len(upper)-1]++
+		}
+		more, err := h.scanRecords(lower, upper, n, before, fn)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanRecords calls fn with the latest version below before of each
+// record, of key length n, stored in [lower, upper); more is false once
+// fn returned false.
+func (h *History) scanRecords(lower, upper []byte, n int, before uint64, fn func(ledger.Record) bool) (more bool, err error) {
+	it, err := h.s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return false, fmt.Errorf("journal: scan records: %w", err)
+	}
+	defer it.Close()
+	var last ledger.Record // the latest version below before of the key being read
+	flush := func() bool {
+		if last.Key == nil {
+			return true
+		}
+		r := last
+		last = ledger.Record{}
+		return fn(r)
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		k := it.Key()
+		if len(k) != 2+n+8 {
+			return false, &CorruptError{Reason: fmt.Sprintf("a record stored under a key of %d bytes, not %d", len(k), 2+n+8)}
+		}
+		key, version := k[2:2+n], binary.BigEndian.Uint64(k[2+n:])
+		if last.Key != nil && !bytes.Equal(last.Key, key) && !flush() {
+			return false, nil
+		}
+		if version >= before {
+			continue
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return false, fmt.Errorf("journal: scan records: %w", err)
+		}
+		last = ledger.Record{Key: bytes.Clone(key), Version: version, Value: bytes.Clone(v)}
+	}
+	if err := it.Error(); err != nil {
+		return false, fmt.Errorf("journal: scan records: %w", err)
+	}
+	return flush(), nil
 }
 
 // Record implements ledger.History: one reverse seek among the versions
@@ -348,7 +431,11 @@ func (h *History) WriteRecords(records []ledger.Record) error {
 	if len(records) == 0 {
 		return nil
 	}
-	b := h.s.db.NewBatch()
+	size := batchHeaderBytes
+	for i := range records {
+		size += batchRecordOverhead + recordKeyBytes(records[i].Key) + len(records[i].Value)
+	}
+	b := h.s.db.NewBatchWithSize(size)
 	defer b.Close()
 	var key []byte
 	for i := range records {

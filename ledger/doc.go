@@ -87,6 +87,7 @@
 // in memory, about 170 to 190 bytes of heap a transfer; with one, memory is the
 // accounts, the open pending transfers, the hot window and the id filter
 // (docs/BENCHMARKS.md, `astara bench history`). The ids of client
-// transfers that failed transiently (ResultIDAlreadyFailed) stay in
-// memory, as do the open pending transfers.
+// transfers that failed transiently (ResultIDAlreadyFailed) move to the
+// History with the transfers, behind a filter of their own; the open
+// pending transfers stay in memory.
 package ledger

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"cmp"
 	"container/heap"
 	"fmt"
@@ -81,8 +82,12 @@ type Engine struct {
 	parkedClosed []uint32 // parked transfers closed since the last move
 	filter       idFilter // every transfer id, while history is external
 	// failed holds the ids of client transfers that failed transiently,
-	// with their result: they answer ResultIDAlreadyFailed from then on.
-	failed map[ID]Result
+	// with their result and moment: they answer ResultIDAlreadyFailed
+	// from then on. While history is external, every move takes them to
+	// History (failedKey) and failedFilter holds every one of them, in
+	// memory or moved.
+	failed       map[ID]failedID
+	failedFilter idFilter
 
 	expiries    expiryHeap
 	openPending int
@@ -129,7 +134,7 @@ func New(opts Options) *Engine {
 		chunkShift:   shift,
 		hotMax:       uint32(min(opts.HotTransfers, 1<<31)),
 		parked:       make(map[uint32]*transferRecord),
-		failed:       make(map[ID]Result),
+		failed:       make(map[ID]failedID),
 		totals:       make(map[money.Code]*Totals),
 	}
 }
@@ -149,9 +154,14 @@ func (e *Engine) TransfersCount() int { return int(e.transferCount) }
 func (e *Engine) MemoryTransfersCount() int { return e.transferIndex.len() }
 
 // FailedIDsCount returns how many ids of client transfers that failed
-// transiently the engine remembers (ResultIDAlreadyFailed): they stay in
-// memory for good.
+// transiently (ResultIDAlreadyFailed) the engine holds in memory: all of
+// them, or with a History those that failed since the last move.
 func (e *Engine) FailedIDsCount() int { return len(e.failed) }
+
+// FailedFilterBytes returns the memory of the filter of failed ids, which
+// grows with them while the history is in a History (none without one,
+// or before the first).
+func (e *Engine) FailedFilterBytes() int { return e.failedFilter.bytes() }
 
 // IDFilterBytes returns the memory of the id filter, which grows with the
 // transfers while the history is in a History (none without one).
@@ -297,22 +307,79 @@ func (e *Engine) createTransfers(ts uint64, transfers []Transfer, results []Resu
 				e.touch(&transfers[i+touchAhead])
 			}
 			t := &transfers[i]
-			if remember {
-				if _, failed := e.failed[t.ID]; failed {
-					return ResultIDAlreadyFailed
-				}
+			if remember && e.failedBefore(t.ID, ts+uint64(i)) {
+				return ResultIDAlreadyFailed
 			}
 			r := e.createTransfer(t, ts+uint64(i))
 			if remember && r.Transient() {
-				e.failed[t.ID] = r
+				e.fail(t.ID, r, ts+uint64(i))
 			}
 			return r
 		})
 	e.endBatch(ts, len(transfers))
 }
 
-// FailedCount returns how many client transfer ids failed transiently.
+// FailedCount returns how many ids of client transfers that failed
+// transiently are held in memory (FailedIDsCount).
 func (e *Engine) FailedCount() int { return len(e.failed) }
+
+// failedID is a failed id's result and the moment of the event that
+// failed.
+type failedID struct {
+	result Result
+	at     uint64
+}
+
+// failedBefore reports whether id failed transiently before the event at
+// ts: in memory, or in History when the filter of failed ids may hold it
+// (a record stamped at or after ts is one a replay is about to write
+// again, and is not seen).
+func (e *Engine) failedBefore(id ID, ts uint64) bool {
+	if _, ok := e.failed[id]; ok {
+		return true
+	}
+	if e.history == nil || len(e.failedFilter.segments) == 0 || !e.failedFilter.mayHave(id) {
+		return false
+	}
+	_, ok, err := e.history.Record(failedKey(id), ts)
+	if err != nil {
+		// As for a transfer: the answer cannot be decided without it.
+		panic(fmt.Sprintf("ledger: read failed id %s from history: %v", id, err))
+	}
+	return ok
+}
+
+// fail remembers that id failed transiently with r at ts.
+func (e *Engine) fail(id ID, r Result, ts uint64) {
+	e.failed[id] = failedID{result: r, at: ts}
+	if e.external {
+		e.failedFilter.add(id)
+	}
+}
+
+// adoptFailed adds the failed ids in memory to the filter of failed ids,
+// in the order of their ids: when the history becomes external, or is
+// restored from a snapshot written before failed ids moved (version 4
+// or older), whose filter holds none. A filter is the same whatever the
+// order its ids were added in but for where its segments end, after the
+// first 2^20 ids.
+func (e *Engine) adoptFailed() {
+	e.failedFilter = idFilter{scheme: e.filter.scheme}
+	for _, id := range e.sortedFailed() {
+		e.failedFilter.add(id)
+	}
+}
+
+// sortedFailed returns the failed ids in memory in the order of their
+// bytes.
+func (e *Engine) sortedFailed() []ID {
+	ids := make([]ID, 0, len(e.failed))
+	for id := range e.failed {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
+	return ids
+}
 
 // applyChains applies n events in order. A chain of linked events
 // succeeds or fails as one: on the first failure the events already
@@ -1168,6 +1235,7 @@ func (e *Engine) SetHistory(h History) error {
 		for i := range e.hotTransfers() {
 			e.filter.add(e.transfer(i).ID)
 		}
+		e.adoptFailed()
 	}
 	e.history = h
 	return nil
@@ -1183,9 +1251,9 @@ func (e *Engine) HistoryAttached() bool { return e.history != nil }
 
 // HistoryDue reports whether MoveHistory would move something out of
 // memory: more than Options.HotTransfers recent transfers, or as many
-// parked ones closed.
+// parked ones closed, or as many failed ids.
 func (e *Engine) HistoryDue() bool {
-	return e.history != nil && (e.transferCount-e.hotFrom >= e.hotMax+1<<e.chunkShift || len(e.parkedClosed) >= int(e.hotMax))
+	return e.history != nil && (e.transferCount-e.hotFrom >= e.hotMax+1<<e.chunkShift || len(e.parkedClosed) >= int(e.hotMax) || len(e.failed) >= int(e.hotMax))
 }
 
 // HistoryMove is what PrepareHistory copied out of memory for History:
@@ -1199,7 +1267,9 @@ type HistoryMove struct {
 	balanceCounts []accountCount
 	transfers     []HistoryTransfer
 	balances      []AccountBalance
-	at            uint64 // the engine's last timestamp when prepared
+	failed        []ID     // the failed ids moved, every one in memory when prepared
+	failedRecords []Record // and their records, when copied
+	at            uint64   // the engine's last timestamp when prepared
 	prepared      bool
 	written       bool
 }
@@ -1240,6 +1310,16 @@ func (e *Engine) prepareHistory(all, copy bool) *HistoryMove {
 		m.upto = max(m.upto, e.hotFrom)
 	}
 	m.parkedClosed = len(e.parkedClosed)
+	if copy {
+		// Sized once: a move is tens of thousands of transfers.
+		m.transfers = make([]HistoryTransfer, 0, len(e.parkedClosed)+int(m.upto-m.from))
+		n := 0
+		for _, h := range e.histories {
+			n += len(h)
+		}
+		m.balances = make([]AccountBalance, 0, n)
+	}
+	m.balanceCounts = make([]accountCount, 0, len(e.histories))
 	seen := make(map[uint32]bool, len(e.parkedClosed))
 	for _, i := range e.parkedClosed {
 		if r := e.parked[i]; r != nil && r.state != PendingOpen && !seen[i] {
@@ -1258,6 +1338,17 @@ func (e *Engine) prepareHistory(all, copy bool) *HistoryMove {
 		}
 		if copy {
 			m.transfers = append(m.transfers, HistoryTransfer{Transfer: r.Transfer, State: r.state})
+		}
+	}
+	// Every failed id goes, in the order of their ids; each record is
+	// versioned by the moment it failed, so that a replay of that moment
+	// does not see it.
+	m.failed = e.sortedFailed()
+	if copy {
+		m.failedRecords = make([]Record, len(m.failed))
+		for i, id := range m.failed {
+			f := e.failed[id]
+			m.failedRecords[i] = Record{Key: failedKey(id), Version: f.at, Value: []byte{byte(f.result)}}
 		}
 	}
 	for i, h := range e.histories {
@@ -1281,6 +1372,11 @@ func (m *HistoryMove) Write(h History) error {
 	}
 	if len(m.transfers) > 0 || len(m.balances) > 0 {
 		if err := h.Write(m.transfers, m.balances); err != nil {
+			return err
+		}
+	}
+	if len(m.failedRecords) > 0 {
+		if err := h.WriteRecords(m.failedRecords); err != nil {
 			return err
 		}
 	}
@@ -1324,6 +1420,9 @@ func (e *Engine) DropHistory(m *HistoryMove) {
 		}
 	}
 	e.parkedClosed = slices.Delete(e.parkedClosed, 0, m.parkedClosed)
+	for _, id := range m.failed {
+		delete(e.failed, id)
+	}
 	open := m.openAtPrepare
 	for i := m.from; i < m.upto; i++ {
 		if i+touchAhead < m.upto {

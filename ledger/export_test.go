@@ -12,3 +12,11 @@ func NewIDFilterOfScheme(current bool) *IDFilter {
 // SnapshotVersionAt is where a snapshot's format version is, for a test
 // to change it.
 const SnapshotVersionAt = len(snapshotMagic)
+
+// ReplayAhead is replayAhead, for a test of its order, copies and stops.
+func ReplayAhead(store Store, after uint64, fn func(e Entry, decoded any, events int) error) error {
+	return replayAhead(store, after, true, fn)
+}
+
+// ReplayAheadEntries is how many entries ReplayAhead reads ahead.
+const ReplayAheadEntries = replayAheadEntries

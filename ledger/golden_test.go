@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,15 +74,87 @@ func TestGoldenEncodings(t *testing.T) {
 	t.Run("Snapshot", func(t *testing.T) {
 		MustGolden(t, "snapshot.golden", hexLines(MustSnapshot(t, snapshotScenario(t).e)))
 	})
-	// The same state with its history moved out: version 3 on a History
-	// older than filter schemes (the golden file was written before
-	// version 4 existed), version 4 on a new one.
+	// The same state with its history moved out, its failed ids too:
+	// version 5, with the zero filter scheme on a History older than
+	// schemes, the current one on a new History. (The same state written
+	// before version 5, failed ids in the snapshot, is in
+	// snapshot-history.golden, version 3, and snapshot-history-scheme.golden,
+	// version 4: TestSnapshotUpgradesToVersion5 reads them.)
 	t.Run("SnapshotHistory", func(t *testing.T) {
-		MustGolden(t, "snapshot-history.golden", hexLines(historySnapshot(t, false)))
+		MustGolden(t, "snapshot-history-v5-scheme0.golden", hexLines(historySnapshot(t, false)))
 	})
 	t.Run("SnapshotHistoryScheme", func(t *testing.T) {
-		MustGolden(t, "snapshot-history-scheme.golden", hexLines(historySnapshot(t, true)))
+		MustGolden(t, "snapshot-history-v5.golden", hexLines(historySnapshot(t, true)))
 	})
+}
+
+// goldenBytes reads the bytes of a golden file written by hexLines.
+func goldenBytes(tb testing.TB, name string) []byte {
+	tb.Helper()
+	text, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := hex.DecodeString(strings.ReplaceAll(string(text), "\n", ""))
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return b
+}
+
+// TestSnapshotUpgradesToVersion5: the snapshots written before failed
+// ids moved to History (versions 3 and 4, with them in memory) restore
+// with their failed ids answering as before, and once the history is
+// moved the engine writes the very version 5 snapshot that an engine
+// whose failed ids moved from the start writes.
+func TestSnapshotUpgradesToVersion5(t *testing.T) {
+	for _, c := range []struct {
+		old, v5 string
+		version byte
+	}{
+		// On a History that keeps the current filter scheme, the engine
+		// restored from version 3 keeps the zero scheme, so that its
+		// snapshots stay those a replay of its journal writes.
+		{"snapshot-history.golden", "snapshot-history-v5-scheme0.golden", 3},
+		{"snapshot-history-scheme.golden", "snapshot-history-v5.golden", 4},
+	} {
+		t.Run(c.old, func(t *testing.T) {
+			old := goldenBytes(t, c.old)
+			if v, _ := ledger.SnapshotVersion(old); v != c.version {
+				t.Fatalf("%s is version %d, want %d", c.old, v, c.version)
+			}
+			e := MustRestore(t, old, ledger.Options{})
+			failed := e.FailedCount()
+			if failed == 0 {
+				t.Fatal("the scenario has no failed ids: the test tests nothing")
+			}
+			h := ledger.NewMemoryHistory()
+			if err := ledger.StartIDFilterScheme(h); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.SetHistory(h); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.MoveHistory(true); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.FailedCount(); n != 0 || h.RecordsLen() < failed {
+				t.Fatalf("after the move: %d failed ids in memory, %d records in History; want 0 and %d", n, h.RecordsLen(), failed)
+			}
+			got := MustSnapshot(t, e)
+			if want := goldenBytes(t, c.v5); !bytes.Equal(got, want) {
+				v, _ := ledger.SnapshotVersion(got)
+				t.Fatalf("upgraded from %s: a version %d snapshot of %d bytes, not %s", c.old, v, len(got), c.v5)
+			}
+			// The moved failed ids still answer as failed, and a new id
+			// goes through.
+			l := &testLedger{tb: t, e: e}
+			got2 := l.ClientTransfers(tr(202, accA, accB, amt(1)), tr(203, accA, accB, amt(1)), tr(204, accA, accB, amt(1)))
+			if want := []ledger.Result{ledger.ResultIDAlreadyFailed, ledger.ResultIDAlreadyFailed, ledger.ResultOK}; !slices.Equal(got2, want) {
+				t.Fatalf("retries after the upgrade: %v, want %v", got2, want)
+			}
+		})
+	}
 }
 
 // historySnapshot is the snapshot scenario's state, its history moved to

@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"astara/money"
@@ -57,6 +60,10 @@ type History interface {
 	// Record returns the latest version of the record under key whose
 	// Version is below before; ok is false when there is none.
 	Record(key []byte, before uint64) (rec Record, ok bool, err error)
+	// ScanRecords calls fn with the latest version below before of every
+	// record whose key begins with prefix, in no particular order, until
+	// fn returns false: for comparing states (the engine's failed ids).
+	ScanRecords(prefix []byte, before uint64, fn func(Record) bool) error
 	// WriteRecords stores records. Writing a record again (same key and
 	// version) with the same content changes nothing; with other content
 	// it is the writer's fault, which a store refuses where it can tell
@@ -89,13 +96,19 @@ const RecordKeyMax = 64
 // historyMovedKey has a version for each move a live node wrote (the
 // engine's last timestamp when the move was prepared), recordsWrittenKey
 // one for each write of its machine's records (the last entry whose
-// records it held), and idFilterSchemeKey one version, written when the
-// History was new.
+// records it held), idFilterSchemeKey one version, written when the
+// History was new, and failedKeyPrefix followed by an id one for each
+// id of a client transfer that failed transiently (the moment it failed;
+// its value the result, one byte).
 const (
 	historyMovedKey   = "\x00moved"
 	recordsWrittenKey = "\x00records"
 	idFilterSchemeKey = "\x00idfilter" // version 0; see StartIDFilterScheme
+	failedKeyPrefix   = "\x00failed:"
 )
+
+// failedKey is the key of the record of a failed id.
+func failedKey(id ID) []byte { return append([]byte(failedKeyPrefix), id[:]...) }
 
 // StartIDFilterScheme records on a new History, before anything else is
 // written to it, the scheme with which the id filters of engines on it
@@ -238,6 +251,8 @@ type MemoryHistory struct {
 	writes    int
 	syncs     int
 	reads     int
+	// recordReads counts Record's calls, which take the read lock only.
+	recordReads atomic.Int64
 }
 
 // NewMemoryHistory returns an empty MemoryHistory.
@@ -355,6 +370,7 @@ func (h *MemoryHistory) ScanTransfers(fn func(HistoryTransfer) bool) error {
 
 // Record implements History.
 func (h *MemoryHistory) Record(key []byte, before uint64) (Record, bool, error) {
+	h.recordReads.Add(1)
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	all := h.records[string(key)]
@@ -364,6 +380,29 @@ func (h *MemoryHistory) Record(key []byte, before uint64) (Record, bool, error) 
 	}
 	r := all[i-1]
 	return Record{Key: bytes.Clone(r.Key), Version: r.Version, Value: bytes.Clone(r.Value)}, true, nil
+}
+
+// ScanRecords implements History.
+func (h *MemoryHistory) ScanRecords(prefix []byte, before uint64, fn func(Record) bool) error {
+	h.mu.RLock()
+	var found []Record
+	for key, all := range h.records {
+		if !strings.HasPrefix(key, string(prefix)) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(all, before, func(r Record, v uint64) int { return cmp.Compare(r.Version, v) })
+		if i > 0 {
+			r := all[i-1]
+			found = append(found, Record{Key: bytes.Clone(r.Key), Version: r.Version, Value: bytes.Clone(r.Value)})
+		}
+	}
+	h.mu.RUnlock()
+	for _, r := range found {
+		if !fn(r) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // WriteRecords implements History.
@@ -430,6 +469,9 @@ func (h *MemoryHistory) Writes() int {
 	defer h.mu.RUnlock()
 	return h.writes
 }
+
+// RecordReads returns how many times Record was called.
+func (h *MemoryHistory) RecordReads() int { return int(h.recordReads.Load()) }
 
 // Reads returns how many times Transfer was called.
 func (h *MemoryHistory) Reads() int {
@@ -662,7 +704,7 @@ func (f *idFilter) bytes() int {
 // WriteState writes the engine's whole logical state in a form that does
 // not depend on where its history is: the last timestamp, the accounts,
 // every transfer in id order with its state, every balance history, the
-// failed ids and the counts. Two engines that applied the same journal
+// failed ids (in memory and in History) and the counts. Two engines that applied the same journal
 // write the same bytes, whether their history is in memory or in a
 // History and whatever they moved when. It reads all of History: it is
 // for tests and verification, not for a live node's every batch.
@@ -712,6 +754,27 @@ func (e *Engine) WriteState(w io.Writer) error {
 			bw.Write(appendBalance(buf[:0], &h[j]))
 		}
 	}
-	e.writeFailed(bw, buf)
+	failed := maps.Clone(e.failed)
+	if e.history != nil {
+		err := e.history.ScanRecords([]byte(failedKeyPrefix), e.lastTimestamp+1, func(r Record) bool {
+			var id ID
+			if len(r.Key) != len(failedKeyPrefix)+len(id) || len(r.Value) != 1 {
+				return true
+			}
+			copy(id[:], r.Key[len(failedKeyPrefix):])
+			if _, ok := failed[id]; !ok {
+				failed[id] = failedID{result: Result(r.Value[0]), at: r.Version}
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	ids := slices.SortedFunc(maps.Keys(failed), func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
+	bw.Write(binary.BigEndian.AppendUint64(buf[:0], uint64(len(ids))))
+	for _, id := range ids {
+		bw.Write(append(append(buf[:0], id[:]...), byte(failed[id].result)))
+	}
 	return bw.Flush()
 }

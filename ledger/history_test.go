@@ -126,3 +126,64 @@ func TestIDFilterRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedIDsMoveToHistory: ids of client transfers that failed for a
+// reason of the moment leave memory with the history, as an engine that
+// keeps everything in memory would answer for them still: a retry is
+// id_already_failed, after a move, after a snapshot and its restore, and
+// a new id is not read from History.
+func TestFailedIDsMoveToHistory(t *testing.T) {
+	mem := NewTestLedger(t, ledger.Options{})
+	hist := NewTestLedger(t, ledger.Options{HotTransfers: 4})
+	history := ledger.NewMemoryHistory()
+	if err := ledger.StartIDFilterScheme(history); err != nil {
+		t.Fatal(err)
+	}
+	if err := hist.e.SetHistory(history); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []*testLedger{mem, hist} {
+		MustAccounts(t, l, ledger.Account{ID: id(1), Currency: rub, Code: 1, Flags: ledger.AccountDebitsMustNotExceedCredits},
+			ledger.Account{ID: id(2), Currency: rub, Code: 1})
+	}
+	// Account 1 holds nothing: every transfer from it fails, for now.
+	from1 := func(tid uint64) ledger.Transfer {
+		return ledger.Transfer{ID: id(tid), DebitAccountID: id(1), CreditAccountID: id(2), Amount: amt(1), Currency: rub, Code: 1}
+	}
+	apply := func(what string, transfers ...ledger.Transfer) {
+		t.Helper()
+		want := mem.ClientTransfers(transfers...)
+		got := hist.ClientTransfers(transfers...)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: got %v, want %v", what, got, want)
+		}
+		if hist.e.HistoryDue() {
+			if _, err := hist.e.MoveHistory(false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := uint64(100); i < 140; i++ {
+		apply("fail", from1(i))
+	}
+	if n := hist.e.FailedCount(); n >= 8 {
+		t.Fatalf("%d failed ids in memory after 40 failed and moves every 4; want them moved", n)
+	}
+	// Money for account 1: the ids that failed still fail, as retries.
+	apply("fund", ledger.Transfer{ID: id(500), DebitAccountID: id(2), CreditAccountID: id(1), Amount: amt(100), Currency: rub, Code: 1})
+	apply("retries", from1(100), from1(120), from1(139))
+	reads := history.RecordReads()
+	apply("new ids", from1(600), from1(601), from1(602))
+	if n := history.RecordReads() - reads; n != 0 {
+		t.Errorf("new ids read %d failed-id records; the filter of failed ids knows them new", n)
+	}
+	if _, err := hist.e.MoveHistory(true); err != nil {
+		t.Fatal(err)
+	}
+	restored := MustRestore(t, MustSnapshot(t, hist.e), ledger.Options{HotTransfers: 4})
+	if err := restored.SetHistory(history); err != nil {
+		t.Fatal(err)
+	}
+	hist.e = restored
+	apply("retries after a restore", from1(101), from1(138), from1(600))
+}

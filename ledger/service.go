@@ -691,7 +691,7 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		// unnoticed and lose the entries in between.
 		after = seq - 1
 	}
-	err = store.Replay(after, func(e Entry) error {
+	err = replayAhead(store, after, true, func(e Entry, decoded any, entryEvents int) error {
 		if ok && e.Seq == snapSeq {
 			if machine.LastTimestamp() < e.Timestamp {
 				return fmt.Errorf("%w: snapshot %d holds the state at %d, before its entry's timestamp %d",
@@ -702,11 +702,11 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		if e.Seq != seq+1 {
 			return fmt.Errorf("replay: entry %d follows %d", e.Seq, seq)
 		}
-		if _, err := machine.Apply(e, nil); err != nil {
+		if _, err := machine.Apply(e, decoded); err != nil {
 			return fmt.Errorf("replay entry %d: %w", e.Seq, err)
 		}
 		seq = e.Seq
-		events += entryEvents(e)
+		events += entryEvents
 		if err := track.step(e.Seq); err != nil {
 			return fmt.Errorf("replay entry %d: write query tables: %w", e.Seq, err)
 		}

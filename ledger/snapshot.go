@@ -30,7 +30,15 @@ const (
 	// snapshotVersion 4 is version 3 with the id filter's scheme, one
 	// byte, before the filter. A filter of the zero scheme is written as
 	// version 3, byte for byte as before version 4 existed.
-	snapshotVersion = 4
+	//
+	// snapshotVersion 5 is version 4 with the failed ids in History, as
+	// the transfers are: no failed ids, and after the id filter the
+	// filter of failed ids (the count of its ids, then the filter as the
+	// id filter is written). Versions 3 and 4 hold the failed ids
+	// themselves. An engine that has never had a failed id writes
+	// version 4 (or 3), byte for byte as before version 5 existed. The
+	// scheme byte of version 5 may be the zero scheme.
+	snapshotVersion = 5
 )
 
 // WriteSnapshot writes the engine's whole state to w. Derived state (the
@@ -45,6 +53,8 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	buf = append(buf, snapshotMagic...)
 	version := byte(2)
 	switch {
+	case e.external && len(e.failedFilter.segments) > 0:
+		version = 5
 	case e.external && e.filter.scheme != idFilterScheme12:
 		version = 4
 	case e.external:
@@ -71,11 +81,21 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 				bw.Write(buf)
 			}
 		}
-		e.writeFailed(bw, buf)
-		if version == 4 {
+		if version < 5 {
+			e.writeFailed(bw, buf)
+		}
+		if version >= 4 {
 			bw.WriteByte(byte(e.filter.scheme))
 		}
 		e.filter.write(bw, buf)
+		if version == 5 {
+			n := uint64(0)
+			for i := range e.failedFilter.segments {
+				n += e.failedFilter.segments[i].count
+			}
+			bw.Write(binary.BigEndian.AppendUint64(buf[:0], n))
+			e.failedFilter.write(bw, buf)
+		}
 		return bw.Flush()
 	}
 	for i := uint32(0); i < e.transferCount; i++ {
@@ -122,7 +142,7 @@ func (e *Engine) writeFailed(bw *bufio.Writer, buf []byte) {
 	bw.Write(buf)
 	for _, id := range failed {
 		buf = append(buf[:0], id[:]...)
-		buf = append(buf, byte(e.failed[id]))
+		buf = append(buf, byte(e.failed[id].result))
 		bw.Write(buf)
 	}
 }
@@ -379,7 +399,9 @@ func (e *Engine) readFailed(br *bufio.Reader, buf []byte) error {
 		if !r.Transient() || (i > 0 && bytes.Compare(prev[:], id[:]) >= 0) {
 			return errors.New("a result that is not transient, or ids out of order")
 		}
-		e.failed[id], prev = r, id
+		// A snapshot does not keep the moment an id failed: its own
+		// stands for it, the version of the record when the id moves.
+		e.failed[id], prev = failedID{result: r, at: e.lastTimestamp}, id
 	}
 	return nil
 }
@@ -396,9 +418,10 @@ func (e *Engine) finishRestore(br *bufio.Reader) error {
 	return nil
 }
 
-// restoreExternal reads the rest of a version 3 or 4 snapshot: the open
-// pending transfers, parked under indexes in their order, the failed
-// ids and the id filter. The engine then needs SetHistory.
+// restoreExternal reads the rest of a version 3, 4 or 5 snapshot: the
+// open pending transfers, parked under indexes in their order, the
+// failed ids (3 and 4), the id filter and the filter of failed ids (5).
+// The engine then needs SetHistory.
 func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64, version byte) error {
 	if _, err := io.ReadFull(br, buf[:8]); err != nil {
 		return err
@@ -430,21 +453,38 @@ func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64,
 	heap.Init(&e.expiries)
 	e.transferCount = uint32(transfers)
 	e.hotFrom = e.transferCount
-	if err := e.readFailed(br, buf); err != nil {
-		return fmt.Errorf("failed ids: %w", err)
+	if version < 5 {
+		if err := e.readFailed(br, buf); err != nil {
+			return fmt.Errorf("failed ids: %w", err)
+		}
 	}
-	if version == 4 {
+	if version >= 4 {
 		scheme, err := br.ReadByte()
 		if err != nil {
 			return fmt.Errorf("id filter: %w", err)
 		}
 		e.filter.scheme = idFilterScheme(scheme)
-		if e.filter.scheme == idFilterScheme12 || !e.filter.scheme.known() {
-			return fmt.Errorf("id filter: scheme %d in a version 4 snapshot", scheme)
+		if (version == 4 && e.filter.scheme == idFilterScheme12) || !e.filter.scheme.known() {
+			return fmt.Errorf("id filter: scheme %d in a version %d snapshot", scheme, version)
 		}
 	}
 	if err := e.filter.read(br, buf, transfers); err != nil {
 		return fmt.Errorf("id filter: %w", err)
+	}
+	if version == 5 {
+		if _, err := io.ReadFull(br, buf[:8]); err != nil {
+			return fmt.Errorf("failed ids' filter: %w", err)
+		}
+		n := binary.BigEndian.Uint64(buf[:8])
+		e.failedFilter = idFilter{scheme: e.filter.scheme}
+		if err := e.failedFilter.read(br, buf, n); err != nil {
+			return fmt.Errorf("failed ids' filter: %w", err)
+		}
+		if n == 0 {
+			return errors.New("failed ids' filter: empty in a version 5 snapshot")
+		}
+	} else {
+		e.adoptFailed()
 	}
 	e.external = true
 	if err := e.finishRestore(br); err != nil {

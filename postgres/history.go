@@ -390,6 +390,68 @@ func (h *History) Record(key []byte, before uint64) (ledger.Record, bool, error)
 	return ledger.Record{Key: bytes.Clone(key), Version: uint64(version), Value: value}, true, nil
 }
 
+// ScanRecords implements ledger.History: one query, the latest version
+// of each key below before.
+func (h *History) ScanRecords(prefix []byte, before uint64, fn func(ledger.Record) bool) error {
+	if before == 0 {
+		return nil
+	}
+	last := int64(min(before-1, math.MaxInt64))
+	query := "SELECT DISTINCT ON (key) key, version, value FROM machine_records WHERE key >= $1 AND version <= $2"
+	args := []any{prefix, last}
+	if upper, ok := prefixEnd(prefix); ok {
+		query += " AND key < $3"
+		args = append(args, upper)
+	}
+	query += " ORDER BY key, version DESC"
+	var found []ledger.Record
+	err := h.reading(func(conn *pgx.Conn) error {
+		found = found[:0]
+		rows, err := conn.Query(context.Background(), query, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r ledger.Record
+			var version int64
+			if err := rows.Scan(&r.Key, &version, &r.Value); err != nil {
+				rows.Close()
+				return err
+			}
+			if version < 0 {
+				rows.Close()
+				return &journal.CorruptError{Reason: fmt.Sprintf("machine_records row %x has version %d", r.Key, version)}
+			}
+			r.Version = uint64(version)
+			found = append(found, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: scan records %x: %w", prefix, err)
+	}
+	for _, r := range found {
+		if !fn(r) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// prefixEnd returns the least key above every key that begins with
+// prefix; ok is false when there is none (a prefix of 0xff bytes alone).
+func prefixEnd(prefix []byte) ([]byte, bool) {
+	end := bytes.Clone(prefix)
+	for len(end) > 0 && end[len(end)-1] == 0xff {
+		end = end[:len(end)-1]
+	}
+	if len(end) == 0 {
+		return nil, false
+	}
+	end[len(end)-1]++
+	return end, true
+}
+
 var recordColumns = []string{"key", "version", "value"}
 
 // checkRecords refuses records that machine_records cannot hold.

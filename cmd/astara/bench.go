@@ -261,18 +261,22 @@ func runBenchHistory(ctx context.Context, args []string, stdout, stderr io.Write
 	accounts := fs.Int("accounts", 10_000, "accounts, one in a hundred with its balance history")
 	clients := fs.Int("clients", 4, "concurrent clients, each sending batches of 8190")
 	snapshotEvents := fs.Int("snapshot-events", ledger.SnapshotEventsIntervalDefault, "events between periodic snapshots (each checkpoint's restart replays almost this many)")
+	failingEvery := fs.Int("failing-every", 0, "one transfer in this many fails for a reason of the moment (its id is remembered as failed); 0: none")
 	dir := fs.String("dir", "", "directory for the store (default: the system temp dir)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *failingEvery < 0 {
+		return usageError{fmt.Sprintf("--failing-every: %d is negative; 0 makes none fail", *failingEvery)}
+	}
 	if stop, err := startCPUProfile(*cpuProfile); err != nil {
 		return err
 	} else {
 		defer stop()
 	}
-	cfg := bench.HistoryConfig{InMemoryUpTo: *inMemory, Accounts: *accounts, Clients: *clients, Dir: *dir, SnapshotEvents: *snapshotEvents}
+	cfg := bench.HistoryConfig{InMemoryUpTo: *inMemory, Accounts: *accounts, Clients: *clients, Dir: *dir, SnapshotEvents: *snapshotEvents, FailingEvery: *failingEvery}
 	for _, c := range strings.Split(*checkpoints, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
 		if err != nil || n <= 0 || (len(cfg.Checkpoints) > 0 && n <= cfg.Checkpoints[len(cfg.Checkpoints)-1]) {
@@ -283,8 +287,12 @@ func runBenchHistory(ctx context.Context, args []string, stdout, stderr io.Write
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	fmt.Fprintf(stdout, "astara bench history: transfers in batches of 8190 from %d clients through the embedded journal, %d accounts; started %s\n",
-		cfg.Clients, *accounts, time.Now().UTC().Format(time.RFC3339))
+	failing := ""
+	if cfg.FailingEvery > 0 {
+		failing = fmt.Sprintf(", one transfer in %d failing", cfg.FailingEvery)
+	}
+	fmt.Fprintf(stdout, "astara bench history: transfers in batches of 8190 from %d clients through the embedded journal, %d accounts%s; started %s\n",
+		cfg.Clients, *accounts, failing, time.Now().UTC().Format(time.RFC3339))
 	points, err := bench.RunHistory(ctx, cfg)
 	fmt.Fprintln(stdout)
 	bench.WriteHistoryTable(stdout, points)

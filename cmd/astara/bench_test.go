@@ -35,3 +35,18 @@ func TestBenchHistoryRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchHistoryFailing runs it with one transfer in seven failing: the
+// failures are those expected (the command fails otherwise), and the
+// recovery finds the transfers created, not those that failed.
+func TestBenchHistoryFailing(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), []string{"bench", "history", "--checkpoints", "30000", "--failing-every", "7",
+		"--in-memory-up-to", "0", "--snapshot-events", "20000", "--accounts", "300", "--quiet", "--dir", t.TempDir()}, &stdout, &stderr)
+	if code != 0 || !strings.Contains(stdout.String(), "one transfer in 7 failing") {
+		t.Fatalf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	if code := Run(context.Background(), []string{"bench", "history", "--failing-every", "-1"}, &stdout, &stderr); code == 0 {
+		t.Fatal("--failing-every -1 accepted")
+	}
+}

@@ -333,6 +333,33 @@ func testRecordsReadBack(t *testing.T, h *Harness) {
 					when, r.key, r.before, got.Key, got.Version, got.Value, ok, r.key, r.version, want)
 			}
 		}
+		// ScanRecords finds what Record does, for the keys of a prefix:
+		// short and long (of two lengths) under "k", and nothing else.
+		for _, before := range []uint64{4, 8, 10, 21, math.MaxUint64} {
+			var got []string
+			err := history.ScanRecords([]byte{'k'}, before, func(r ledger.Record) bool {
+				got = append(got, fmt.Sprintf("%x@%d=%q", r.Key, r.Version, r.Value))
+				return true
+			})
+			if err != nil {
+				t.Fatalf("%s: ScanRecords(k, %d): %v", when, before, err)
+			}
+			var want []string
+			for _, key := range [][]byte{short, long} {
+				if r, ok, _ := history.Record(key, before); ok {
+					want = append(want, fmt.Sprintf("%x@%d=%q", r.Key, r.Version, r.Value))
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: ScanRecords(k, %d) = %v, want %v", when, before, got, want)
+			}
+		}
+		n := 0
+		if err := history.ScanRecords([]byte{0xff, 0xff}, math.MaxUint64, func(ledger.Record) bool { n++; return false }); err != nil || n != 1 {
+			t.Errorf("%s: ScanRecords of widest's prefix, stopped at the first: %d records, %v; want 1", when, n, err)
+		}
 	}
 	check("after the writes", history)
 
