@@ -353,6 +353,7 @@ func (e *Engine) failedBefore(id ID, ts uint64) bool {
 func (e *Engine) fail(id ID, r Result, ts uint64) {
 	e.failed[id] = failedID{result: r, at: ts}
 	if e.external {
+		e.failedFilter.scheme = idFilterSchemeFailed
 		e.failedFilter.add(id)
 	}
 }
@@ -364,7 +365,7 @@ func (e *Engine) fail(id ID, r Result, ts uint64) {
 // order its ids were added in but for where its segments end, after the
 // first 2^20 ids.
 func (e *Engine) adoptFailed() {
-	e.failedFilter = idFilter{scheme: e.filter.scheme}
+	e.failedFilter = idFilter{scheme: idFilterSchemeFailed}
 	for _, id := range e.sortedFailed() {
 		e.failedFilter.add(id)
 	}
@@ -826,6 +827,7 @@ func (e *Engine) touch(t *Transfer) {
 	h := idHash(t.ID)
 	if e.external {
 		e.filter.touch(h)
+		e.failedFilter.touch(h)
 	}
 	e.transferIndex.touch(h)
 	if t.PendingID != (ID{}) {

@@ -20,3 +20,7 @@ func ReplayAhead(store Store, after uint64, fn func(e Entry, decoded any, events
 
 // ReplayAheadEntries is how many entries ReplayAhead reads ahead.
 const ReplayAheadEntries = replayAheadEntries
+
+// NewFailedIDFilter returns an empty filter of the scheme of the filter
+// of failed ids.
+func NewFailedIDFilter() *IDFilter { return &IDFilter{f: idFilter{scheme: idFilterSchemeFailed}} }

@@ -40,6 +40,30 @@ func TestIDFilterSchemes(t *testing.T) {
 	}
 }
 
+// TestFailedIDFilterScheme: a full segment of the filter of failed ids
+// answers "maybe" for under 1 in 20,000 ids never added (each a read of
+// a record), and holds every id added.
+func TestFailedIDFilterScheme(t *testing.T) {
+	const n = 1 << 20 // the first segment's capacity
+	f := ledger.NewFailedIDFilter()
+	for i := range uint64(n) {
+		f.Add(id(i + 1))
+	}
+	maybe := 0
+	for i := range uint64(n) {
+		if !f.MayHave(id(i + 1)) {
+			t.Fatalf("id %d added and not found", i+1)
+		}
+		if f.MayHave(id(1<<40 + i)) {
+			maybe++
+		}
+	}
+	t.Logf("of %d ids never added, answered maybe: %d", n, maybe)
+	if maybe*20_000 > n {
+		t.Errorf("maybe for %d of %d new ids; want under 1 in 20,000", maybe, n)
+	}
+}
+
 // TestSnapshotFilterScheme: a version 4 snapshot names its filter's
 // scheme, and one it does not know, or none, is refused. (That an engine
 // restored from version 3 keeps the zero scheme is in

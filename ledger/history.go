@@ -515,13 +515,15 @@ type idFilter struct {
 type filterSegment struct {
 	capacity uint64
 	count    uint64
+	probes   uint64      // bits set an id, in its block
 	blocks   [][8]uint64 // 512-bit blocks
 }
 
 const (
 	idFilterFirstCapacity = 1 << 20
 	idFilterGrowthShift   = 2
-	idFilterProbes        = 8
+	idFilterProbes        = 8  // bits set an id in a transfer id filter
+	idFilterProbesFailed  = 16 // and in the filter of failed ids
 )
 
 // idFilterScheme is how many bits an id the id filter's segments have.
@@ -535,9 +537,22 @@ const (
 	idFilterScheme12      idFilterScheme = 0
 	idFilterScheme16      idFilterScheme = 1
 	idFilterSchemeCurrent                = idFilterScheme16
+	// idFilterSchemeFailed, 32 bits and 16 probes an id, is the filter of
+	// failed ids' alone, never a History's scheme: a full segment answers
+	// "maybe" for about 1 in 100,000 new ids (TestFailedIDFilterScheme),
+	// each of
+	// which is a read of a record that no filter of the store spares (a
+	// read among the records, whose neighbours in the embedded journal
+	// are the snapshot's chunks: a millisecond, where a transfer's read
+	// skips the tables its Bloom filters rule out). Failed ids are few
+	// beside transfers, and every client transfer probes their filter.
+	idFilterSchemeFailed idFilterScheme = 2
 )
 
 func (s idFilterScheme) bitsPerID() uint64 {
+	if s == idFilterSchemeFailed {
+		return 32
+	}
 	if s == idFilterScheme16 {
 		return 16
 	}
@@ -547,7 +562,10 @@ func (s idFilterScheme) bitsPerID() uint64 {
 func (s idFilterScheme) known() bool { return s <= idFilterScheme16 }
 
 func newFilterSegment(capacity uint64, scheme idFilterScheme) filterSegment {
-	s := filterSegment{capacity: capacity, blocks: make([][8]uint64, (capacity*scheme.bitsPerID()+511)/512)}
+	s := filterSegment{capacity: capacity, probes: idFilterProbes, blocks: make([][8]uint64, (capacity*scheme.bitsPerID()+511)/512)}
+	if scheme == idFilterSchemeFailed {
+		s.probes = idFilterProbesFailed
+	}
 	adviseHugePages(s.blocks)
 	return s
 }
@@ -577,6 +595,16 @@ func mix64(x uint64) uint64 {
 
 func (s *filterSegment) add(h1, h2 uint64) {
 	b := &s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]
+	if s.probes != idFilterProbes {
+		var x uint64
+		for i := uint64(0); i < s.probes; i++ {
+			x = wideProbe(x, h2, i)
+			bit := x & 511
+			b[bit>>6] |= 1 << (bit & 63)
+		}
+		s.count++
+		return
+	}
 	for i := uint64(0); i < idFilterProbes; i++ {
 		bit := (h2 + i*(h2>>32|1)) & 511
 		b[bit>>6] |= 1 << (bit & 63)
@@ -586,6 +614,16 @@ func (s *filterSegment) add(h1, h2 uint64) {
 
 func (s *filterSegment) has(h1, h2 uint64) bool {
 	b := &s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]
+	if s.probes != idFilterProbes {
+		var x uint64
+		for i := uint64(0); i < s.probes; i++ {
+			x = wideProbe(x, h2, i)
+			if bit := x & 511; b[bit>>6]&(1<<(bit&63)) == 0 {
+				return false
+			}
+		}
+		return true
+	}
 	for i := uint64(0); i < idFilterProbes; i++ {
 		bit := (h2 + i*(h2>>32|1)) & 511
 		if b[bit>>6]&(1<<(bit&63)) == 0 {
@@ -593,6 +631,20 @@ func (s *filterSegment) has(h1, h2 uint64) bool {
 		}
 	}
 	return true
+}
+
+// wideProbe returns the bits that give the ith probe of the filter of
+// failed ids in their low 9, from x, the bits that gave the one before,
+// and h2, the id's second hash: nine fresh bits each, from a new 64-bit
+// mix of h2 every seventh. The transfer id filter's probes step through
+// the block from 18 bits of one hash, so that at most 2^17 patterns
+// exist, a floor of about 1 in 10,000 under any number of bits an id;
+// its layout is its snapshots' and stays as it is.
+func wideProbe(x, h2, i uint64) uint64 {
+	if i%7 == 0 {
+		return mix64(h2 + (i/7+1)*0x9e3779b97f4a7c15)
+	}
+	return x >> 9
 }
 
 func (f *idFilter) add(id ID) {

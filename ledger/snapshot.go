@@ -34,7 +34,8 @@ const (
 	// snapshotVersion 5 is version 4 with the failed ids in History, as
 	// the transfers are: no failed ids, and after the id filter the
 	// filter of failed ids (the count of its ids, then the filter as the
-	// id filter is written). Versions 3 and 4 hold the failed ids
+	// id filter is written; its scheme is its own, 32 bits and 16 probes
+	// an id). Versions 3 and 4 hold the failed ids
 	// themselves. An engine that has never had a failed id writes
 	// version 4 (or 3), byte for byte as before version 5 existed. The
 	// scheme byte of version 5 may be the zero scheme.
@@ -476,7 +477,7 @@ func (e *Engine) restoreExternal(br *bufio.Reader, buf []byte, transfers uint64,
 			return fmt.Errorf("failed ids' filter: %w", err)
 		}
 		n := binary.BigEndian.Uint64(buf[:8])
-		e.failedFilter = idFilter{scheme: e.filter.scheme}
+		e.failedFilter = idFilter{scheme: idFilterSchemeFailed}
 		if err := e.failedFilter.read(br, buf, n); err != nil {
 			return fmt.Errorf("failed ids' filter: %w", err)
 		}
