@@ -808,10 +808,12 @@ func (e *Engine) WriteState(w io.Writer) error {
 	}
 	failed := maps.Clone(e.failed)
 	if e.history != nil {
+		var bad error
 		err := e.history.ScanRecords([]byte(failedKeyPrefix), e.lastTimestamp+1, func(r Record) bool {
 			var id ID
-			if len(r.Key) != len(failedKeyPrefix)+len(id) || len(r.Value) != 1 {
-				return true
+			if len(r.Key) != len(failedKeyPrefix)+len(id) || len(r.Value) != 1 || !Result(r.Value[0]).Transient() {
+				bad = fmt.Errorf("%w: a failed id's record %x holds %x", ErrCorruptPayload, r.Key, r.Value)
+				return false
 			}
 			copy(id[:], r.Key[len(failedKeyPrefix):])
 			if _, ok := failed[id]; !ok {
@@ -819,6 +821,9 @@ func (e *Engine) WriteState(w io.Writer) error {
 			}
 			return true
 		})
+		if err == nil {
+			err = bad
+		}
 		if err != nil {
 			return err
 		}
