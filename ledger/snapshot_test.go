@@ -105,6 +105,31 @@ func TestRestoreSnapshotCorrupt(t *testing.T) {
 			t.Fatalf("got %v, want ErrCorruptSnapshot", err)
 		}
 	})
+	// Version 5 ends with the filter of failed ids: cut short, with a
+	// byte after it, or with its count of ids changed, it is refused.
+	t.Run("Version5", func(t *testing.T) {
+		v5 := goldenBytes(t, "snapshot-history-v5.golden")
+		if err := restore(v5); err != nil {
+			t.Fatal(err)
+		}
+		// The count of failed ids is the 8 bytes before that filter's
+		// segment count (4 bytes) and first segment (16 bytes) and its
+		// blocks: found as the last count of 2 followed by one segment.
+		at := bytes.LastIndex(v5, []byte{0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1})
+		if at < 0 {
+			t.Fatal("no count of 2 failed ids before a filter of one segment")
+		}
+		for name, b := range map[string][]byte{
+			"Short":    v5[:len(v5)-1],
+			"Trailing": append(slices.Clone(v5), 0),
+			"CountOf3": func() []byte { b := slices.Clone(v5); b[at+7] = 3; return b }(),
+			"CountOf0": func() []byte { b := slices.Clone(v5); b[at+7] = 0; return b }(),
+		} {
+			if err := restore(b); !errors.Is(err, ledger.ErrCorruptSnapshot) {
+				t.Errorf("%s: got %v, want ErrCorruptSnapshot", name, err)
+			}
+		}
+	})
 	t.Run("BadMagic", func(t *testing.T) {
 		b := slices.Clone(snap)
 		b[0] ^= 1
