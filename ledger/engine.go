@@ -6,6 +6,7 @@ import (
 	"container/heap"
 	"fmt"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 
@@ -135,6 +136,7 @@ func New(opts Options) *Engine {
 		hotMax:       uint32(min(opts.HotTransfers, 1<<31)),
 		parked:       make(map[uint32]*transferRecord),
 		failed:       make(map[ID]failedID),
+		failedFilter: idFilter{scheme: idFilterSchemeFailed},
 		totals:       make(map[money.Code]*Totals),
 	}
 }
@@ -353,7 +355,6 @@ func (e *Engine) failedBefore(id ID, ts uint64) bool {
 func (e *Engine) fail(id ID, r Result, ts uint64) {
 	e.failed[id] = failedID{result: r, at: ts}
 	if e.external {
-		e.failedFilter.scheme = idFilterSchemeFailed
 		e.failedFilter.add(id)
 	}
 }
@@ -366,20 +367,14 @@ func (e *Engine) fail(id ID, r Result, ts uint64) {
 // first 2^20 ids.
 func (e *Engine) adoptFailed() {
 	e.failedFilter = idFilter{scheme: idFilterSchemeFailed}
-	for _, id := range e.sortedFailed() {
+	for _, id := range sortedFailed(e.failed) {
 		e.failedFilter.add(id)
 	}
 }
 
-// sortedFailed returns the failed ids in memory in the order of their
-// bytes.
-func (e *Engine) sortedFailed() []ID {
-	ids := make([]ID, 0, len(e.failed))
-	for id := range e.failed {
-		ids = append(ids, id)
-	}
-	slices.SortFunc(ids, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
-	return ids
+// sortedFailed returns the failed ids in the order of their bytes.
+func sortedFailed(failed map[ID]failedID) []ID {
+	return slices.SortedFunc(maps.Keys(failed), func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
 }
 
 // applyChains applies n events in order. A chain of linked events
@@ -1345,7 +1340,7 @@ func (e *Engine) prepareHistory(all, copy bool) *HistoryMove {
 	// Every failed id goes, in the order of their ids; each record is
 	// versioned by the moment it failed, so that a replay of that moment
 	// does not see it.
-	m.failed = e.sortedFailed()
+	m.failed = sortedFailed(e.failed)
 	if copy {
 		m.failedRecords = make([]Record, len(m.failed))
 		for i, id := range m.failed {

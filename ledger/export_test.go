@@ -15,7 +15,7 @@ const SnapshotVersionAt = len(snapshotMagic)
 
 // ReplayAhead is replayAhead, for a test of its order, copies and stops.
 func ReplayAhead(store Store, after uint64, fn func(e Entry, decoded any, events int) error) error {
-	return replayAhead(store, after, true, fn)
+	return replayAhead(store, after, fn)
 }
 
 // ReplayAheadEntries is how many entries ReplayAhead reads ahead.

@@ -515,7 +515,6 @@ type idFilter struct {
 type filterSegment struct {
 	capacity uint64
 	count    uint64
-	probes   uint64      // bits set an id, in its block
 	blocks   [][8]uint64 // 512-bit blocks
 }
 
@@ -562,10 +561,7 @@ func (s idFilterScheme) bitsPerID() uint64 {
 func (s idFilterScheme) known() bool { return s <= idFilterScheme16 }
 
 func newFilterSegment(capacity uint64, scheme idFilterScheme) filterSegment {
-	s := filterSegment{capacity: capacity, probes: idFilterProbes, blocks: make([][8]uint64, (capacity*scheme.bitsPerID()+511)/512)}
-	if scheme == idFilterSchemeFailed {
-		s.probes = idFilterProbesFailed
-	}
+	s := filterSegment{capacity: capacity, blocks: make([][8]uint64, (capacity*scheme.bitsPerID()+511)/512)}
 	adviseHugePages(s.blocks)
 	return s
 }
@@ -593,11 +589,13 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
-func (s *filterSegment) add(h1, h2 uint64) {
+// add sets id's bits: with wide, idFilterProbesFailed of them drawn by
+// wideProbe (the filter of failed ids), or else idFilterProbes.
+func (s *filterSegment) add(h1, h2 uint64, wide bool) {
 	b := &s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]
-	if s.probes != idFilterProbes {
+	if wide {
 		var x uint64
-		for i := uint64(0); i < s.probes; i++ {
+		for i := uint64(0); i < idFilterProbesFailed; i++ {
 			x = wideProbe(x, h2, i)
 			bit := x & 511
 			b[bit>>6] |= 1 << (bit & 63)
@@ -612,11 +610,11 @@ func (s *filterSegment) add(h1, h2 uint64) {
 	s.count++
 }
 
-func (s *filterSegment) has(h1, h2 uint64) bool {
+func (s *filterSegment) has(h1, h2 uint64, wide bool) bool {
 	b := &s.blocks[(h1>>32)*uint64(len(s.blocks))>>32]
-	if s.probes != idFilterProbes {
+	if wide {
 		var x uint64
-		for i := uint64(0); i < s.probes; i++ {
+		for i := uint64(0); i < idFilterProbesFailed; i++ {
 			x = wideProbe(x, h2, i)
 			if bit := x & 511; b[bit>>6]&(1<<(bit&63)) == 0 {
 				return false
@@ -647,6 +645,10 @@ func wideProbe(x, h2, i uint64) uint64 {
 	return x >> 9
 }
 
+// wide reports whether the filter's ids set wideProbe's bits: the
+// filter of failed ids.
+func (f *idFilter) wide() bool { return f.scheme == idFilterSchemeFailed }
+
 func (f *idFilter) add(id ID) {
 	n := len(f.segments)
 	if n == 0 || f.segments[n-1].count >= f.segments[n-1].capacity {
@@ -658,7 +660,7 @@ func (f *idFilter) add(id ID) {
 		n++
 	}
 	h1, h2 := idHashes(id)
-	f.segments[n-1].add(h1, h2)
+	f.segments[n-1].add(h1, h2, f.wide())
 }
 
 // touchAhead is how many transfers ahead of the one it applies a
@@ -680,8 +682,9 @@ func (f *idFilter) touch(h1 uint64) {
 
 func (f *idFilter) mayHave(id ID) bool {
 	h1, h2 := idHashes(id)
+	wide := f.wide()
 	for i := range f.segments {
-		if f.segments[i].has(h1, h2) {
+		if f.segments[i].has(h1, h2, wide) {
 			return true
 		}
 	}
@@ -828,10 +831,6 @@ func (e *Engine) WriteState(w io.Writer) error {
 			return err
 		}
 	}
-	ids := slices.SortedFunc(maps.Keys(failed), func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
-	bw.Write(binary.BigEndian.AppendUint64(buf[:0], uint64(len(ids))))
-	for _, id := range ids {
-		bw.Write(append(append(buf[:0], id[:]...), byte(failed[id].result)))
-	}
+	writeFailed(bw, buf, failed)
 	return bw.Flush()
 }

@@ -691,7 +691,7 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 		// unnoticed and lose the entries in between.
 		after = seq - 1
 	}
-	err = replayAhead(store, after, true, func(e Entry, decoded any, entryEvents int) error {
+	err = replayAhead(store, after, func(e Entry, decoded any, n int) error {
 		if ok && e.Seq == snapSeq {
 			if machine.LastTimestamp() < e.Timestamp {
 				return fmt.Errorf("%w: snapshot %d holds the state at %d, before its entry's timestamp %d",
@@ -706,7 +706,7 @@ func recoverMachine(store Store, newMachine func() Machine, restore func(io.Read
 			return fmt.Errorf("replay entry %d: %w", e.Seq, err)
 		}
 		seq = e.Seq
-		events += entryEvents
+		events += n
 		if err := track.step(e.Seq); err != nil {
 			return fmt.Errorf("replay entry %d: write query tables: %w", e.Seq, err)
 		}

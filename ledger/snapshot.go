@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 
 	"astara/money"
 )
@@ -83,7 +82,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 			}
 		}
 		if version < 5 {
-			e.writeFailed(bw, buf)
+			writeFailed(bw, buf, e.failed)
 		}
 		if version >= 4 {
 			bw.WriteByte(byte(e.filter.scheme))
@@ -121,7 +120,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	if version < 2 {
 		return bw.Flush()
 	}
-	e.writeFailed(bw, buf)
+	writeFailed(bw, buf, e.failed)
 	return bw.Flush()
 }
 
@@ -133,17 +132,13 @@ func appendTransferRecord(b []byte, r *transferRecord) []byte {
 
 // writeFailed writes the failed ids, sorted, so that the bytes are the
 // state's alone.
-func (e *Engine) writeFailed(bw *bufio.Writer, buf []byte) {
-	failed := make([]ID, 0, len(e.failed))
-	for id := range e.failed {
-		failed = append(failed, id)
-	}
-	slices.SortFunc(failed, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
-	buf = binary.BigEndian.AppendUint64(buf[:0], uint64(len(failed)))
+func writeFailed(bw *bufio.Writer, buf []byte, failed map[ID]failedID) {
+	ids := sortedFailed(failed)
+	buf = binary.BigEndian.AppendUint64(buf[:0], uint64(len(ids)))
 	bw.Write(buf)
-	for _, id := range failed {
+	for _, id := range ids {
 		buf = append(buf[:0], id[:]...)
-		buf = append(buf, byte(e.failed[id].result))
+		buf = append(buf, byte(failed[id].result))
 		bw.Write(buf)
 	}
 }
